@@ -1,0 +1,77 @@
+"""Spans and diagnostics: the one way every phase reports a problem.
+
+Errors are values. Phases *yield* or collect Diagnostic objects instead of
+raising, so one run reports everything it can find (as jsonschema does).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Iterable
+
+import attrs
+
+
+@attrs.frozen(slots=True, order=True)
+class Span:
+    """A source range. Lines and columns are 1-based; end_column is exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, file: str, line: int, column: int) -> "Span":
+        return cls(file, line, column, line, column + 1)
+
+    def to(self, other: "Span") -> "Span":
+        """The span from the start of self to the end of other."""
+        return Span(self.file, self.line, self.column, other.end_line, other.end_column)
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@attrs.frozen(slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None
+    hint: str | None = None
+
+    def to_json(self) -> dict:
+        s = self.span
+        return {
+            "file": s.file if s else None,
+            "line": s.line if s else None,
+            "column": s.column if s else None,
+            "end_line": s.end_line if s else None,
+            "end_column": s.end_column if s else None,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            **({"hint": self.hint} if self.hint else {}),
+        }
+
+
+def error(code: str, message: str, span: Span | None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint)
+
+
+def warning(code: str, message: str, span: Span | None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint)
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def sort_key(d: Diagnostic):
+    s = d.span
+    return (s.file, s.line, s.column, d.code, d.message) if s else ("", 0, 0, d.code, d.message)

@@ -1,0 +1,576 @@
+"""Source text to AST, recovering from syntax errors.
+
+The grammar (grammar/factoryspec.lark) is LALR(1) with lark's contextual
+lexer. AST nodes are built while parsing (an inline transformer, so no parse
+tree is materialised); `keep_all_tokens` lets each rule see its punctuation, so
+its span runs from its first token to its last.
+
+Recovery is panic mode, as in yacc's `error` token: on an unexpected token we
+record a `syntax` diagnostic, pop the parser's stacks back to a statement
+boundary, and have the post-lexer drop tokens up to the next separator. One
+pass therefore reports every broken statement, not just the first.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+import lark
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import nodes as n
+from .diagnostics import Diagnostic, Span, error
+from .suggest import closest
+
+MAX_ERRORS = 50        # a binary or wildly wrong file: stop after this many
+MAX_NESTING = 64       # braces, brackets and parentheses
+MAX_OPERATORS = 200    # binary operators in one statement (keeps trees shallow)
+
+KEYWORDS = ("import", "param", "let", "template", "true", "false", "as")
+_SEPARATORS = {"_NL", "SEMICOLON"}
+_OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB"}
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X"}
+
+_TOKEN_NAMES = {
+    "_NL": "a new line", "SEMICOLON": "`;`", "NAME": "a name", "NUMBER": "a number",
+    "STRING": "a string", "UNIT": "a unit", "EQUAL": "`=`", "LBRACE": "`{`", "RBRACE": "`}`",
+    "LSQB": "`[`", "RSQB": "`]`", "LPAR": "`(`", "RPAR": "`)`", "COMMA": "`,`", "DOT": "`.`",
+    "COLON": "`:`", "PLUS": "`+`", "MINUS": "`-`", "STAR": "`*`", "SLASH": "`/`", "X": "`x`",
+    "$END": "end of file",
+}
+
+
+def grammar_path() -> Path:
+    """The grammar ships inside the wheel as factoryspec/grammar/; a source
+    checkout keeps it in the top-level grammar/ directory."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "grammar" / "factoryspec.lark", here.parent / "grammar" / "factoryspec.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("factoryspec.lark not found next to the package")
+
+
+@attrs.define
+class ParseResult:
+    module: n.Module | None
+    diagnostics: list[Diagnostic]
+    tokens: list[Token]       # every token including comments and newlines (for fmt)
+    comments: list[Token]
+
+
+class _TooDeep(Exception):
+    def __init__(self, token: Token, what: str):
+        self.token, self.what = token, what
+
+
+class _Context:
+    """Per-parse state shared by the post-lexer, the builder and the error handler."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self.diags: list[Diagnostic] = []
+        self.tokens: list[Token] = []
+        self.comments: list[Token] = []
+        self.docs: dict[int, str] = {}      # line -> text of a `##` comment
+        self.braces: list[Token] = []      # open `{` not yet closed
+        self.brackets: list[str] = []      # open ( and [
+        self.skipping = False
+        self.skip_braces = 0
+        self.operators = 0
+        self.stmt_first: Token | None = None
+        self.last_token: Token | None = None
+        self.at_stmt_start = True
+
+    def span(self, tok: Token) -> Span:
+        return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+class _PostLexer:
+    """Drops newlines inside (...) and [...], tracks nesting, and implements
+    the token-skipping half of panic-mode recovery."""
+
+    always_accept = ("_NL",)
+
+    def __init__(self):
+        self.ctx: _Context | None = None
+
+    def process(self, stream):
+        ctx = self.ctx
+        for tok in stream:
+            t = tok.type
+            ctx.last_token = tok
+            self.track(tok)
+            if t == "_NL" and ctx.brackets:
+                continue
+            if ctx.skipping:
+                if self._skip(tok):
+                    continue
+            if t in _SEPARATORS or t in ("LBRACE", "RBRACE"):
+                ctx.operators = 0
+                ctx.at_stmt_start = True
+            else:
+                if ctx.at_stmt_start:
+                    ctx.stmt_first = tok
+                    ctx.at_stmt_start = False
+                if t in _OPERATORS:
+                    ctx.operators += 1
+                    if ctx.operators > MAX_OPERATORS:
+                        raise _TooDeep(tok, f"more than {MAX_OPERATORS} operators in one statement")
+            ctx.tokens.append(tok)
+            yield tok
+
+    def track(self, tok: Token) -> None:
+        """Keep the stacks of open braces and brackets."""
+        ctx, t = self.ctx, tok.type
+        if t == "LBRACE":
+            ctx.braces.append(tok)
+            ctx.brackets.clear()   # a `{` cannot sit inside ( or [: resynchronise
+        elif t == "RBRACE":
+            if ctx.braces:
+                ctx.braces.pop()
+            ctx.brackets.clear()
+        elif t in _OPENERS:
+            ctx.brackets.append(_OPENERS[t])
+        elif t in ("RPAR", "RSQB") and ctx.brackets and ctx.brackets[-1] == t:
+            ctx.brackets.pop()
+        if len(ctx.braces) + len(ctx.brackets) > MAX_NESTING:
+            raise _TooDeep(tok, f"nesting deeper than {MAX_NESTING} levels")
+
+    def _skip(self, tok: Token) -> bool:
+        """True while `tok` is part of the broken statement being skipped."""
+        ctx = self.ctx
+        if tok.type == "LBRACE":
+            ctx.skip_braces += 1
+            return True
+        if tok.type == "RBRACE":
+            if ctx.skip_braces:
+                ctx.skip_braces -= 1
+                return True
+            ctx.skipping = False     # closes the enclosing block: let the parser see it
+            return False
+        if tok.type in _SEPARATORS and not ctx.skip_braces:
+            ctx.skipping = False
+            return False
+        return True
+
+
+def _pos(x):
+    """(start, end) positions of a token or node, or None."""
+    if isinstance(x, Token):
+        return (x.line, x.column), (x.end_line, x.end_column)
+    span = getattr(x, "span", None)
+    if span is not None:
+        return (span.line, span.column), (span.end_line, span.end_column)
+    return None
+
+
+class _Builder(lark.Transformer):
+    """One small method per grammar rule, building nodes.py classes."""
+
+    def __init__(self, parser: "_Parser"):
+        super().__init__()
+        self._parser = parser
+
+    @property
+    def ctx(self) -> _Context:
+        return self._parser.ctx
+
+    def _span(self, children) -> Span:
+        first = last = None
+        for c in children:
+            p = _pos(c)
+            if p:
+                first = first or p[0]
+                last = p[1]
+        if first is None:
+            return Span(self.ctx.path, 1, 1, 1, 1)
+        return Span(self.ctx.path, first[0], first[1], last[0], last[1])
+
+    def _doc(self, span: Span) -> str | None:
+        """`##` lines directly above the statement, or one trailing on its last line."""
+        docs, lines, line = self.ctx.docs, [], span.line - 1
+        while line in docs:
+            lines.append(docs[line])
+            line -= 1
+        if lines:
+            return "\n".join(reversed(lines))
+        # A trailing `## ...` documents a one-line statement such as an attribute.
+        return docs.get(span.line) if span.line == span.end_line else None
+
+    # ---- statements
+    def start(self, ch):
+        body = tuple(c for c in ch if not isinstance(c, Token))
+        return n.Module(self.ctx.path, body, self._span(ch))
+
+    def import_stmt(self, ch):
+        target = ch[1]
+        alias = ch[3].value if len(ch) > 3 else None
+        span = self._span(ch)
+        if isinstance(target, Token):
+            return n.Import(_unquote(target.value), True, alias, span, self._doc(span))
+        return n.Import(target.dotted, False, alias, span, self._doc(span))
+
+    def param_stmt(self, ch):
+        span = self._span(ch)
+        default = ch[3] if len(ch) > 3 else None
+        return n.Param(ch[1].value, default, span, self.ctx.span(ch[1]), self._doc(span))
+
+    def let_stmt(self, ch):
+        span = self._span(ch)
+        return n.Let(ch[1].value, ch[3], span, self.ctx.span(ch[1]), self._doc(span))
+
+    def template_def(self, ch):
+        span = self._span(ch)
+        return n.Template(ch[1].value, ch[2].value, ch[3], span, self.ctx.span(ch[1]),
+                          self.ctx.span(ch[2]), self._doc(span))
+
+    def block(self, ch):
+        span = self._span(ch)
+        kind, body = ch[0], ch[-1]
+        name = index = template = None
+        for c in ch[1:-1]:
+            if isinstance(c, n.Index):
+                index = c
+            elif isinstance(c, n.Ref):
+                template = c
+            elif isinstance(c, Token) and c.type == "NAME":
+                name = c
+        return n.Block(kind.value, name.value if name else None, index, template, body, span,
+                       self.ctx.span(kind), self.ctx.span(name) if name else None, self._doc(span))
+
+    def body(self, ch):
+        return tuple(c for c in ch if not isinstance(c, Token))
+
+    def index_range(self, ch):
+        return n.Index(self._int(ch[1]), self._int(ch[3]), self._span(ch))
+
+    def index_count(self, ch):
+        return n.Index(1, self._int(ch[1]), self._span(ch))
+
+    def attribute(self, ch):
+        span = self._span(ch)
+        return n.Attribute(ch[0].value, ch[2], span, self.ctx.span(ch[0]), self._doc(span))
+
+    # ---- expressions
+    def _binop(op):
+        def build(self, ch):
+            return n.BinOp(op, ch[0], ch[2], self._span(ch))
+        return build
+
+    add, sub, mul, div = _binop("+"), _binop("-"), _binop("*"), _binop("/")
+    del _binop
+
+    def size(self, ch):
+        return n.Size(ch[0], ch[2], self._span(ch))
+
+    def neg(self, ch):
+        return n.Neg(ch[1], self._span(ch))
+
+    def quantity(self, ch):
+        unit = ch[1] if len(ch) > 1 else None
+        return n.Number(_number(ch[0].value), unit.value if unit else None, self._span(ch),
+                        self.ctx.span(unit) if unit else None)
+
+    def ratio(self, ch):
+        return n.Ratio(_number(ch[0].value), _number(ch[2].value), self._span(ch))
+
+    def range(self, ch):
+        return n.Range(self._int(ch[0]), self._int(ch[2]), self._span(ch))
+
+    def string(self, ch):
+        return n.String(_unquote(ch[0].value), self._span(ch))
+
+    def true(self, ch):
+        return n.Bool(True, self._span(ch))
+
+    def false(self, ch):
+        return n.Bool(False, self._span(ch))
+
+    def list(self, ch):
+        items = tuple(c for c in ch if c is not None and not isinstance(c, Token))
+        return n.List(items, self._span(ch))
+
+    def call(self, ch):
+        args = tuple(c for c in ch[2:] if c is not None and not isinstance(c, Token))
+        return n.Call(ch[0].value, args, self._span(ch))
+
+    def dotted(self, ch):
+        return n.Ref(tuple(c.value for c in ch if c.type == "NAME"), self._span(ch))
+
+    def ref(self, ch):
+        return ch[0]
+
+    def group(self, ch):
+        return ch[1]
+
+    def _int(self, tok: Token) -> int:
+        value = _number(tok.value)
+        if value.denominator != 1:
+            self.ctx.diags.append(error("syntax", f"`{tok.value}` is not a whole number",
+                                        self.ctx.span(tok), "ranges and repetition counts are integers"))
+        return int(value)
+
+
+def _number(text: str) -> Fraction:
+    # Fraction parses decimal strings exactly: "1.1" is 11/10, not a float.
+    return Fraction(text.replace("_", ""))
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    if "\\" not in body:
+        return body
+    out, i = [], 0
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            out.append(escapes.get(body[i + 1], body[i + 1]))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+class _Parser:
+    """A compiled lark parser plus the per-parse context it reads.
+
+    Building the LALR tables takes a while, so one instance is shared and
+    guarded by a lock: lark keeps the post-lexer and transformer on the parser.
+    """
+
+    def __init__(self):
+        self.ctx: _Context | None = None
+        self.postlex = _PostLexer()
+        self.lark = lark.Lark(
+            grammar_path().read_text(encoding="utf-8"),
+            parser="lalr", lexer="contextual", propagate_positions=False,
+            keep_all_tokens=True, maybe_placeholders=True,
+            postlex=self.postlex, transformer=_Builder(self),
+            lexer_callbacks={"COMMENT": self._comment},
+        )
+        self.lock = threading.Lock()
+
+    def _comment(self, tok: Token) -> Token:
+        ctx = self.ctx
+        ctx.comments.append(tok)
+        ctx.tokens.append(tok)
+        if tok.value.startswith("##"):
+            ctx.docs[tok.line] = tok.value[2:].strip()
+        return tok
+
+    def parse(self, text: str, path: str) -> ParseResult:
+        with self.lock:
+            ctx = self.ctx = _Context(path, text)
+            self.postlex.ctx = ctx
+            module = None
+            try:
+                module = self.lark.parse(text, on_error=self._on_error)
+            except _TooDeep as exc:
+                ctx.diags.append(error("too-deep", f"the spec is too deeply nested: {exc.what}",
+                                       ctx.span(exc.token),
+                                       "flatten it with `let` values or templates"))
+            except UnexpectedInput as exc:
+                if len(ctx.diags) < MAX_ERRORS:
+                    ctx.diags.append(self._describe(exc))
+            except RecursionError:
+                ctx.diags.append(error("too-deep", "the spec is too deeply nested to parse",
+                                       Span.point(path, 1, 1)))
+            if len(ctx.diags) >= MAX_ERRORS:
+                ctx.diags.append(error("syntax", f"too many syntax errors; stopped after {MAX_ERRORS}",
+                                       ctx.diags[-1].span))
+            if any(d.code == "too-deep" for d in ctx.diags):
+                module = None
+            self.ctx = self.postlex.ctx = None
+            return ParseResult(module, ctx.diags, ctx.tokens, ctx.comments)
+
+    # ---- recovery
+    def _on_error(self, exc: UnexpectedInput) -> bool:
+        ctx = self.ctx
+        if len(ctx.diags) >= MAX_ERRORS:
+            return False
+        if isinstance(exc, UnexpectedToken) and exc.token is not ctx.last_token and exc.token.type != "$END":
+            # Raised by the contextual lexer itself: the post-lexer never saw it.
+            ctx.last_token = exc.token
+            self.postlex.track(exc.token)
+        if ctx.skipping and self._skipped_by_lexer(exc):
+            return True
+        if isinstance(exc, UnexpectedCharacters):
+            self._bad_character(exc)
+            return True
+        if not isinstance(exc, UnexpectedToken):
+            return False
+        if exc.token.type == "$END":
+            ctx.diags.extend(self._unexpected_end(exc))
+            return self._close_everything(exc.interactive_parser)
+        ctx.diags.append(self._describe(exc))
+        ip = exc.interactive_parser
+        self._pop_to_statement(ip)
+        if exc.token.type in _SEPARATORS or exc.token.type == "RBRACE":
+            # The bad token is itself a synchronisation point: replay it so a
+            # `}` that closes the block is not lost.
+            try:
+                ip.feed_token(exc.token)
+            except UnexpectedInput:
+                pass
+        else:
+            ctx.skipping, ctx.skip_braces = True, 0
+        return True
+
+    def _skipped_by_lexer(self, exc: UnexpectedInput) -> bool:
+        """While skipping a broken statement, the contextual lexer (which only
+        lexes what the popped parser state accepts) raises for the very tokens
+        the post-lexer would have dropped: drop them here too."""
+        if isinstance(exc, UnexpectedCharacters):
+            return True
+        tok = exc.token
+        if tok.type == "$END" or tok.type in _SEPARATORS:
+            self.ctx.skipping = False
+            return False
+        if tok.type == "LBRACE":
+            self.ctx.skip_braces += 1
+        elif tok.type == "RBRACE":
+            if not self.ctx.skip_braces:
+                self.ctx.skipping = False
+                return False
+            self.ctx.skip_braces -= 1
+        return True
+
+    @staticmethod
+    def _accepts_separator(ip) -> bool:
+        trial = ip.copy()
+        try:
+            trial.feed_token(Token("_NL", "\n"))
+            return True
+        except UnexpectedInput:
+            return False
+
+    def _pop_to_statement(self, ip) -> None:
+        state = ip.parser_state
+        while len(state.state_stack) > 1 and not self._accepts_separator(ip):
+            state.state_stack.pop()
+            state.value_stack.pop()
+
+    def _close_everything(self, ip) -> bool:
+        """At end of file with blocks still open: close them so the AST survives."""
+        self._pop_to_statement(ip)
+        for _ in range(MAX_NESTING * 2 + 2):
+            choices = ip.choices()
+            if "$END" in choices:
+                return True
+            for tok in (Token("RBRACE", "}"), Token("_NL", "\n")):
+                if tok.type in choices:
+                    try:
+                        ip.feed_token(tok)
+                        break
+                    except UnexpectedInput:
+                        return False
+            else:
+                return False
+        return False
+
+    def _bad_character(self, exc: UnexpectedCharacters) -> None:
+        ctx = self.ctx
+        char = ctx.text[exc.pos_in_stream]
+        span = Span(ctx.path, exc.line, exc.column, exc.line, exc.column + 1)
+        prev = ctx.diags[-1] if ctx.diags else None
+        # A run of stray characters is one mistake, not many.
+        if (prev and prev.code == "syntax" and prev.span and prev.span.line == span.line
+                and prev.span.end_column == span.column and prev.message.startswith("unexpected character")):
+            ctx.diags[-1] = attrs.evolve(prev, span=prev.span.to(span),
+                                         message="unexpected characters in the spec")
+            return
+        hint = {"'": 'strings use double quotes: "like this"',
+                '"': "this string is never closed on its line"}.get(char)
+        ctx.diags.append(error("syntax", f"unexpected character `{char}`", span, hint))
+
+    def _describe(self, exc: UnexpectedInput) -> Diagnostic:
+        ctx = self.ctx
+        if not isinstance(exc, UnexpectedToken):
+            return error("syntax", "unexpected input", Span.point(ctx.path, exc.line, exc.column))
+        tok = exc.token
+        expected = _expected(exc.expected)
+        shown = "end of line" if tok.type == "_NL" else f"`{tok.value}`"
+        message = f"unexpected {shown}"
+        if expected and len(expected) <= 4:
+            message += "; expected " + " or ".join(expected)
+        hint = self._hint(exc)
+        span = ctx.span(tok)
+        if tok.type == "_NL":
+            # Point at the end of the line, not at the indentation of the next one.
+            span = Span(ctx.path, tok.line, tok.column, tok.line, tok.column + 1)
+        return error("syntax", message, span, hint)
+
+    def _hint(self, exc: UnexpectedToken) -> str | None:
+        ctx, tok = self.ctx, exc.token
+        first = ctx.stmt_first
+        if first is not None and first.type == "NAME" and first.value not in KEYWORDS:
+            kw = closest(first.value, ("import", "param", "let", "template"))
+            if kw and kw != first.value:
+                return f"did you mean `{kw}`?"
+        if tok.type == "NAME" and "EQUAL" in exc.expected:
+            return "an attribute is written `name = value`"
+        if tok.type in ("NUMBER", "NAME", "STRING") and "_NL" in exc.expected:
+            return "put one statement per line, or separate them with `;`"
+        if tok.type == "RBRACE" and not ctx.braces:
+            return "this `}` has no matching `{`"
+        return None
+
+    def _unexpected_end(self, exc: UnexpectedToken) -> list[Diagnostic]:
+        ctx = self.ctx
+        if not ctx.braces:
+            lines = ctx.text.splitlines() or [""]
+            end = Span.point(ctx.path, len(lines), len(lines[-1]) + 1)
+            return [error("syntax", "unexpected end of file; the last statement is incomplete", end)]
+        lines = ctx.text.splitlines()
+        out = []
+        for brace in ctx.braces:
+            where = _missing_close(lines, brace.line)
+            hint = (f"by indentation, the `}}` is missing before line {where}" if where
+                    else "add `}` at the end of the block")
+            out.append(error("syntax", "this `{` is never closed", ctx.span(brace), hint))
+        return out
+
+
+def _expected(terminals) -> list[str]:
+    """Human names for what the parser would have accepted."""
+    names = set(terminals)
+    out = []
+    if {"NUMBER", "STRING", "NAME"} <= names:
+        out.append("a value")
+        names -= {"NUMBER", "STRING", "NAME", "LSQB", "LPAR", "MINUS", "TRUE", "FALSE"}
+    out += sorted(_TOKEN_NAMES.get(t, f"`{t.lower()}`") for t in names if not t.startswith("__"))
+    return out
+
+
+def _missing_close(lines: list[str], open_line: int) -> int | None:
+    """The first later line indented no deeper than the opener's: where the
+    author most likely forgot the `}`."""
+    def indent(s: str) -> int:
+        return len(s) - len(s.lstrip())
+
+    base = indent(lines[open_line - 1]) if open_line <= len(lines) else 0
+    for i in range(open_line, len(lines)):
+        s = lines[i].strip()
+        if not s or s.startswith(("#", "//")):
+            continue
+        if indent(lines[i]) <= base:
+            return None if s.startswith("}") else i + 1
+    return None
+
+
+@functools.cache
+def _parser() -> _Parser:
+    return _Parser()
+
+
+def parse(text: str, path: str = "<input>") -> ParseResult:
+    """Parse .fac source text. Never raises for any input text."""
+    return _parser().parse(text, path)
