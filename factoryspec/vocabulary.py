@@ -34,6 +34,7 @@ class Attr:
     ref: str | None = None     # for references: the block kind they must name
     many: bool = False         # a list of `type`
     required: bool = False
+    minimum: object = None     # smallest sensible value for counts and numbers
 
 
 @attrs.frozen
@@ -67,39 +68,39 @@ def _kind(*args, **kw) -> Kind:
 _kind("site", "A campus: land, utility power and the buildings on it.", (
     Attr("land", u.AREA, "Land area of the campus (e.g. `1000 acre`)."),
     Attr("location", STRING, "Where the site is, for the report."),
-    Attr("pue", NUMBER, "Power usage effectiveness: facility power / IT power (>= 1).", _F(5, 4)),
+    Attr("pue", NUMBER, "Power usage effectiveness: facility power / IT power (>= 1).", _F(5, 4), minimum=1),
 ), children=("utility", "building", "cluster", "cooling", "cabling", "solve"), top_level=True)
 
 _kind("utility", "Utility (grid) power delivered to the site.", (
     Attr("capacity", u.POWER, "Contracted utility capacity (e.g. `750 MW`).", required=True),
     Attr("redundancy", REDUNDANCY, "Redundancy of the supply: N, N+1, 2N, 3N/2, 4N/3 ...", "N"),
-    Attr("modules", COUNT, "Number of modules for N+k schemes (capacity is split evenly).", None),
+    Attr("modules", COUNT, "Number of modules for N+k schemes (capacity is split evenly).", None, minimum=1),
     Attr("voltage", u.VOLTAGE, "Supply voltage, for the report."),
 ), named=False)
 
 _kind("building", "A building on a site, holding data halls.", (
     Attr("size", SIZE, "Footprint `width x depth` (e.g. `250 m x 120 m`)."),
-    Attr("floors", COUNT, "Number of floors with data halls.", _F(1)),
+    Attr("floors", COUNT, "Number of floors with data halls.", _F(1), minimum=1),
     Attr("floor_rating", u.AREAL_DENSITY, "Design floor load (e.g. `1500 kg/m2`; slab-on-grade is higher).",
          Q(1500, "kg/m2")),
 ), children=("hall", "power", "cooling"), top_level=True)
 
 _kind("power", "A power train (substation, UPS or switchgear block) feeding halls.", (
     Attr("capacity", u.POWER, "Capacity of each module.", required=True),
-    Attr("modules", COUNT, "Installed modules.", _F(1)),
+    Attr("modules", COUNT, "Installed modules.", _F(1), minimum=1),
     Attr("redundancy", REDUNDANCY, "Redundancy scheme: N, N+1, 2N, 3N/2, 4N/3 ...", "N"),
-    Attr("feeds", COUNT, "Independent feeds per rack (2 for A/B).", _F(1)),
+    Attr("feeds", COUNT, "Independent feeds per rack (2 for A/B).", _F(1), minimum=1),
 ), top_level=False)
 
 _kind("hall", "A data hall: rows of rack slots with busway power and cooling.", (
     Attr("size", SIZE, "Hall floor `width x depth`; rows run along the width.", required=True),
-    Attr("rows", COUNT, "Rows of racks.", required=True),
-    Attr("slots_per_row", COUNT, "Rack positions in each row.", required=True),
+    Attr("rows", COUNT, "Rows of racks.", required=True, minimum=1),
+    Attr("slots_per_row", COUNT, "Rack positions in each row.", required=True, minimum=1),
     Attr("row_pitch", u.LENGTH, "Centre-to-centre distance between rows (rack depth plus aisles).", Q("4.2", "m")),
     Attr("slot_width", u.LENGTH, "Width of one rack position.", Q(600, "mm")),
     Attr("busway", u.POWER, "Rated capacity of each row's busway (e.g. `1.6 MW`).", required=True),
     Attr("busway_limit", FRACTION, "Continuous-load limit of a busway, as a share of its rating.", _F(4, 5)),
-    Attr("feeds", COUNT, "Busways per row: 2 gives every rack A and B feeds.", _F(1)),
+    Attr("feeds", COUNT, "Busways per row: 2 gives every rack A and B feeds.", _F(1), minimum=1),
     Attr("floor_rating", u.AREAL_DENSITY, "Floor load rating of the hall (defaults to its building's)."),
     Attr("cross_aisles", COUNT, "Cross-aisles cutting each row into segments (cable routes).", _F(0)),
     Attr("network_slots", COUNT, "Slots at each row's end kept for network racks.", _F(0)),
@@ -107,20 +108,20 @@ _kind("hall", "A data hall: rows of rack slots with busway power and cooling.", 
 
 _kind("cdu", "Coolant distribution units serving a hall's liquid-cooled racks.", (
     Attr("capacity", u.POWER, "Heat each CDU removes.", required=True),
-    Attr("count", COUNT, "Installed CDUs.", _F(1)),
+    Attr("count", COUNT, "Installed CDUs.", _F(1), minimum=1),
     Attr("redundancy", REDUNDANCY, "Redundancy scheme for the CDUs.", "N"),
     Attr("racks_per_cdu", COUNT, "Racks one CDU can serve within its loop length."),
 ), named=False)
 
 _kind("air", "Air handling (CRAH/fan walls) for the air-cooled share of the heat.", (
     Attr("capacity", u.POWER, "Heat each unit removes.", required=True),
-    Attr("count", COUNT, "Installed units.", _F(1)),
+    Attr("count", COUNT, "Installed units.", _F(1), minimum=1),
     Attr("redundancy", REDUNDANCY, "Redundancy scheme for the units.", "N"),
 ), named=False)
 
 _kind("cooling", "A central cooling plant (chillers, dry coolers) for a site or building.", (
     Attr("capacity", u.POWER, "Heat rejection capacity of each module.", required=True),
-    Attr("modules", COUNT, "Installed modules.", _F(1)),
+    Attr("modules", COUNT, "Installed modules.", _F(1), minimum=1),
     Attr("redundancy", REDUNDANCY, "Redundancy scheme.", "N"),
 ), named=False)
 
@@ -131,24 +132,24 @@ _kind("reserved", "Slots of a hall that must stay empty (columns, egress, future
 
 _kind("system", "A rack-scale system (catalog item): GPUs, power, weight and ports per rack.", (
     Attr("vendor", STRING, "Maker."),
-    Attr("gpus", COUNT, "GPUs (or GPU packages) per rack.", required=True),
+    Attr("gpus", COUNT, "GPUs (or GPU packages) per rack.", required=True, minimum=1),
     Attr("power", u.POWER, "IT power per rack.", required=True),
     Attr("weight", u.MASS, "Weight per rack.", Q(1360, "kg")),
     Attr("footprint", SIZE, "Rack `width x depth`.", None),
-    Attr("compute_ports", COUNT, "Compute-fabric ports per rack (one per GPU on NVL72).", required=True),
+    Attr("compute_ports", COUNT, "Compute-fabric ports per rack (one per GPU on NVL72).", required=True, minimum=1),
     Attr("port_speed", u.DATA_RATE, "Speed of each compute port.", required=True),
     Attr("liquid_fraction", FRACTION, "Share of the rack's heat taken by liquid cooling.", _F(17, 20)),
-    Attr("nvlink_racks", COUNT, "Racks in one NVLink domain (1 for NVL72; 8 for NVL576).", _F(1)),
+    Attr("nvlink_racks", COUNT, "Racks in one NVLink domain (1 for NVL72; 8 for NVL576).", _F(1), minimum=1),
     Attr("cost", u.MONEY, "Price per rack, for the bill of materials."),
 ), top_level=True)
 
 _kind("switch", "A network switch model (catalog item).", (
     Attr("vendor", STRING, "Maker."),
-    Attr("ports", COUNT, "Ports (radix).", required=True),
+    Attr("ports", COUNT, "Ports (radix).", required=True, minimum=1),
     Attr("port_speed", u.DATA_RATE, "Speed of each port.", required=True),
     Attr("power", u.POWER, "Power per switch."),
-    Attr("rack_units", COUNT, "Height in rack units.", _F(1)),
-    Attr("per_rack", COUNT, "Switches mounted in one network rack.", _F(8)),
+    Attr("rack_units", COUNT, "Height in rack units.", _F(1), minimum=1),
+    Attr("per_rack", COUNT, "Switches mounted in one network rack.", _F(8), minimum=1),
     Attr("cost", u.MONEY, "Price per switch (relative figures are fine)."),
 ), top_level=True)
 
@@ -165,8 +166,8 @@ _kind("media", "A cable type (catalog item): reach and cost by length.", (
 
 _kind("cluster", "A training/inference cluster: systems, their count and their fabrics.", (
     Attr("system", None, "The rack system (a `system` block or catalog name).", ref="system", required=True),
-    Attr("racks", COUNT, "Compute racks in the cluster.", required=True),
-    Attr("scalable_unit", COUNT, "Racks per scalable unit, kept contiguous on the floor.", _F(1)),
+    Attr("racks", COUNT, "Compute racks in the cluster.", required=True, minimum=1),
+    Attr("scalable_unit", COUNT, "Racks per scalable unit, kept contiguous on the floor.", _F(1), minimum=1),
     Attr("halls", None, "Halls the cluster may use (default: any).", ref="hall", many=True),
 ), children=("fabric",), top_level=True)
 
@@ -174,7 +175,7 @@ _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscripti
     Attr("topology", STRING, "`fat_tree` (leaf/spine[/core]) or `rail_optimized`.", "fat_tree"),
     Attr("switch", None, "The switch model.", ref="switch", required=True),
     Attr("oversubscription", RATIO, "Leaf down:up ratio (1:1 is non-blocking).", (_F(1), _F(1))),
-    Attr("rails", COUNT, "Rails (rail-optimized: each system's port i goes to rail i's leaves).", _F(1)),
+    Attr("rails", COUNT, "Rails (rail-optimized: each system's port i goes to rail i's leaves).", _F(1), minimum=1),
     Attr("tiers", COUNT, "Force 2 or 3 tiers (default: the fewest that fit)."),
     Attr("ports_per_rack", COUNT, "Fabric ports per rack (default: the system's compute ports)."),
     Attr("media", None, "Cable types allowed (default: all in scope).", ref="media", many=True),

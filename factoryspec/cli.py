@@ -1,0 +1,166 @@
+"""The `factoryspec` command: a thin adapter over the pipeline."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, codes
+from .diagnostics import Diagnostic, Severity, error
+from .render import render_json, render_text, summary
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+
+def _style_for(stream) -> callable:
+    if stream.isatty():
+        return click.style
+    return lambda text, **_: text
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--var")
+        name, value = pair.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _expand(paths: tuple[str, ...]) -> list[tuple[Path, Path | None]]:
+    """Files to check, each with the root its imports are confined to."""
+    out: list[tuple[Path, Path | None]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend((f, p) for f in sorted(p.rglob("*.fac")))
+        else:
+            out.append((p, None))
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factoryspec")
+def main() -> None:
+    """factoryspec: compile .fac specs of AI factories into layouts."""
+
+
+var_option = click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+                          help="Override a `param` of the spec (repeatable), e.g. --var pue=1.3.")
+root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
+                           help="Project root that imports may not leave (default: the spec's directory).")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="Output format.")
+@var_option
+@root_option
+def lint(paths, fmt, variables, root):
+    """Check specs: parse, resolve and run every engineering check (no solve).
+
+    A directory means every *.fac file below it. Exit 0 when clean (warnings
+    allowed), 1 when there are errors, 2 on usage errors.
+    """
+    from .pipeline import check
+
+    files = _expand(paths)
+    variables = _parse_vars(variables)
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    imported: set[str] = set()
+    for f, dir_root in files:
+        if not f.exists():
+            diags.append(error("file-not-found", f"no such file or directory: {f}", None))
+            continue
+        result = check(str(f), root=root or (str(dir_root) if dir_root else None), variables=variables)
+        sources.update(result.sources)
+        diags.extend(result.diagnostics)
+        for importer, targets in result.program.imports.items():
+            imported.update(t for _, t in targets)
+    # A file that others import is a library: its definitions are used elsewhere.
+    diags = [d for d in dict.fromkeys(diags)
+             if not (d.code == "unused" and d.span and d.span.file in imported)]
+    if not files:
+        diags.append(error("file-not-found", "no .fac files found", None))
+    _emit(diags, sources, fmt, len(files))
+    sys.exit(EXIT_ERRORS if any(d.severity is Severity.ERROR for d in diags) else EXIT_OK)
+
+
+def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, nfiles: int) -> None:
+    if fmt == "json":
+        click.echo(render_json(diags), nl=False)
+    elif fmt in ("sarif", "github"):
+        from . import ci_formats
+        click.echo(ci_formats.sarif(diags) if fmt == "sarif" else ci_formats.github(diags), nl=False)
+    else:
+        text = render_text(diags, sources, _style_for(sys.stdout))
+        if text:
+            click.echo(text)
+        click.echo(summary(diags, nfiles), err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", "check_only", is_flag=True, help="Do not write; exit 1 if any file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing.")
+def fmt(paths, check_only, show_diff):
+    """Rewrite specs in the canonical layout (comments kept, meaning unchanged)."""
+    from . import fmt as formatter
+    from .source import read
+
+    files = _expand(paths)
+    changed, failed = [], False
+    for f, _ in files:
+        source, diags = read(str(f))
+        result = formatter.format_text(source.text, str(f)) if source else None
+        diags = diags + (result.diagnostics if result else [])
+        if result is None or result.text is None:
+            click.echo(render_text(diags, {str(f): source.text} if source else {}), err=True)
+            failed = True
+            continue
+        if result.text == source.text:
+            continue
+        changed.append(str(f))
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(source.text.splitlines(True), result.text.splitlines(True),
+                                                    f"a/{f}", f"b/{f}")), nl=False)
+        elif check_only:
+            click.echo(f"would reformat {f}", err=True)
+        else:
+            _write_atomic(f, result.text)
+            click.echo(f"reformatted {f}", err=True)
+    if not files:
+        click.echo("error: no .fac files found", err=True)
+        sys.exit(EXIT_USAGE)
+    if failed or ((check_only or show_diff) and changed):
+        sys.exit(EXIT_ERRORS)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    from .safe_write import write_text
+    write_text(path, text)
+
+
+@main.command()
+@click.argument("code", required=False)
+def explain(code):
+    """Explain a diagnostic code (or list them all)."""
+    if not code:
+        width = max(len(c) for c in codes.CODES)
+        for c in sorted(codes.CODES.values(), key=lambda c: (c.phase, c.code)):
+            click.echo(f"{c.code.ljust(width)}  {c.title}")
+        return
+    entry = codes.get(code)
+    if entry is None:
+        from .suggest import did_you_mean
+        hint = did_you_mean(code, codes.CODES)
+        click.echo(f"error: no diagnostic code `{code}`" + (f"; {hint}" if hint else ""), err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{entry.code}: {entry.title}\n\n{entry.explanation}")

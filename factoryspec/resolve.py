@@ -1,0 +1,767 @@
+"""Program (ASTs) to resolved entities: names bound, templates and repetition
+expanded, values evaluated exactly with units, and checked against the
+vocabulary.
+
+Evaluation is lazy and memoised, so definitions may appear in any order;
+a value that depends on itself is a `reference-cycle`. Diagnostics are
+collected, never raised: an erroneous value becomes `ERROR`, which silences
+follow-on diagnostics about the same value.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Iterator
+
+import attrs
+
+from . import nodes as n
+from . import units as u
+from . import vocabulary as v
+from .diagnostics import Diagnostic, Span, error, warning
+from .loader import Program
+from .suggest import did_you_mean
+
+MAX_REPEAT = 10_000   # instances from one `[a..b]`
+MAX_COUNT = 10**7     # any whole-number attribute
+
+
+class _Error:
+    """An erroneous value; already diagnosed."""
+
+    def __repr__(self) -> str:
+        return "ERROR"
+
+
+ERROR = _Error()
+
+
+@attrs.frozen
+class RatioValue:
+    left: Fraction
+    right: Fraction
+
+    def __str__(self) -> str:
+        return f"{u.format_number(self.left)}:{u.format_number(self.right)}"
+
+
+@attrs.frozen
+class RangeValue:
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end}"
+
+
+@attrs.frozen
+class SizeValue:
+    width: u.Quantity
+    depth: u.Quantity
+
+    @property
+    def area(self) -> u.Quantity:
+        return self.width * self.depth
+
+    def __str__(self) -> str:
+        return f"{self.width} x {self.depth}"
+
+
+@attrs.define(eq=False, repr=False)
+class Entity:
+    """One block instance (after template and repetition expansion)."""
+    kind: str
+    name: str | None
+    qualname: str
+    span: Span
+    name_span: Span | None
+    doc: str | None
+    parent: "Entity | None"
+    module: str
+    scope: "Scope"
+    exprs: dict[str, n.Attribute] = attrs.Factory(dict)   # attribute -> the statement that sets it
+    values: dict[str, Any] = attrs.Factory(dict)          # evaluated (memo)
+    inherited: set[str] = attrs.Factory(set)              # attributes set by the template
+    children: list["Entity"] = attrs.Factory(list)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.qualname}>"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.qualname}" if self.name else self.qualname
+
+    def attr_span(self, name: str) -> Span:
+        """Where an attribute was set, or the block header when defaulted."""
+        stmt = self.exprs.get(name)
+        return stmt.value.span if stmt else (self.name_span or self.span)
+
+    def child(self, name: str) -> "Entity | None":
+        for c in self.children:
+            if c.name == name:
+                return c
+        return None
+
+    def walk(self) -> Iterator["Entity"]:
+        stack = [self]
+        while stack:
+            e = stack.pop()
+            yield e
+            stack.extend(reversed(e.children))
+
+
+@attrs.define(eq=False)
+class ValueSym:
+    """A `let` or `param`, evaluated on first use."""
+    node: n.Let | n.Param
+    scope: "Scope"
+    module: str
+    value: Any = None
+    state: int = 0      # 0 new, 1 evaluating, 2 done
+    used: bool = False
+
+
+@attrs.define(eq=False)
+class TemplateSym:
+    node: n.Template
+    scope: "Scope"
+    module: str
+    used: bool = False
+
+
+@attrs.define(eq=False)
+class Namespace:
+    """An aliased import or a catalog module: `nvidia.gb300_nvl72`."""
+    name: str
+    scope: "Scope"
+    span: Span
+
+
+class Scope:
+    def __init__(self, parent: "Scope | None" = None):
+        self.parent = parent
+        self.names: dict[str, Any] = {}
+
+    def lookup(self, name: str):
+        s = self
+        while s is not None:
+            if name in s.names:
+                return s.names[name]
+            s = s.parent
+        return None
+
+    def visible(self) -> list[str]:
+        out, s = [], self
+        while s is not None:
+            out.extend(s.names)
+            s = s.parent
+        return out
+
+
+def definition_span(sym) -> Span | None:
+    if isinstance(sym, Entity):
+        return sym.name_span or sym.span
+    if isinstance(sym, ValueSym):
+        return sym.node.name_span
+    if isinstance(sym, TemplateSym):
+        return sym.node.name_span
+    if isinstance(sym, Namespace):
+        return sym.span
+    return None
+
+
+@attrs.define
+class Resolved:
+    program: Program
+    roots: list[Entity]                  # top-level entities of user modules (not the catalog)
+    catalog: list[Entity]                # entities defined in catalog modules
+    scope: Scope                         # the entry module's top-level scope
+    params: dict[str, Any]
+    diagnostics: list[Diagnostic]
+    references: list[tuple[Span, Span | None, str]]   # (use, definition, name) for the editor
+    symbols: list[tuple[str, str, Span, Any]]         # (name, kind, span, symbol) definitions
+
+    def entities(self, kind: str | None = None) -> list[Entity]:
+        out = []
+        for root in self.roots:
+            for e in root.walk():
+                if kind is None or e.kind == kind:
+                    out.append(e)
+        return out
+
+
+class Resolver:
+    def __init__(self, program: Program, variables: dict[str, str] | None = None):
+        self.program = program
+        self.variables = dict(variables or {})
+        self.diags: list[Diagnostic] = []
+        self.references: list[tuple[Span, Span | None, str]] = []
+        self.symbols: list[tuple[str, str, Span, Any]] = []
+        self.module_scopes: dict[str, Scope] = {}
+        self.roots: list[Entity] = []
+        self.catalog: list[Entity] = []
+        self.all_entities: list[Entity] = []
+        self.value_syms: list[ValueSym] = []
+        self.templates: list[TemplateSym] = []
+
+    # ---- declaration pass ------------------------------------------------
+    def run(self) -> Resolved:
+        prog = self.program
+        entry_scope = self._module_scope(prog.entry) if prog.entry in prog.modules else Scope()
+        self._apply_variables(entry_scope)
+        for e in list(self.all_entities):
+            self._check_entity(e)
+        # Lazy evaluation would skip what nothing uses; a check must see it all.
+        for sym in list(self.value_syms):
+            self._value_of(sym)
+        self._warn_unused()
+        params = {s.node.name: self._value_of(s) for s in self.value_syms
+                  if isinstance(s.node, n.Param) and s.module == prog.entry}
+        return Resolved(prog, self.roots, self.catalog, entry_scope, params, self.diags,
+                        self.references, self.symbols)
+
+    def _module_scope(self, path: str) -> Scope:
+        if path in self.module_scopes:
+            return self.module_scopes[path]
+        scope = Scope()
+        self.module_scopes[path] = scope
+        module = self.program.modules.get(path)
+        if module is None:
+            return scope
+        is_catalog = self.program.is_catalog(path)
+        for stmt, target in self.program.imports.get(path, []):
+            if target not in self.program.modules or target == path:
+                continue
+            imported = self._module_scope(target)
+            if stmt.alias or not stmt.is_path:
+                ns_name = stmt.alias or stmt.target.split(".")[-1]
+                self._declare(scope, ns_name, Namespace(ns_name, imported, stmt.span), stmt.span)
+            if not stmt.alias:
+                for name, sym in imported.names.items():
+                    if not isinstance(sym, Namespace) and name not in scope.names:
+                        scope.names[name] = sym
+        for stmt in module.body:
+            self._declare_stmt(stmt, scope, None, path, is_catalog)
+        return scope
+
+    def _declare(self, scope: Scope, name: str, sym, span: Span) -> None:
+        prev = scope.names.get(name)
+        if prev is not None and not isinstance(prev, Namespace):
+            where = definition_span(prev)
+            hint = f"first defined at {where.file}:{where.line}" if where else None
+            self.diags.append(error("duplicate-name", f"`{name}` is already defined in this scope", span, hint))
+            return
+        scope.names[name] = sym
+        self.symbols.append((name, _sym_kind(sym), span, sym))
+
+    def _declare_stmt(self, stmt, scope: Scope, parent: Entity | None, module: str, is_catalog: bool,
+                      from_template: bool = False):
+        if isinstance(stmt, (n.Let, n.Param)):
+            sym = ValueSym(stmt, scope, module)
+            if isinstance(stmt, n.Param) and parent is not None:
+                self.diags.append(error("misplaced-block", "`param` is only allowed at the top level of a file",
+                                        stmt.span, "use `let` inside blocks"))
+            self.value_syms.append(sym)
+            self._declare(scope, stmt.name, sym, stmt.name_span)
+        elif isinstance(stmt, n.Template):
+            sym = TemplateSym(stmt, scope, module)
+            self.templates.append(sym)
+            if stmt.kind not in v.KINDS:
+                self._unknown_kind(stmt.kind, stmt.kind_span)
+            self._declare(scope, stmt.name, sym, stmt.name_span)
+        elif isinstance(stmt, n.Block):
+            for ent in self._instantiate(stmt, scope, parent, module):
+                if parent is None:
+                    (self.catalog if is_catalog else self.roots).append(ent)
+                else:
+                    parent.children.append(ent)
+                if ent.name is not None:
+                    self._declare(scope, ent.name, ent, ent.name_span or ent.span)
+        elif isinstance(stmt, n.Attribute):
+            if parent is None:
+                self.diags.append(error("misplaced-block", f"attribute `{stmt.name}` outside any block",
+                                        stmt.span, f"use `let {stmt.name} = ...` for a top-level value"))
+            elif stmt.name in parent.exprs and stmt.name not in parent.inherited:
+                first = parent.exprs[stmt.name].span
+                self.diags.append(error("duplicate-attribute", f"`{stmt.name}` is set twice in {parent.label}",
+                                        stmt.span, f"first set at line {first.line}"))
+            else:
+                # An instance may override what its template set, once.
+                parent.exprs[stmt.name] = stmt
+                if from_template:
+                    parent.inherited.add(stmt.name)
+                else:
+                    parent.inherited.discard(stmt.name)
+        elif isinstance(stmt, n.Import) and parent is not None:
+            self.diags.append(error("misplaced-block", "`import` is only allowed at the top level of a file",
+                                    stmt.span))
+
+    def _instantiate(self, block: n.Block, scope: Scope, parent: Entity | None, module: str) -> list[Entity]:
+        kind = v.KINDS.get(block.kind)
+        if kind is None:
+            self._unknown_kind(block.kind, block.kind_span)
+        elif parent is not None and block.kind not in v.KINDS[parent.kind].children:
+            allowed = ", ".join(v.KINDS[parent.kind].children) or "no blocks"
+            self.diags.append(error("misplaced-block", f"a `{block.kind}` block cannot go inside {parent.kind}",
+                                    block.kind_span, f"{parent.kind} holds: {allowed}"))
+        elif parent is None and not kind.top_level:
+            places = [k.name for k in v.KINDS.values() if block.kind in k.children]
+            self.diags.append(error("misplaced-block", f"a `{block.kind}` block cannot stand at the top level",
+                                    block.kind_span, f"put it inside: {', '.join(places)}"))
+        if kind is not None and kind.named and block.name is None:
+            self.diags.append(error("missing-name", f"a `{block.kind}` block needs a name",
+                                    block.kind_span, f"write `{block.kind} NAME {{ ... }}`"))
+
+        template = self._template_for(block, scope)
+        names: list[str | None] = [block.name]
+        if block.index is not None:
+            names = self._repeat_names(block)
+        out = []
+        for name in names:
+            qual = name or block.kind
+            if parent is not None:
+                qual = f"{parent.qualname}.{qual}"
+            ent = Entity(block.kind, name, qual, block.span, block.name_span, block.doc, parent, module,
+                         Scope(scope))
+            if template is not None:
+                ent.doc = ent.doc or template.node.doc
+                for stmt in template.node.body:
+                    self._declare_stmt(stmt, ent.scope, ent, template.module, False, from_template=True)
+            for stmt in block.body:
+                self._declare_stmt(stmt, ent.scope, ent, module, False)
+            self.all_entities.append(ent)
+            out.append(ent)
+        return out
+
+    def _template_for(self, block: n.Block, scope: Scope) -> TemplateSym | None:
+        if block.template is None:
+            return None
+        sym = self._lookup_path(block.template, scope)
+        if sym is ERROR:
+            return None
+        if not isinstance(sym, TemplateSym):
+            self.diags.append(error("type-mismatch", f"`{block.template.dotted}` is not a template",
+                                    block.template.span))
+            return None
+        sym.used = True
+        if sym.node.kind != block.kind:
+            self.diags.append(error("type-mismatch",
+                                    f"template `{sym.node.name}` is a `{sym.node.kind}` template, "
+                                    f"not a `{block.kind}` one", block.template.span))
+            return None
+        return sym
+
+    def _repeat_names(self, block: n.Block) -> list[str]:
+        idx = block.index
+        count = idx.end - idx.start + 1
+        if count < 1:
+            self.diags.append(error("invalid-value", f"empty repetition [{idx.start}..{idx.end}]", idx.span,
+                                    "the range must run upwards, e.g. [1..4]"))
+            return []
+        if count > MAX_REPEAT:
+            self.diags.append(error("invalid-value", f"repetition of {count:,} blocks; at most {MAX_REPEAT:,}",
+                                    idx.span))
+            return []
+        return [f"{block.name}{i}" for i in range(idx.start, idx.end + 1)]
+
+    def _unknown_kind(self, name: str, span: Span) -> None:
+        hint = did_you_mean(name, v.KINDS) or f"block kinds: {', '.join(v.kind_names())}"
+        self.diags.append(error("unknown-kind", f"unknown block kind `{name}`", span, hint))
+
+    def _apply_variables(self, scope: Scope) -> None:
+        from .parser import parse  # local: variables are rare, parsing them is cheap
+        for name, text in self.variables.items():
+            sym = scope.names.get(name)
+            if not isinstance(sym, ValueSym) or not isinstance(sym.node, n.Param):
+                params = [k for k, s in scope.names.items() if isinstance(s, ValueSym) and isinstance(s.node, n.Param)]
+                self.diags.append(error("unknown-var", f"--var {name}: the spec declares no `param {name}`", None,
+                                        did_you_mean(name, params) or
+                                        (f"params: {', '.join(params)}" if params else "the spec has no params")))
+                continue
+            result = parse(f"let {name} = {text}\n", f"--var {name}")
+            stmt = result.module.body[0] if result.module and len(result.module.body) == 1 else None
+            if result.diagnostics or not isinstance(stmt, n.Let):
+                self.diags.append(error("syntax", f"--var {name}={text}: not a valid value", None,
+                                        "values are written as in a spec: 1.3, 200 MW, \"2N\""))
+                continue
+            sym.value, sym.state = self.eval(stmt.value, scope), 2
+
+    # ---- evaluation --------------------------------------------------------
+    def _value_of(self, sym: ValueSym):
+        if sym.state == 2:
+            return sym.value
+        if sym.state == 1:
+            self.diags.append(error("reference-cycle", f"`{sym.node.name}` depends on itself", sym.node.span))
+            sym.value, sym.state = ERROR, 2
+            return ERROR
+        sym.state = 1
+        expr = sym.node.value if isinstance(sym.node, n.Let) else sym.node.default
+        if expr is None:
+            self.diags.append(error("missing-param", f"param `{sym.node.name}` has no default and no --var",
+                                    sym.node.span, f"pass --var {sym.node.name}=VALUE or give it a default"))
+            value = ERROR
+        else:
+            value = self.eval(expr, sym.scope)
+        if sym.state == 1:
+            sym.value, sym.state = value, 2
+        return sym.value
+
+    def attr(self, ent: Entity, name: str):
+        """The evaluated value of an attribute, its default, or None."""
+        if name in ent.values:
+            value = ent.values[name]
+            if value is _EVALUATING:
+                self.diags.append(error("reference-cycle", f"`{ent.qualname}.{name}` depends on itself",
+                                        ent.attr_span(name)))
+                ent.values[name] = ERROR
+                return ERROR
+            return value
+        stmt = ent.exprs.get(name)
+        if stmt is None:
+            kind = v.KINDS.get(ent.kind)
+            a = kind.attr(name) if kind else None
+            return a.default if a else None
+        ent.values[name] = _EVALUATING
+        value = self.eval(stmt.value, ent.scope)
+        value = self._check_attr(ent, stmt, value)
+        ent.values[name] = value
+        return value
+
+    def eval(self, expr, scope: Scope):
+        method = getattr(self, "_eval_" + type(expr).__name__)
+        try:
+            return method(expr, scope)
+        except RecursionError:
+            self.diags.append(error("too-deep", "expression too deeply nested", expr.span))
+            return ERROR
+
+    def _eval_Number(self, e: n.Number, scope):
+        if e.unit is None:
+            return u.Quantity(e.value)
+        found = u.lookup(e.unit)
+        if found is None:
+            hint = did_you_mean(e.unit, u.known_symbols()) or "see `factoryspec explain unknown-unit`"
+            self.diags.append(error("unknown-unit", f"unknown unit `{e.unit}`", e.unit_span or e.span, hint))
+            return ERROR
+        return u.Quantity(e.value * found[0], found[1])
+
+    def _eval_String(self, e: n.String, scope):
+        return e.value
+
+    def _eval_Bool(self, e: n.Bool, scope):
+        return e.value
+
+    def _eval_Ratio(self, e: n.Ratio, scope):
+        if e.left <= 0 or e.right <= 0:
+            self.diags.append(error("invalid-value", "both sides of a ratio must be positive", e.span))
+            return ERROR
+        return RatioValue(e.left, e.right)
+
+    def _eval_Range(self, e: n.Range, scope):
+        return RangeValue(e.start, e.end)
+
+    def _eval_Size(self, e: n.Size, scope):
+        w, d = self.eval(e.width, scope), self.eval(e.depth, scope)
+        if w is ERROR or d is ERROR:
+            return ERROR
+        for part, val in ((e.width, w), (e.depth, d)):
+            if not isinstance(val, u.Quantity) or val.dims != u.LENGTH:
+                self.diags.append(error("unit-mismatch", f"a size is `length x length`; this side is "
+                                        f"{_describe(val)}", part.span, "e.g. `120 m x 60 m`"))
+                return ERROR
+        return SizeValue(w, d)
+
+    def _eval_List(self, e: n.List, scope):
+        items = tuple(self.eval(x, scope) for x in e.items)
+        return ERROR if any(i is ERROR for i in items) else items
+
+    def _eval_Ref(self, e: n.Ref, scope):
+        target = self._lookup_path(e, scope)
+        if isinstance(target, ValueSym):
+            return self._value_of(target)
+        if isinstance(target, (TemplateSym, Namespace)):
+            self.diags.append(error("type-mismatch", f"`{e.dotted}` is a {_sym_kind(target)}, not a value", e.span))
+            return ERROR
+        return target
+
+    def _lookup_path(self, e: n.Ref, scope: Scope):
+        """Resolve `a.b.c`: a name in scope, then children, attributes or namespace members."""
+        head = e.parts[0]
+        sym = scope.lookup(head)
+        if sym is None:
+            hint = did_you_mean(head, scope.visible())
+            if hint is None and not any(isinstance(s, Namespace) for s in scope.visible()):
+                hint = "catalog items need `import catalog.nvidia`"
+            self.diags.append(error("undefined-reference", f"`{head}` is not defined", e.span, hint))
+            return ERROR
+        self._mark_used(sym)
+        self.references.append((e.span, definition_span(sym), head))
+        for part in e.parts[1:]:
+            if isinstance(sym, ValueSym):
+                sym = self._value_of(sym)
+            if isinstance(sym, Namespace):
+                nxt = sym.scope.names.get(part)
+                options = list(sym.scope.names)
+            elif isinstance(sym, Entity):
+                nxt = sym.child(part)
+                if nxt is None and (part in sym.exprs or _has_attr(sym, part)):
+                    self.references.append((e.span, sym.attr_span(part), part))
+                    return self.attr(sym, part)
+                options = [c.name for c in sym.children if c.name] + list(sym.exprs)
+            else:
+                if sym is not ERROR:
+                    self.diags.append(error("type-mismatch", f"`{part}`: {_describe(sym)} has no members", e.span))
+                return ERROR
+            if nxt is None:
+                self.diags.append(error("undefined-reference", f"`{part}` is not defined in `{_label(sym)}`",
+                                        e.span, did_you_mean(part, options)))
+                return ERROR
+            self._mark_used(nxt)
+            sym = nxt
+        return sym
+
+    def _mark_used(self, sym) -> None:
+        if isinstance(sym, (ValueSym, TemplateSym)):
+            sym.used = True
+
+    def _eval_Neg(self, e: n.Neg, scope):
+        x = self.eval(e.operand, scope)
+        if x is ERROR:
+            return ERROR
+        if not isinstance(x, u.Quantity):
+            self.diags.append(error("type-mismatch", f"cannot negate {_describe(x)}", e.span))
+            return ERROR
+        return -x
+
+    def _eval_BinOp(self, e: n.BinOp, scope):
+        a, b = self.eval(e.left, scope), self.eval(e.right, scope)
+        if a is ERROR or b is ERROR:
+            return ERROR
+        if not isinstance(a, u.Quantity) or not isinstance(b, u.Quantity):
+            bad = e.left if not isinstance(a, u.Quantity) else e.right
+            self.diags.append(error("type-mismatch", f"`{e.op}` needs numbers; got {_describe(a if bad is e.left else b)}",
+                                    bad.span))
+            return ERROR
+        try:
+            return {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__}[e.op](b)
+        except u.DimensionError:
+            self.diags.append(error("unit-mismatch", f"cannot {'add' if e.op == '+' else 'subtract'} "
+                                    f"{u.dimension_name(b.dims)} {'to' if e.op == '+' else 'from'} "
+                                    f"{u.dimension_name(a.dims)}", e.span,
+                                    f"`{a}` and `{b}` have different dimensions"))
+        except ZeroDivisionError:
+            self.diags.append(error("invalid-value", "division by zero", e.right.span))
+        return ERROR
+
+    def _eval_Call(self, e: n.Call, scope):
+        args = [self.eval(a, scope) for a in e.args]
+        if any(a is ERROR for a in args):
+            return ERROR
+        if e.func in ("min", "max"):
+            if not args or not all(isinstance(a, u.Quantity) for a in args) or \
+                    len({a.dims for a in args}) != 1:
+                self.diags.append(error("bad-call", f"{e.func}() takes one or more values of one dimension", e.span))
+                return ERROR
+            pick = min if e.func == "min" else max
+            return pick(args, key=lambda q: q.value)
+        if e.func in ("ceil", "floor", "round"):
+            if len(args) != 1 or not isinstance(args[0], u.Quantity) or not args[0].dimensionless:
+                self.diags.append(error("bad-call", f"{e.func}() takes one plain number", e.span,
+                                        "divide by a unit first: ceil(load / 135 kW)"))
+                return ERROR
+            x = args[0].value
+            f = {"ceil": math.ceil, "floor": math.floor, "round": round}[e.func]
+            return u.Quantity(Fraction(f(x)))
+        self.diags.append(error("bad-call", f"unknown function `{e.func}`", e.span,
+                                did_you_mean(e.func, ("min", "max", "ceil", "floor", "round"))))
+        return ERROR
+
+    # ---- vocabulary checks ---------------------------------------------
+    def _check_entity(self, ent: Entity) -> None:
+        kind = v.KINDS.get(ent.kind)
+        for name, stmt in ent.exprs.items():
+            if kind is not None and kind.attr(name) is None:
+                hint = did_you_mean(name, [a.name for a in kind.attrs])
+                self.diags.append(error("unknown-attribute", f"`{name}` is not an attribute of {ent.kind}",
+                                        stmt.name_span, hint))
+                ent.values[name] = ERROR
+                continue
+            self.attr(ent, name)
+        if kind is None:
+            return
+        for a in kind.attrs:
+            if a.required and a.name not in ent.exprs:
+                self.diags.append(error("missing-attribute", f"{ent.label} has no `{a.name}`",
+                                        ent.name_span or ent.span, f"{a.name}: {a.doc}"))
+
+    def _check_attr(self, ent: Entity, stmt: n.Attribute, value):
+        kind = v.KINDS.get(ent.kind)
+        spec = kind.attr(stmt.name) if kind else None
+        if spec is None or value is ERROR:
+            return value
+        if spec.many:
+            items = value if isinstance(value, tuple) else (value,)
+            checked = tuple(self._check_one(spec, stmt, x) for x in items)
+            return ERROR if any(x is ERROR for x in checked) else checked
+        return self._check_one(spec, stmt, value)
+
+    def _check_one(self, spec: v.Attr, stmt: n.Attribute, value):
+        where = stmt.value.span
+
+        def bad(code: str, msg: str, hint: str | None = None):
+            self.diags.append(error(code, msg, where, hint))
+            return ERROR
+
+        t = spec.type
+        if spec.ref:
+            if not isinstance(value, Entity) or value.kind != spec.ref:
+                return bad("type-mismatch", f"`{stmt.name}` must name a `{spec.ref}`; got {_describe(value)}")
+            return value
+        if isinstance(t, tuple):  # a dimension
+            if not isinstance(value, u.Quantity):
+                return bad("type-mismatch", f"`{stmt.name}` must be {u.dimension_name(t)}; got {_describe(value)}")
+            if value.dims != t:
+                example = _example_unit(t)
+                return bad("unit-mismatch", f"`{stmt.name}` must be {u.dimension_name(t)}, "
+                           f"but `{value}` is {u.dimension_name(value.dims)}",
+                           f"write it with a unit of {u.dimension_name(t)}" + (f", e.g. `{example}`" if example else ""))
+            if value.value < 0:
+                return bad("invalid-value", f"`{stmt.name}` cannot be negative ({value})")
+            return value
+        if t in (v.COUNT, v.NUMBER, v.FRACTION):
+            if not isinstance(value, u.Quantity):
+                return bad("type-mismatch", f"`{stmt.name}` must be a number; got {_describe(value)}")
+            if not value.dimensionless:
+                return bad("unit-mismatch", f"`{stmt.name}` is a plain number, but `{value}` is "
+                           f"{u.dimension_name(value.dims)}")
+            x = value.value
+            if t == v.COUNT:
+                if x.denominator != 1 or x < 0:
+                    return bad("invalid-value", f"`{stmt.name}` must be a whole number >= 0; got {u.format_number(x)}")
+                if x > MAX_COUNT:
+                    return bad("invalid-value", f"`{stmt.name}` = {u.format_number(x)} is absurdly large "
+                               f"(at most {MAX_COUNT:,})")
+                if spec.minimum is not None and x < spec.minimum:
+                    return bad("invalid-value", f"`{stmt.name}` must be at least {spec.minimum}; got {x}")
+            if t == v.FRACTION and not 0 <= x <= 1:
+                return bad("invalid-value", f"`{stmt.name}` is a share between 0 and 100 %; got {u.format_number(x * 100)} %")
+            if t == v.NUMBER and spec.minimum is not None and x < spec.minimum:
+                return bad("invalid-value", f"`{stmt.name}` must be at least {spec.minimum}; got {u.format_number(x)}")
+            return x
+        if t in (v.STRING, v.REDUNDANCY):
+            if not isinstance(value, str):
+                return bad("type-mismatch", f"`{stmt.name}` must be a string; got {_describe(value)}")
+            if t == v.REDUNDANCY and parse_redundancy(value) is None:
+                return bad("invalid-value", f"`{value}` is not a redundancy scheme", v.REDUNDANCY_HELP)
+            return value
+        checks = {v.BOOL: bool, v.RATIO: RatioValue, v.SIZE: SizeValue, v.RANGE: RangeValue}
+        if t in checks and not isinstance(value, checks[t]):
+            examples = {v.BOOL: "`true`", v.RATIO: "`1:1`", v.SIZE: "`120 m x 60 m`", v.RANGE: "`1..4`"}
+            return bad("type-mismatch", f"`{stmt.name}` must be like {examples[t]}; got {_describe(value)}")
+        return value
+
+    def _warn_unused(self) -> None:
+        for sym in self.value_syms:
+            if not sym.used and not self.program.is_catalog(sym.module):
+                self.diags.append(warning("unused", f"`{sym.node.name}` is never used", sym.node.name_span))
+        for sym in self.templates:
+            if not sym.used and not self.program.is_catalog(sym.module):
+                self.diags.append(warning("unused", f"template `{sym.node.name}` is never used", sym.node.name_span))
+
+
+class _Evaluating:
+    pass
+
+
+_EVALUATING = _Evaluating()
+
+
+def _has_attr(ent: Entity, name: str) -> bool:
+    kind = v.KINDS.get(ent.kind)
+    return bool(kind and kind.attr(name))
+
+
+def _label(sym) -> str:
+    if isinstance(sym, Entity):
+        return sym.qualname
+    if isinstance(sym, Namespace):
+        return sym.name
+    return "?"
+
+
+def _sym_kind(sym) -> str:
+    if isinstance(sym, Entity):
+        return sym.kind
+    if isinstance(sym, ValueSym):
+        return "param" if isinstance(sym.node, n.Param) else "let"
+    if isinstance(sym, TemplateSym):
+        return "template"
+    return "namespace"
+
+
+def _describe(value) -> str:
+    if isinstance(value, u.Quantity):
+        return f"{value} ({u.dimension_name(value.dims)})" if not value.dimensionless else f"the number {value}"
+    if isinstance(value, str):
+        return f'the string "{value}"'
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, Entity):
+        return f"the {value.kind} `{value.qualname}`"
+    if isinstance(value, tuple):
+        return "a list"
+    if isinstance(value, RatioValue):
+        return f"the ratio {value}"
+    if isinstance(value, SizeValue):
+        return f"the size {value}"
+    if isinstance(value, RangeValue):
+        return f"the range {value}"
+    return "a value"
+
+
+def _example_unit(dims) -> str | None:
+    examples = {u.POWER: "135 kW", u.LENGTH: "120 m", u.AREA: "1000 acre", u.MASS: "1360 kg",
+                u.AREAL_DENSITY: "1500 kg/m2", u.DATA_RATE: "800 Gb/s", u.MONEY: "1000 USD",
+                u.MONEY_PER_LENGTH: "5 USD/m", u.TIME: "60 s", u.VOLTAGE: "415 V"}
+    return examples.get(dims)
+
+
+@attrs.frozen
+class Redundancy:
+    """x modules installed for every y needed: usable share y/x. `N+k` over
+    `modules` is handled by the model, which knows the module count."""
+    text: str
+    installed: int      # x in xN/y  (2 for 2N)
+    needed: int         # y
+    spare: int          # k in N+k
+    doubled: bool       # 2(N+k)
+
+    def usable_share(self, modules: int | None = None) -> Fraction:
+        """Share of installed capacity usable by the load."""
+        share = Fraction(self.needed, self.installed)
+        if self.spare:
+            m = modules if modules and modules > self.spare else self.spare + 1
+            share *= Fraction(m - self.spare, m)
+        return share / 2 if self.doubled else share
+
+
+def parse_redundancy(text: str) -> Redundancy | None:
+    import re
+    s = text.replace(" ", "").upper()
+    m = re.fullmatch(r"2\(N\+(\d+)\)", s)
+    if m:
+        return Redundancy(text, 1, 1, int(m.group(1)), True)
+    m = re.fullmatch(r"(\d*)N(?:/(\d+))?(?:\+(\d+))?", s)
+    if not m:
+        return None
+    x = int(m.group(1)) if m.group(1) else 1
+    y = int(m.group(2)) if m.group(2) else 1
+    k = int(m.group(3)) if m.group(3) else 0
+    if x < 1 or y < 1 or y > x:
+        return None
+    return Redundancy(text, x, y, k, False)
+
+
+def resolve(program: Program, variables: dict[str, str] | None = None) -> Resolved:
+    return Resolver(program, variables).run()
