@@ -164,3 +164,14 @@ def explain(code):
         click.echo(f"error: no diagnostic code `{code}`" + (f"; {hint}" if hint else ""), err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"{entry.code}: {entry.title}\n\n{entry.explanation}")
+
+
+@main.command()
+def lsp():
+    """Run the language server on stdio (for editors)."""
+    from .lsp.server import serve
+    serve()
+
+
+# Commands of later pipeline phases register themselves on `main`.
+from . import cli_model  # noqa: E402,F401  (plan, graph, schema)

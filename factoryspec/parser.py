@@ -160,6 +160,13 @@ class _PostLexer:
         return True
 
 
+@attrs.frozen(slots=True)
+class _Body:
+    """A block body while parsing: its statements and the span of its braces."""
+    items: tuple
+    span: Span
+
+
 def _pos(x):
     """(start, end) positions of a token or node, or None."""
     if isinstance(x, Token):
@@ -227,12 +234,12 @@ class _Builder(lark.Transformer):
 
     def template_def(self, ch):
         span = self._span(ch)
-        return n.Template(ch[1].value, ch[2].value, ch[3], span, self.ctx.span(ch[1]),
+        return n.Template(ch[1].value, ch[2].value, ch[3].items, span, self.ctx.span(ch[1]),
                           self.ctx.span(ch[2]), self._doc(span))
 
     def block(self, ch):
         span = self._span(ch)
-        kind, body = ch[0], ch[-1]
+        kind, body = ch[0], ch[-1].items
         name = index = template = None
         for c in ch[1:-1]:
             if isinstance(c, n.Index):
@@ -245,7 +252,7 @@ class _Builder(lark.Transformer):
                        self.ctx.span(kind), self.ctx.span(name) if name else None, self._doc(span))
 
     def body(self, ch):
-        return tuple(c for c in ch if not isinstance(c, Token))
+        return _Body(tuple(c for c in ch if not isinstance(c, Token)), self._span(ch))
 
     def index_range(self, ch):
         return n.Index(self._int(ch[1]), self._int(ch[3]), self._span(ch))
@@ -403,7 +410,8 @@ class _Parser:
         if ctx.skipping and self._skipped_by_lexer(exc):
             return True
         if isinstance(exc, UnexpectedCharacters):
-            self._bad_character(exc)
+            if not self._single_quoted(exc):
+                self._bad_character(exc)
             return True
         if not isinstance(exc, UnexpectedToken):
             return False
@@ -459,9 +467,10 @@ class _Parser:
             state.value_stack.pop()
 
     def _close_everything(self, ip) -> bool:
-        """At end of file with blocks still open: close them so the AST survives."""
-        self._pop_to_statement(ip)
-        for _ in range(MAX_NESTING * 2 + 2):
+        """At end of file with blocks still open: close them so the AST survives.
+        A half-written statement at the very end is dropped."""
+        state = ip.parser_state
+        for _ in range(4 * MAX_NESTING + 8):
             choices = ip.choices()
             if "$END" in choices:
                 return True
@@ -469,12 +478,38 @@ class _Parser:
                 if tok.type in choices:
                     try:
                         ip.feed_token(tok)
-                        break
                     except UnexpectedInput:
                         return False
+                    break
             else:
-                return False
+                if len(state.state_stack) <= 1:
+                    return False
+                state.state_stack.pop()
+                state.value_stack.pop()
         return False
+
+    def _single_quoted(self, exc: UnexpectedCharacters) -> bool:
+        """`'text'` is a common slip: report it once and parse it as a string,
+        so the rest of the statement does not cascade into more errors."""
+        ctx, pos = self.ctx, exc.pos_in_stream
+        if ctx.text[pos] != "'":
+            return False
+        end = ctx.text.find("'", pos + 1)
+        newline = ctx.text.find("\n", pos + 1)
+        if end < 0 or (0 <= newline < end):
+            return False
+        value = ctx.text[pos:end + 1]
+        tok = Token("STRING", '"' + value[1:-1].replace('"', '\\"') + '"', pos, exc.line, exc.column,
+                    exc.line, exc.column + len(value), end + 1)
+        ip = exc.interactive_parser
+        try:
+            ip.feed_token(tok)
+        except UnexpectedInput:
+            return False
+        ip.lexer_thread.state.line_ctr.feed(value)
+        ctx.diags.append(error("syntax", f"strings use double quotes: {value}", ctx.span(tok),
+                               f'write "{value[1:-1]}"'))
+        return True
 
     def _bad_character(self, exc: UnexpectedCharacters) -> None:
         ctx = self.ctx

@@ -9,6 +9,9 @@ what the editor shows on each keystroke); `compile` builds on its result.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+
 import attrs
 
 from .diagnostics import Diagnostic, has_errors, sort_key
@@ -41,13 +44,28 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+@contextlib.contextmanager
+def fewer_gc_pauses():
+    """Compiling allocates many small objects that live until the end of the
+    run; the default collector thresholds rescan them again and again (about
+    a fifth of lint time on a 10,000-line spec). Like mypy's build, raise the
+    first threshold while we work and restore it after."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 100_000), old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def check(path: str, *, root: str | None = None, variables: dict[str, str] | None = None,
           overlay: dict[str, str] | None = None) -> Checked:
     """Parse, resolve and check a spec and its imports. Never raises for bad input."""
-    program = load(path, root=root, overlay=overlay)
-    diags = list(program.diagnostics)
-    resolved = None
-    if program.entry in program.modules:
-        resolved = resolve(program, variables)
-        diags.extend(resolved.diagnostics)
-    return Checked(program, resolved, _dedupe(diags))
+    with fewer_gc_pauses():
+        program = load(path, root=root, overlay=overlay)
+        diags = list(program.diagnostics)
+        resolved = None
+        if program.entry in program.modules:
+            resolved = resolve(program, variables)
+            diags.extend(resolved.diagnostics)
+        return Checked(program, resolved, _dedupe(diags))

@@ -181,6 +181,7 @@ class Resolved:
     diagnostics: list[Diagnostic]
     references: list[tuple[Span, Span | None, str]]   # (use, definition, name) for the editor
     symbols: list[tuple[str, str, Span, Any]]         # (name, kind, span, symbol) definitions
+    resolver: "Resolver | None" = None               # for later phases: `resolver.attr(entity, name)`
 
     def entities(self, kind: str | None = None) -> list[Entity]:
         out = []
@@ -219,7 +220,7 @@ class Resolver:
         params = {s.node.name: self._value_of(s) for s in self.value_syms
                   if isinstance(s.node, n.Param) and s.module == prog.entry}
         return Resolved(prog, self.roots, self.catalog, entry_scope, params, self.diags,
-                        self.references, self.symbols)
+                        self.references, self.symbols, self)
 
     def _module_scope(self, path: str) -> Scope:
         if path in self.module_scopes:
@@ -241,7 +242,7 @@ class Resolver:
                 for name, sym in imported.names.items():
                     if not isinstance(sym, Namespace) and name not in scope.names:
                         scope.names[name] = sym
-        for stmt in module.body:
+        for stmt in _templates_first(module.body):
             self._declare_stmt(stmt, scope, None, path, is_catalog)
         return scope
 
@@ -326,9 +327,9 @@ class Resolver:
                          Scope(scope))
             if template is not None:
                 ent.doc = ent.doc or template.node.doc
-                for stmt in template.node.body:
+                for stmt in _templates_first(template.node.body):
                     self._declare_stmt(stmt, ent.scope, ent, template.module, False, from_template=True)
-            for stmt in block.body:
+            for stmt in _templates_first(block.body):
                 self._declare_stmt(stmt, ent.scope, ent, module, False)
             self.all_entities.append(ent)
             out.append(ent)
@@ -490,10 +491,8 @@ class Resolver:
         head = e.parts[0]
         sym = scope.lookup(head)
         if sym is None:
-            hint = did_you_mean(head, scope.visible())
-            if hint is None and not any(isinstance(s, Namespace) for s in scope.visible()):
-                hint = "catalog items need `import catalog.nvidia`"
-            self.diags.append(error("undefined-reference", f"`{head}` is not defined", e.span, hint))
+            self.diags.append(error("undefined-reference", f"`{head}` is not defined", e.span,
+                                    self._undefined_hint(head, scope)))
             return ERROR
         self._mark_used(sym)
         self.references.append((e.span, definition_span(sym), head))
@@ -520,6 +519,16 @@ class Resolver:
             self._mark_used(nxt)
             sym = nxt
         return sym
+
+    def _undefined_hint(self, name: str, scope: Scope) -> str | None:
+        nested = [e.qualname for e in self.all_entities if e.name == name and e.parent is not None]
+        if nested:
+            return f"`{name}` is nested: write `{nested[0]}`"
+        hint = did_you_mean(name, scope.visible())
+        if hint:
+            return hint
+        has_catalog = any(isinstance(scope.lookup(k), Namespace) for k in scope.visible())
+        return None if has_catalog else "catalog items need `import catalog.nvidia`"
 
     def _mark_used(self, sym) -> None:
         if isinstance(sym, (ValueSym, TemplateSym)):
@@ -675,6 +684,12 @@ class _Evaluating:
 
 
 _EVALUATING = _Evaluating()
+
+
+def _templates_first(body):
+    """Templates are declared before the blocks that use them, wherever they
+    stand in the file: definitions may come in any order."""
+    return sorted(body, key=lambda stmt: not isinstance(stmt, n.Template))
 
 
 def _has_attr(ent: Entity, name: str) -> bool:

@@ -1,0 +1,77 @@
+"""Generators of large, valid specs for the benchmarks (and a few tests)."""
+
+from __future__ import annotations
+
+
+def spec_lines(target_lines: int = 10_000) -> str:
+    """A realistic spec of about `target_lines` lines: params, lets, templates,
+    buildings with halls, clusters with fabrics, comments."""
+    out = [
+        "# generated benchmark spec",
+        "import catalog.nvidia",
+        "",
+        "## facility overhead",
+        "param pue = 1.25",
+        "let rack_power = 135 kW",
+        "",
+        "template hall std_hall {",
+        "  size = 60 m x 48 m",
+        "  rows = 10",
+        "  slots_per_row = 40",
+        "  busway = 8 MW",
+        "  feeds = 2",
+        "  cdu {",
+        "    capacity = 2 MW",
+        "    count = 4",
+        '    redundancy = "N+1"',
+        "  }",
+        "}",
+        "",
+        "site campus {",
+        "  land = 5000 acre",
+        "  pue = pue",
+        "  utility {",
+        "    capacity = 5 GW",
+        '    redundancy = "N"',
+        "  }",
+        "}",
+    ]
+    b = 0
+    while len(out) < target_lines:
+        b += 1
+        out += [
+            "",
+            f"## building {b}",
+            f"building b{b} {{",
+            "  size = 400 m x 200 m",
+            "  power ups {",
+            "    capacity = 10 MW",
+            "    modules = 12",
+            '    redundancy = "N+1"',
+            "  }",
+        ]
+        for h in range(1, 5):
+            out += [
+                f"  hall h{h} = std_hall {{",
+                f"    busway = {6 + h} MW  # per-row rating",
+                "    row_pitch = 4.2 m",
+                "  }",
+            ]
+        out += ["}", "", f"let load_b{b} = 4 * 10 * 40 * rack_power / pue",
+                f"cluster c{b} {{",
+                "  system = gb300_nvl72",
+                "  racks = 64",
+                "  scalable_unit = 8",
+                f"  halls = [b{b}.h1, b{b}.h2]",
+                "  fabric compute {",
+                '    topology = "fat_tree"',
+                "    switch = q3400",
+                "    oversubscription = 1:1",
+                "  }",
+                "}"]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+    sys.stdout.write(spec_lines(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
