@@ -52,6 +52,10 @@ _code("too-deep", "parse", "The spec is nested too deeply",
       "Blocks, lists and parentheses may nest at most 64 levels, and one statement may hold at most 200 "
       "operators. Such structures are not written by hand; flatten them with `let` values or templates.")
 
+_code("internal-error", "input", "factoryspec itself failed",
+      "An internal error in factoryspec, not in your spec. Nothing was written. Please report it with the "
+      "spec that triggers it; the message names the failing phase.")
+
 # ---- names, imports, values -----------------------------------------------
 _code("import-not-found", "resolve", "An import names a file or catalog module that does not exist",
       """`import "file.fac"` is relative to the importing file; `import catalog.NAME` names a module of the

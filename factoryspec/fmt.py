@@ -25,6 +25,11 @@ Layout rules
   trailing comma) unless it contains a comment or would not fit in
   MAX_WIDTH columns; then each item goes on its own line one level deeper,
   lists and calls with a trailing comma. The outermost brackets break first.
+  Trailing comments do not count against the width, and code without brackets
+  is never broken (there is nowhere a line break may go). Blank lines inside
+  brackets are not kept (the parser drops newlines there).
+* Inside a broken list a comma sticks to its item: `1 # c` + newline + `, 2`
+  becomes `1,  # c`. Comments never move past code, so their order is kept.
 """
 
 from __future__ import annotations
@@ -55,18 +60,15 @@ class FormatResult:
 def format_text(text: str, path: str = "<input>") -> FormatResult:
     """The canonical layout of `text`, or text=None and the reasons why not.
 
-    Never raises: an internal failure is reported as a `fmt` diagnostic."""
-    try:
-        result = parse(text, path)
-    except Exception as exc:  # parse() promises not to raise; be safe anyway
-        return FormatResult(None, [error("fmt", f"cannot parse the file: {exc}", None)])
+    Never raises: an internal failure is reported as an `internal-error` diagnostic."""
+    result = parse(text, path)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     if errors or result.module is None:
         return FormatResult(None, list(result.diagnostics))
     try:
         return FormatResult(_Formatter(result.tokens).run(), list(result.diagnostics))
     except Exception as exc:  # pragma: no cover - a bug in the formatter
-        return FormatResult(None, [error("fmt", f"internal formatter error: {exc!r}", None,
+        return FormatResult(None, [error("internal-error", f"internal formatter error: {exc!r}", None,
                                          "please report this; the file was left unchanged")])
 
 
@@ -221,7 +223,7 @@ def _render(tokens: list[Token], depth: int, tail: str) -> list[str]:
     be appended to its last line (` {`), counted against the width."""
     elements = _tree(_prepare(tokens))
     em = _Emitter(depth)
-    _emit_seq(em, elements, len(tail), top=True)
+    _emit_seq(em, elements, len(tail))
     return em.finish()
 
 
@@ -365,7 +367,7 @@ class _Emitter:
         self.fresh, self.last, self.pending = True, None, False
 
     def space_before(self, tok: _Tok) -> int:
-        if self.pending or self.fresh:
+        if self.fresh:
             return 0
         return 1 if _space(self.last, tok) else 0
 
@@ -378,7 +380,7 @@ class _Emitter:
         self.fresh, self.last = False, tok
 
     def comment(self, c: _Comment) -> None:
-        if c.trailing and not self.fresh:
+        if c.trailing and self.last is not None:   # right after code on this line
             self.cur += "  " + c.text
         else:
             if not self.fresh:
@@ -392,7 +394,7 @@ class _Emitter:
         return self.lines + [self.cur]
 
 
-def _emit_seq(em: _Emitter, elements: list, tail: int, top: bool = False) -> None:
+def _emit_seq(em: _Emitter, elements: list, tail: int) -> None:
     """Emit a run of elements; `tail` is the width that must still fit after
     the run on its last line (a `,`, ` {`...)."""
     for i, el in enumerate(elements):
@@ -400,7 +402,7 @@ def _emit_seq(em: _Emitter, elements: list, tail: int, top: bool = False) -> Non
             em.comment(el)
         elif isinstance(el, _Tok):
             em.token(el)
-            if el.text == "," and not top:
+            if el.text == ",":   # only inside a broken group: the item ends
                 em.pending = True
         else:
             _emit_group(em, el, elements[i + 1:], tail)
@@ -427,9 +429,7 @@ def _emit_group(em: _Emitter, group: _Group, rest: list, tail: int) -> None:
     flat = False
     if not group.has_comment:
         inner = _flat_tokens([group], [])
-        start = em.col + em.space_before(group.open) if not em.pending else INDENT * em.indent
-        if isinstance(start, str):
-            start = len(start)
+        start = len(INDENT) * em.indent if em.pending else em.col + em.space_before(group.open)
         flat = start + _width(inner) + _rest_width(group, rest, tail) <= MAX_WIDTH
     if flat:
         for tok in _flat_tokens([group], []):

@@ -78,6 +78,7 @@ class _Context:
         self.tokens: list[Token] = []
         self.comments: list[Token] = []
         self.docs: dict[int, str] = {}      # line -> text of a `##` comment
+        self.doc_taken: dict[int, int] = {} # line -> column of the statement that took its doc
         self.braces: list[Token] = []      # open `{` not yet closed
         self.brackets: list[str] = []      # open ( and [
         self.skipping = False
@@ -202,6 +203,9 @@ class _Builder(lark.Transformer):
     def _doc(self, span: Span) -> str | None:
         """`##` lines directly above the statement, or one trailing on its last line."""
         docs, lines, line = self.ctx.docs, [], span.line - 1
+        if self.ctx.doc_taken.get(span.line, span.column) < span.column:
+            return None   # `a = 1; b = 2` under one `##`: the doc belongs to `a` only
+        self.ctx.doc_taken[span.line] = span.column
         while line in docs:
             lines.append(docs[line])
             line -= 1
@@ -507,6 +511,7 @@ class _Parser:
         except UnexpectedInput:
             return False
         ip.lexer_thread.state.line_ctr.feed(value)
+        ctx.tokens.append(tok)
         ctx.diags.append(error("syntax", f"strings use double quotes: {value}", ctx.span(tok),
                                f'write "{value[1:-1]}"'))
         return True

@@ -302,7 +302,7 @@ class Resolver:
         kind = v.KINDS.get(block.kind)
         if kind is None:
             self._unknown_kind(block.kind, block.kind_span)
-        elif parent is not None and block.kind not in v.KINDS[parent.kind].children:
+        elif parent is not None and parent.kind in v.KINDS and block.kind not in v.KINDS[parent.kind].children:
             allowed = ", ".join(v.KINDS[parent.kind].children) or "no blocks"
             self.diags.append(error("misplaced-block", f"a `{block.kind}` block cannot go inside {parent.kind}",
                                     block.kind_span, f"{parent.kind} holds: {allowed}"))
