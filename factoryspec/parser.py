@@ -22,6 +22,7 @@ import attrs
 import lark
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 
 from . import nodes as n
 from .diagnostics import Diagnostic, Span, error
@@ -190,15 +191,19 @@ class _Builder(lark.Transformer):
         return self._parser.ctx
 
     def _span(self, children) -> Span:
+        """From the first positioned child to the last (tokens or nodes)."""
         first = last = None
         for c in children:
-            p = _pos(c)
-            if p:
-                first = first or p[0]
-                last = p[1]
+            first = _pos(c)
+            if first:
+                break
+        for c in reversed(children):
+            last = _pos(c)
+            if last:
+                break
         if first is None:
             return Span(self.ctx.path, 1, 1, 1, 1)
-        return Span(self.ctx.path, first[0], first[1], last[0], last[1])
+        return Span(self.ctx.path, first[0][0], first[0][1], last[1][0], last[1][1])
 
     def _doc(self, span: Span) -> str | None:
         """`##` lines directly above the statement, or one trailing on its last line."""
@@ -330,6 +335,9 @@ class _Builder(lark.Transformer):
 
 def _number(text: str) -> Fraction:
     # Fraction parses decimal strings exactly: "1.1" is 11/10, not a float.
+    # Most literals are plain integers, for which int() is much faster.
+    if text.isdigit():
+        return Fraction(int(text))
     return Fraction(text.replace("_", ""))
 
 
@@ -457,12 +465,7 @@ class _Parser:
 
     @staticmethod
     def _accepts_separator(ip) -> bool:
-        trial = ip.copy()
-        try:
-            trial.feed_token(Token("_NL", "\n"))
-            return True
-        except UnexpectedInput:
-            return False
+        return _would_accept(ip, Token("_NL", "\n"))
 
     def _pop_to_statement(self, ip) -> None:
         state = ip.parser_state
@@ -474,16 +477,18 @@ class _Parser:
         """At end of file with blocks still open: close them so the AST survives.
         A half-written statement at the very end is dropped."""
         state = ip.parser_state
+        text = self.ctx.text
+        line = text.count("\n") + 1
+        col = len(text) - (text.rfind("\n") + 1) + 1
+        at_end = dict(start_pos=len(text), line=line, column=col, end_line=line, end_column=col, end_pos=len(text))
         for _ in range(4 * MAX_NESTING + 8):
-            choices = ip.choices()
-            if "$END" in choices:
+            # LALR merges states, so a look-ahead in choices() may still fail
+            # after reductions: try each token on a copy first.
+            if _would_accept(ip, None):
                 return True
-            for tok in (Token("RBRACE", "}"), Token("_NL", "\n")):
-                if tok.type in choices:
-                    try:
-                        ip.feed_token(tok)
-                    except UnexpectedInput:
-                        return False
+            for tok in (Token("RBRACE", "}", **at_end), Token("_NL", "\n", **at_end)):
+                if _would_accept(ip, tok):
+                    ip.feed_token(tok)
                     break
             else:
                 if len(state.state_stack) <= 1:
@@ -577,6 +582,32 @@ class _Parser:
                     else "add `}` at the end of the block")
             out.append(error("syntax", "this `{` is never closed", ctx.span(brace), hint))
         return out
+
+
+def _would_accept(ip, tok: Token | None) -> bool:
+    """Whether the parser would accept `tok` (None: end of file).
+
+    Runs the LALR automaton on a copy of the state stack only. LALR merges
+    states, so a look-ahead in choices() can still fail after reductions;
+    and a trial on ip.copy() would run the tree callbacks, which share (and
+    extend in place) the children lists of the real parse."""
+    conf = ip.parser_state.parse_conf
+    states, stack = conf.states, list(ip.parser_state.state_stack)
+    kind = "$END" if tok is None else tok.type
+    for _ in range(10_000):
+        action = states[stack[-1]].get(kind)
+        if action is None:
+            return False
+        op, arg = action
+        if op is Shift:
+            return True
+        size = len(arg.expansion)
+        if size:
+            del stack[-size:]
+        stack.append(states[stack[-1]][arg.origin.name][1])
+        if kind == "$END" and stack[-1] == conf.end_state:
+            return True
+    return False
 
 
 def _expected(terminals) -> list[str]:

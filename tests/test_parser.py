@@ -59,6 +59,12 @@ def test_unclosed_brace_keeps_the_ast():
     assert r.module.body[0].body[0].name == "land"
 
 
+def test_recovered_blocks_have_complete_spans():
+    r = parse("hall x { rows = 4 MW +")
+    for node in (r.module, r.module.body[0]):
+        assert node.span.end_line == 1 and node.span.end_column == 23
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "   "])
 def test_empty_inputs_are_clean(text):
     r = parse(text)
