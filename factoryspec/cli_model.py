@@ -1,5 +1,102 @@
-"""CLI commands over the factory model: plan, graph, schema."""
+"""CLI commands over the factory model: plan, graph, schema.
+
+    factoryspec plan SPEC [--format text|json] [--var NAME=VALUE] [--root DIR]
+    factoryspec graph SPEC [--format dot|graphml|json] [--var ...] [--root DIR]
+    factoryspec schema model
+
+Exit codes as for `lint`: 0 when the spec has no errors (warnings allowed),
+1 when it has errors (the plan or graph is still printed from what could be
+built), 2 on usage errors. Diagnostics go to stderr, the output to stdout.
+"""
 
 from __future__ import annotations
 
-from .cli import main  # noqa: F401  (commands below attach to this group)
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _parse_vars, _style_for, main, root_option, var_option
+from .diagnostics import Severity
+
+
+def _checked(spec: str, variables, root):
+    from .pipeline import check
+
+    if not Path(spec).is_file():
+        click.echo(f"error: no such file: {spec}", err=True)
+        sys.exit(EXIT_USAGE)
+    return check(spec, root=root, variables=_parse_vars(variables))
+
+
+def _report(result) -> bool:
+    """Diagnostics to stderr; True when there are errors."""
+    from .render import render_text
+
+    errors = any(d.severity is Severity.ERROR for d in result.diagnostics)
+    if result.diagnostics:
+        text = render_text(result.diagnostics, result.sources, _style_for(sys.stderr))
+        if text:
+            click.echo(text, err=True)
+    return errors
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format (json keys are documented in factoryspec/plan.py).")
+@var_option
+@root_option
+def plan(spec, fmt, variables, root):
+    """Derived totals without solving: racks, GPUs, power, cooling, slots,
+    switches and links per tier, and every check's headroom."""
+    from .plan import plan_json, plan_text
+
+    result = _checked(spec, variables, root)
+    if fmt == "json":
+        errors = any(d.severity is Severity.ERROR for d in result.diagnostics)
+        if result.model is None:
+            click.echo(json.dumps({"version": 1, "spec": spec, "ok": False,
+                                   "diagnostics": [d.to_json() for d in result.diagnostics]},
+                                  indent=2, sort_keys=True))
+            sys.exit(EXIT_ERRORS)
+        click.echo(json.dumps(plan_json(result.model, result.diagnostics), indent=2, sort_keys=True))
+        sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+    errors = _report(result)
+    if result.model is not None:
+        click.echo(plan_text(result.model, result.diagnostics), nl=False)
+    sys.exit(EXIT_ERRORS if errors or result.model is None else EXIT_OK)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--format", "fmt", type=click.Choice(["dot", "graphml", "json"]), default="dot", show_default=True,
+              help="Graph format (like `terraform graph`: pipe dot into Graphviz).")
+@var_option
+@root_option
+def graph(spec, fmt, variables, root):
+    """The factory graph: containment, power chain (A/B feeds), cooling chain
+    and network (ports, leaf, spine, core per fabric and rail)."""
+    from .graph import export
+
+    result = _checked(spec, variables, root)
+    errors = _report(result)
+    g = result.graph()
+    if g is None:
+        sys.exit(EXIT_ERRORS)
+    click.echo(export(g, fmt), nl=False)
+    sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("name", type=click.Choice(["model"]))
+def schema(name):
+    """Print a JSON Schema shipped with factoryspec (draft 2020-12).
+
+    `model`: the resolved model export (factoryspec/schemas/model.schema.json)."""
+    from .model.export import schema as model_schema
+
+    click.echo(json.dumps(model_schema(), indent=2))
+    sys.exit(EXIT_OK)
+

@@ -120,3 +120,135 @@ _code("unused", "resolve", "A definition is never used",
 
 def get(code: str) -> Code | None:
     return CODES.get(code)
+
+
+# ---- engineering checks ----------------------------------------------------
+# Emitted by the rules in factoryspec/checks/ (one module per rule); `factoryspec
+# plan` lists each rule's headroom. Figures before solving are estimates: see
+# factoryspec/model/derive.py for how racks are spread over halls.
+_code("utility-capacity", "check", "The site draws more than its utility can supply",
+      """The site's facility power, its IT load x PUE, exceeds the usable utility capacity. IT load is the
+compute racks (racks x system power) plus the fabric switches (switches x switch power) placed in the
+site's halls, and racks that fit no hall. The usable capacity is the contracted capacity times the share
+the redundancy scheme leaves for the load:
+  N 100 %;  N+1 with `modules` = n+1 modules: n/(n+1) (N+1 over 4 modules: 75 %);
+  2N 50 %;  3N/2 (three to carry two) 67 %;  4N/3 (block redundant) 75 %;  2(N+1) half of N+1.
+Example: 1,024 GB300 NVL72 racks x 135 kW = 138.24 MW IT; at PUE 1.25 that is 172.8 MW, more than a
+200 MW supply under 2N (100 MW usable).
+Fix: raise `capacity`, choose a scheme that leaves more usable, lower the PUE, or place fewer racks.""")
+_code("power-train-capacity", "check", "Halls draw more than their power trains can deliver",
+      """A `power` block (UPS, substation or switchgear) must carry the IT load of what it feeds: a hall's
+trains feed that hall, a building's trains feed its halls that have none of their own. Trains carry IT
+load only (no PUE: the mechanical plant is fed separately). Usable capacity = capacity of each module x
+`modules` x the redundancy share (N 100 %, N+1 n/(n+1), 2N 50 %, 3N/2 67 %, 4N/3 75 %).
+Example: 12 modules of 10 MW under N+1 give 110 MW; four halls of 400 racks x 135 kW draw 216 MW.
+Fix: add modules, raise their capacity, give halls their own trains, or move racks.""")
+_code("busway-overload", "check", "A row's busway would run above its continuous-load limit",
+      """Each row is fed by a busway rated `busway`; it may carry `busway x busway_limit` continuously. The
+default limit is 80 % of the rating (the continuous-load rule; NetBox models a feed's max utilization the
+same way). With `feeds = 2` each row has an A and a B busway and either must carry the whole row alone,
+so the limit is not doubled. Before solving, the hall's compute racks are spread over its rows as evenly
+as the free positions allow; the heaviest row holds L racks, and its load is L x the hall's average rack
+power plus an even share of the hall's switch power.
+Example: an 800 A busway at 415 V is ~575 kVA; at 80 % it carries ~460 kW, three NVL72 racks of 135 kW
+(405 kW) but not four (540 kW).
+Fix: raise `busway`, add rows (so fewer racks per row), or move racks to another hall.""")
+_code("cdu-capacity", "check", "A hall's liquid-cooled heat exceeds its CDUs",
+      """The liquid share of a hall's heat (racks x power x the system's `liquid_fraction`, 85 % by default for
+NVL72-class racks) must fit its coolant distribution units: capacity x count x the redundancy share
+(N 100 %, N+1 with count = n+1: n/(n+1), 2N 50 % ...). When `racks_per_cdu` is set, the liquid-cooled racks
+must also fit the usable CDUs x racks_per_cdu (the racks one CDU reaches within its loop length). A hall
+with liquid-cooled racks and no `cdu` block is also reported.
+Example: 64 racks x 135 kW x 85 % = 7.344 MW of liquid heat; 4 CDUs of 2 MW under N+1 give 6 MW.
+Fix: add CDUs, raise their capacity or racks_per_cdu, or move racks.""")
+_code("air-capacity", "check", "A hall's air-side heat exceeds its air handling",
+      """The heat that does not go to liquid (the racks' 1 - liquid_fraction share: NICs, storage, power
+shelves) plus all switch heat must fit the hall's `air` blocks (CRAH units or fan walls): capacity x count
+x the redundancy share. A hall with air-side heat and no `air` block gets a warning, since the spec does
+not say how that heat leaves.
+Example: 64 racks x 135 kW x 15 % = 1.296 MW, plus 100 switches x 3 kW = 1.596 MW; 4 units of 500 kW under
+N+1 give 1.5 MW.
+Fix: add units or raise their capacity (or state the air handling with an `air` block).""")
+_code("cooling-plant-capacity", "check", "The heat to reject exceeds the cooling plant",
+      """Every watt of IT power ends as heat. A building's `cooling` plant (chillers, dry coolers) must reject
+the IT heat of its halls; a site's plant that of its halls not served by a building plant (and of racks
+that fit no hall). Usable capacity = capacity of each module x `modules` x the redundancy share
+(N 100 %, N+1 n/(n+1), 2N 50 % ...).
+Fix: add modules or raise their capacity.""")
+_code("hall-slots", "check", "A hall must hold more racks than it has positions",
+      """The compute racks placed in a hall plus its network racks must fit its positions that are not
+`reserved` (rows x slots_per_row minus reservations). Network racks per hall = ceil(switches placed there /
+switch `per_rack`), per fabric; until a layout exists, a hall's share of a fabric's switches is its share
+of the cluster's racks. Network racks take the `network_slots` at the row ends first.
+Fix: add rows or slots, mount more switches per rack (`per_rack`), or give the clusters more halls.""")
+_code("cluster-space", "check", "A cluster's racks do not fit its halls",
+      """Before solving, a cluster's racks are spread over its halls (its `halls`, or every hall of its site)
+in proportion to the positions each can still take, in whole NVLink domains, after clusters earlier in the
+spec and keeping room for the network racks the cluster brings. Racks that fit nowhere are reported here,
+with the count that does fit; a cluster in a spec with no halls is reported too.
+Example: 1,024 racks and two halls of 20 rows x 24 slots (960 positions, less network racks).
+Fix: add halls or name more of them in `halls`, add rows, or reduce `racks`.""")
+_code("hall-geometry", "check", "A hall's rows do not fit its floor",
+      """Rows run along the hall's width. `rows x row_pitch` (rack depth plus hot and cold aisles; 4.2 m by
+default, e.g. 7 tiles of 600 mm) must fit the hall's depth, and `slots_per_row x slot_width` (600 mm by
+default) plus 1.2 m per `cross_aisles` (the TIA-942 aisle) must fit its width.
+Example: 20 rows x 4.2 m = 84 m in a hall 60 m deep.
+Fix: fewer rows or slots, a tighter pitch, or a larger hall (`size = width x depth`).""")
+_code("hall-area", "check", "A building's halls cover more than the building",
+      """The halls of a building (width x depth each) must fit the building's footprint x `floors`.
+Fix: make the building larger or add floors, or make the halls smaller.""")
+_code("building-land", "check", "A site's buildings cover more than its land",
+      """The buildings of a site (their `size` footprints) must fit the site's `land` (1 acre = 4,046.86 m2).
+Fix: more land, smaller buildings, or more floors.""")
+_code("rack-fit", "check", "A system's rack does not fit a hall's positions",
+      """A rack must fit the position it stands in: its width (from the system's `footprint`, 600 mm x
+1200 mm when unset) within the hall's `slot_width`, and its depth less than the `row_pitch` (the pitch is
+rack depth plus the aisles). Reported for each system placed in the hall.
+Fix: widen `slot_width` or `row_pitch` for that hall, or place the system elsewhere.""")
+_code("nvlink-domain", "check", "A multi-rack NVLink domain cannot stay together",
+      """A multi-rack NVLink domain (`nvlink_racks` > 1, e.g. the eight-rack NVL576 concept) is cabled with
+copper within the domain and must stand contiguously in one row; the model records this for the solver.
+It is an error when no row of the cluster's halls has that many free positions, and a warning when the
+cluster's racks are not a whole number of domains.
+Fix: use halls with longer rows, or make `racks` a multiple of `nvlink_racks`.""")
+_code("reserved-out-of-range", "check", "A reservation names a row or slot the hall does not have",
+      """A `reserved { row = R  slots = A..B }` block must name a row between 1 and `rows` and slots between 1
+and `slots_per_row`. Out-of-range parts are ignored when counting free positions.
+Fix: correct the row or the range, or the hall's size.""")
+_code("floor-load", "check", "A rack is heavier than the floor is rated for",
+      """A rack's weight over its footprint must not exceed the floor rating (the hall's `floor_rating`, else
+its building's; 1,500 kg/m2 by default). An NVL72 rack of ~1,360 kg on 600 mm x 1200 mm (0.72 m2) puts
+~1,890 kg/m2 on its footprint; a typical building floor is designed for ~340 kg/m2 (70 lb/ft2), so AI
+halls are slab-on-grade or specially rated.
+Fix: set `floor_rating` to what the slab is really rated for, use a lighter rack, or spread the load (a
+larger footprint with load-spreading plates).""")
+_code("fabric-size", "check", "A fabric is too large for its switch radix and tiers",
+      """Each fabric is sized as a leaf/spine(/core) fat tree: endpoints = racks x ports per rack (the system's
+compute ports by default), split over the rails, with the leaves' ports split down:up by the
+oversubscription. A non-blocking two-tier fabric of radix R reaches R^2/2 endpoints and a three-tier one
+R^3/4 (with striping, every leaf having the same number of links to each spine). The message gives the
+largest size that fits with the fabric's switch, oversubscription, rails and tiers.
+Example: 1,024 NVL72 racks x 72 ports = 73,728 endpoints; 64-port switches in two tiers reach 2,048.
+Fix: a switch with more ports, allow three tiers (unset `tiers`), oversubscribe the leaves, or split the
+cluster into several fabrics.""")
+_code("fabric-ports", "check", "A fabric's port counts cannot work",
+      """Port counts that cannot be cabled: more fabric ports per rack (`ports_per_rack`) than the system has
+compute ports; ports per rack that do not split evenly over the `rails` (rail-optimized: port i of every
+system goes to rail i's leaves). A switch slower than the system's ports gets a warning: the links run at
+the lower speed.
+Fix: set `ports_per_rack` and `rails` so that rails divide the ports, or choose a matching switch.""")
+_code("cable-reach", "check", "Some link in a hall is longer than any medium reaches",
+      """Cables run along trays: along and across the rows, plus a vertical drop (`tray_height`) and `slack` at
+each end. The racks a fabric has in a hall, placed compactly, span a route of row length + (rows - 1) x
+row_pitch; every rack must reach the switch above it (a single switch, or every spine from every leaf),
+so wherever those stand, some link is at least half that span plus the drops and slack. When that lower
+bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
+cable it. Reach: copper DAC 2-3 m, ACC 5 m, multimode 50 m, single-mode DR 100 m, 2xDR4 500 m, 2xFR4 2 km.
+Fix: allow an optical medium in the fabric's `media`, or use smaller halls.""")
+_code("implausible-value", "check", "A value is allowed but implausible",
+      """A warning for values that parse and pass the vocabulary's bounds but are far outside what real
+factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.1-1.25), a rack above
+2 MW (Rubin Ultra NVL576 is ~600 kW), a rack above 10 t. Check the unit (`kW` vs `MW`, `kg` vs `t`).""")
+_code("internal-error", "check", "factoryspec failed on this spec",
+      """A check or the model builder failed with an unexpected error: a bug in factoryspec, not in the spec.
+The other checks still ran. Please report it with the spec (or a reduced copy) that causes it.""")

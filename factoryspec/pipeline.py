@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,12 +19,24 @@ from .diagnostics import Diagnostic, has_errors, sort_key
 from .loader import Program, load
 from .resolve import Resolved, resolve
 
+if TYPE_CHECKING:
+    from .model import Factory
+
 
 @attrs.define
 class Checked:
     program: Program
     resolved: Resolved | None
     diagnostics: list[Diagnostic]
+    model: "Factory | None" = None      # the typed model (factoryspec.model), None if nothing resolved
+    _graph: object = attrs.field(default=None, init=False, repr=False)
+
+    def graph(self):
+        """The factory graph (factoryspec.graph), built on first use only: lint does not need it."""
+        if self._graph is None and self.model is not None:
+            from .graph import build_graph
+            self._graph = build_graph(self.model)
+        return self._graph
 
     @property
     def ok(self) -> bool:
@@ -60,12 +73,35 @@ def fewer_gc_pauses():
 
 def check(path: str, *, root: str | None = None, variables: dict[str, str] | None = None,
           overlay: dict[str, str] | None = None) -> Checked:
-    """Parse, resolve and check a spec and its imports. Never raises for bad input."""
+    """Parse, resolve, build the model and run every engineering check on a spec
+    and its imports (no solve). Never raises for bad input.
+
+    The model is built even when resolution found errors: objects with
+    erroneous values are left out of it, and checks that add capacities up skip
+    the containers that lost something, so one run reports what it can.
+    """
     with fewer_gc_pauses():
         program = load(path, root=root, overlay=overlay)
         diags = list(program.diagnostics)
         resolved = None
+        model = None
         if program.entry in program.modules:
             resolved = resolve(program, variables)
             diags.extend(resolved.diagnostics)
-        return Checked(program, resolved, _dedupe(diags))
+            model, more = _model_and_checks(resolved)
+            diags.extend(more)
+        return Checked(program, resolved, _dedupe(diags), model)
+
+
+def _model_and_checks(resolved: Resolved):
+    """The model and the diagnostics of every engineering check (factoryspec.checks)."""
+    from . import checks
+    from .diagnostics import error
+    from .model import build_model
+
+    try:
+        model = build_model(resolved)
+    except Exception as exc:  # noqa: BLE001: a bug must not take lint down
+        return None, [error("internal-error", f"building the model failed: {type(exc).__name__}: {exc}", None,
+                            "please report this with the spec that caused it")]
+    return model, checks.run(model)

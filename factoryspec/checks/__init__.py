@@ -1,0 +1,62 @@
+"""Engineering checks: one small module per rule, as sqlglot's optimizer rules.
+
+Each rule module has a generator `check(factory) -> Iterator[Diagnostic]`
+yielding diagnostics at the source span responsible, and a `CODES` tuple of
+the codes it emits (registered in factoryspec/codes.py). Rules whose figures
+have a limit also have `measure(factory) -> Iterator[Measure]`: how much of
+each limit is used. `factoryspec plan` lists those as headroom; `check`
+reports the ones over their limit.
+
+Rules (in the order they run):
+
+    sanity   zero and absurd values the resolver cannot see (invalid-value,
+             implausible-value)
+    power    IT x PUE against the utility; IT against power trains
+    busway   the heaviest row of each hall against its busway limit (80 %)
+    cooling  liquid heat to CDUs, the rest to air handling, all to the plants
+    space    racks against slots, halls against buildings against land,
+             hall geometry, rack fit, NVLink domains, reserved slots
+    floor    rack weight over its footprint against the floor rating
+    fabric   radix and tier feasibility (fabric.size_fabric), port counts
+    reach    halls whose geometry makes a link longer than every medium reaches
+
+Cycles in the power chain: `power` blocks cannot refer to each other (the
+vocabulary gives them no reference attribute; they are fed by their
+container), so no such cycle can be written and there is no rule for it.
+References, duplicates, value cycles and unused definitions are the
+resolver's (undefined-reference, duplicate-name, reference-cycle, unused).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from . import busway, cooling, fabric, floor, power, reach, sanity, space
+from ._base import Measure
+
+RULES = (sanity, power, busway, cooling, space, floor, fabric, reach)
+
+__all__ = ["RULES", "Measure", "run", "measures"]
+
+
+def run(factory) -> list[Diagnostic]:
+    """Every rule's diagnostics. A rule that fails (a bug, not bad input) gives
+    an `internal-error` diagnostic instead of taking the others down."""
+    out: list[Diagnostic] = []
+    for rule in RULES:
+        try:
+            out.extend(rule.check(factory))
+        except Exception as exc:  # noqa: BLE001: never raise from lint
+            out.append(error("internal-error", f"the {rule.__name__.rsplit('.', 1)[-1]} check failed: "
+                             f"{type(exc).__name__}: {exc}", None,
+                             "please report this with the spec that caused it"))
+    return out
+
+
+def measures(factory) -> Iterator[Measure]:
+    """Every rule's headroom measures, rule by rule, in model order."""
+    for rule in RULES:
+        fn = getattr(rule, "measure", None)
+        if fn is not None:
+            yield from fn(factory)

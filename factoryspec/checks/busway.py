@@ -1,0 +1,92 @@
+"""Busway: the heaviest row of each hall against its busway's continuous limit.
+
+A busway may carry `busway x busway_limit` continuously; the default limit is
+80 % of the rating (the continuous-load rule for overcurrent devices; NetBox
+models a feed's max_utilization the same way). With `feeds = 2` each row has an
+A and a B busway and either must carry the whole row when the other fails, so
+the limit is per busway, not doubled.
+
+Racks are spread over the rows as evenly as the free positions allow (the
+best a planner can do: fill every row to the same level), so the heaviest row
+holds L racks, the smallest level with sum(min(row's compute slots, L)) >= the
+hall's compute racks. Rows are grouped by capacity (only rows with reserved
+slots differ), so this never loops over rows. A hall holding several systems
+is taken at its average rack power; its switches' power is spread evenly over
+its rows (network racks sit at the row ends). The plan's headroom also shows
+each hall's IT load against all its rows' busways together.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Factory, Hall
+from ..units import POWER, Quantity
+from ._base import Measure, pct, share, show
+
+CODES = ("busway-overload",)
+
+
+def level(h: Hall, racks: int) -> tuple[int, int, int]:
+    """(L, rows holding L racks, first such row) for the even fill of `racks`."""
+    classes = [(cap, n, first) for cap, n, first in h.row_classes() if cap > 0]
+    if racks <= 0 or not classes:
+        return 0, 0, 0
+    lo, hi = 1, max(cap for cap, _, _ in classes)
+    if sum(n * cap for cap, n, _ in classes) < racks:
+        return hi, sum(n for cap, n, _ in classes if cap >= hi), min(f for cap, _, f in classes if cap >= hi)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(n * min(cap, mid) for cap, n, _ in classes) >= racks:
+            hi = mid
+        else:
+            lo = mid + 1
+    L = lo
+    below = sum(n * min(cap, L - 1) for cap, n, _ in classes)
+    at_level = racks - below
+    first = min(f for cap, _, f in classes if cap >= L)
+    return L, at_level, first
+
+
+def measure(f: Factory) -> Iterator[Measure]:
+    for h in f.halls:
+        racks = h.load.compute_racks
+        if racks <= 0 or h.rows <= 0:
+            continue
+        L, n_rows, first = level(h, racks)
+        if L == 0:
+            continue
+        compute = sum((c.system.power.value * k for c, k in h.load.compute.items()), Fraction(0))
+        switches = h.load.it_power.value - compute
+        row = compute * L / racks + switches / h.rows
+        yield Measure("busway-overload", f"hall {h.qualname} busway row {first}", Quantity(row, POWER),
+                      h.busway_continuous, h.at("busway"), "W", (h, L, n_rows, first))
+        # The hall as a whole: its IT load against all its rows' busways. Headroom
+        # only: when it is over, the fullest row is over too and is reported.
+        yield Measure("busway-overload", f"hall {h.qualname} busways", h.load.it_power,
+                      Quantity(h.busway_continuous.value * h.rows, POWER), h.at("busway"), "W", None)
+
+
+def check(f: Factory) -> Iterator[Diagnostic]:
+    for m in measure(f):
+        if not m.exceeded or m.limit_value <= 0 or m.ctx is None:   # a zero busway is the sanity rule's
+            continue
+        h, L, n_rows, first = m.ctx
+        others = f" (and {n_rows - 1} other row{'s' if n_rows > 2 else ''} alike)" if n_rows > 1 else ""
+        fits = ""
+        per_rack = Fraction(0)
+        compute = sum((c.system.power.value * k for c, k in h.load.compute.items()), Fraction(0))
+        if h.load.compute_racks:
+            per_rack = compute / h.load.compute_racks
+        if per_rack > 0:
+            k = int(h.busway_continuous.value / per_rack)
+            fits = f"; it can carry {k} rack{'s' if k != 1 else ''} of {show(Quantity(per_rack, POWER))}"
+        yield error("busway-overload",
+                    f"hall {h.qualname}: the busway of row {first}{others} carries {L} racks, "
+                    f"{show(m.used)}, {pct(m.used, m.limit)} of its continuous limit {show(m.limit)} "
+                    f"({show(h.busway)} x {share(h.busway_limit)}){fits}",
+                    m.span,
+                    f"the hall must hold {h.load.compute_racks:,} compute racks in {h.rows} rows: raise `busway`, "
+                    "add rows, or move racks to another hall")

@@ -1,0 +1,158 @@
+"""Space: racks against slots, halls against buildings, buildings against land,
+and the geometry of each hall.
+
+* `hall-slots`: the compute racks placed in a hall plus its network racks
+  (ceil(switches placed there / switch.per_rack), per fabric) must fit its
+  positions that are not reserved. Compute racks never exceed the free compute
+  positions (placement stops there); network racks may overflow.
+* `cluster-space`: racks of a cluster that fit none of its halls (even fill by
+  free positions, see model/derive.py), or a cluster with no hall at all.
+* `hall-geometry`: rows run along the hall's width, so `rows x row_pitch` must
+  fit its depth and `slots_per_row x slot_width` plus `cross_aisles x 1.2 m`
+  (the TIA-942 aisle width) must fit its width.
+* `hall-area`: the halls of a building (width x depth each) must fit the
+  building's footprint x floors.
+* `building-land`: the buildings' footprints must fit the site's land.
+* `rack-fit`: a system's rack must fit a hall's positions: its width within
+  `slot_width`, its depth within `row_pitch`.
+* `nvlink-domain`: a multi-rack NVLink domain (`nvlink_racks`) must stay
+  contiguous, so it must fit within one row of some hall; a cluster whose
+  racks are not whole domains gets a warning.
+* `reserved-out-of-range`: a `reserved` block naming a row or slots the hall
+  does not have.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error, warning
+from ..model import Factory
+from ..units import AREA, LENGTH, Quantity
+from ._base import Measure, show
+
+CODES = ("hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
+         "nvlink-domain", "reserved-out-of-range")
+
+# Width of one cross-aisle: TIA-942 suggests a 1.2 m aisle.
+CROSS_AISLE_WIDTH = Quantity(Fraction(6, 5), LENGTH)
+
+
+def measure(f: Factory) -> Iterator[Measure]:
+    for h in f.halls:
+        used = h.load.compute_racks + h.load.network_racks
+        if used:
+            yield Measure("hall-slots", f"hall {h.qualname} slots", used, h.usable_slots, h.at(), "slots", h)
+        depth = Quantity(h.row_pitch.value * h.rows, LENGTH)
+        yield Measure("hall-geometry", f"hall {h.qualname} depth", depth, h.size.depth, h.at("rows"), "m", h)
+        width = Quantity(h.slot_width.value * h.slots_per_row + CROSS_AISLE_WIDTH.value * h.cross_aisles, LENGTH)
+        yield Measure("hall-geometry", f"hall {h.qualname} width", width, h.size.width, h.at("slots_per_row"),
+                      "m", h)
+    for b in f.buildings:
+        if b.size is not None and b.halls:
+            area = Quantity(sum((h.size.area.value for h in b.halls), Fraction(0)), AREA)
+            limit = Quantity(b.size.area.value * b.floors, AREA)
+            yield Measure("hall-area", f"building {b.qualname} floor area", area, limit, b.at("size"), "m2", b)
+    for s in f.sites:
+        sized = [b for b in s.buildings if b.size is not None]
+        if s.land is not None and sized:
+            area = Quantity(sum((b.size.area.value for b in sized), Fraction(0)), AREA)
+            yield Measure("building-land", f"site {s.qualname} land", area, s.land, s.at("land"), "m2", s)
+
+
+def check(f: Factory) -> Iterator[Diagnostic]:
+    for m in measure(f):
+        if not m.exceeded:
+            continue
+        if m.check == "hall-slots":
+            h = m.ctx
+            reserved = f", {h.reserved_slots:,} reserved" if h.reserved_slots else ""
+            yield error("hall-slots", f"hall {h.qualname} must hold {h.load.compute_racks:,} compute racks and "
+                        f"{h.load.network_racks:,} network racks, {m.used:,} in all, but has {m.limit:,} positions "
+                        f"({h.rows} rows x {h.slots_per_row} slots{reserved})",
+                        m.span, "add rows or slots, raise switch `per_rack`, or give the clusters more halls")
+        elif m.check == "hall-geometry":
+            h = m.ctx
+            if m.subject.endswith("depth"):
+                yield error("hall-geometry", f"hall {h.qualname}: {h.rows} rows x {show(h.row_pitch)} pitch = "
+                            f"{show(m.used)}, deeper than the hall ({show(h.size.depth)})", m.span,
+                            "rows run along the width: fewer rows, a tighter row_pitch, or a deeper hall")
+            else:
+                aisles = (f" + {h.cross_aisles} cross-aisles x {show(CROSS_AISLE_WIDTH)}"
+                          if h.cross_aisles else "")
+                yield error("hall-geometry", f"hall {h.qualname}: {h.slots_per_row} slots x "
+                            f"{show(h.slot_width)}{aisles} = {show(m.used)}, wider than the hall "
+                            f"({show(h.size.width)})", m.span, "fewer slots per row, or a wider hall")
+        elif m.check == "hall-area":
+            b = m.ctx
+            floors = f" x {b.floors} floors" if b.floors > 1 else ""
+            yield error("hall-area", f"the halls of building {b.qualname} cover {show(m.used)} but the building "
+                        f"has {show(m.limit)} ({b.size}{floors})", m.span,
+                        "make the building larger (or add floors), or the halls smaller")
+        else:
+            s = m.ctx
+            yield error("building-land", f"the buildings of site {s.qualname} cover {show(m.used)} but the "
+                        f"site has {show(m.limit)} of land", m.span, "more land, or smaller buildings")
+    yield from _clusters(f)
+    yield from _fit(f)
+    yield from _reserved(f)
+
+
+def _clusters(f: Factory) -> Iterator[Diagnostic]:
+    for c in f.clusters:
+        if not c.complete:
+            continue
+        if not c.halls:
+            yield error("cluster-space", f"cluster {c.qualname} has {c.racks:,} racks and no hall to put them in",
+                        c.at("racks"), "add a building with halls, or name them in `halls`")
+            continue
+        if c.unplaced > 0:
+            placed = c.racks - c.unplaced
+            names = ", ".join(h.qualname for h in c.halls[:4]) + (", ..." if len(c.halls) > 4 else "")
+            yield error("cluster-space", f"cluster {c.qualname} has {c.racks:,} racks but its halls ({names}) "
+                        f"take only {placed:,} of them; {c.unplaced:,} racks have no slot",
+                        c.at("racks"), "add halls (or name more in `halls`), add rows, or reduce `racks`")
+
+
+def _fit(f: Factory) -> Iterator[Diagnostic]:
+    for h in f.halls:
+        systems = []
+        for c in h.load.compute:
+            if c.system not in systems:
+                systems.append(c.system)
+        for s in systems:
+            fp = s.footprint
+            if fp.width.value > h.slot_width.value:
+                yield error("rack-fit", f"system {s.qualname} is {show(fp.width)} wide but hall {h.qualname}'s "
+                            f"positions are {show(h.slot_width)}", h.at("slot_width"),
+                            f"set slot_width to at least {show(fp.width)}")
+            if fp.depth.value >= h.row_pitch.value:
+                yield error("rack-fit", f"system {s.qualname} is {show(fp.depth)} deep, which leaves no aisle in "
+                            f"hall {h.qualname}'s row pitch of {show(h.row_pitch)}", h.at("row_pitch"),
+                            "the row pitch is rack depth plus the hot and cold aisles")
+    for c in f.clusters:
+        n = c.system.nvlink_racks
+        if n <= 1:
+            continue
+        if c.racks % n:
+            yield warning("nvlink-domain", f"cluster {c.qualname} has {c.racks:,} racks, not a whole number of "
+                          f"{n}-rack NVLink domains of {c.system.qualname}", c.at("racks"),
+                          f"use a multiple of {n}")
+        if c.halls and c.complete:
+            best = max(max((cap for cap, _, _ in h.row_classes()), default=0) for h in c.halls)
+            if best < n:
+                yield error("nvlink-domain", f"an NVLink domain of {c.system.qualname} spans {n} racks that must "
+                            f"stand together, but no row of cluster {c.qualname}'s halls has {n} free positions "
+                            f"(at most {best})", c.at("system"), "use halls with longer rows")
+
+
+def _reserved(f: Factory) -> Iterator[Diagnostic]:
+    for h in f.halls:
+        for r in h.reserved:
+            if not 1 <= r.row <= h.rows:
+                yield error("reserved-out-of-range", f"hall {h.qualname} has rows 1..{h.rows}; there is no row "
+                            f"{r.row}", r.at("row"))
+            elif r.start < 1 or r.end > h.slots_per_row or r.start > r.end:
+                yield error("reserved-out-of-range", f"hall {h.qualname}'s rows have slots 1..{h.slots_per_row}; "
+                            f"`{r.start}..{r.end}` is outside them", r.at("slots"))

@@ -1,0 +1,376 @@
+"""Resolved entities to the typed model.
+
+The builder never raises for bad input. The resolver has already diagnosed
+every bad value (it is `ERROR`) and every missing required attribute; an
+object with such a value is left out of the model (its qualname goes to
+`Factory.skipped`) and its container is marked incomplete, so that checks
+which add capacities up can stay silent instead of reporting follow-on
+errors (a hall left out must not make its cluster look homeless).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import gcd
+
+from .. import units as u
+from ..resolve import ERROR, Entity, RangeValue, RatioValue, Resolved, SizeValue, parse_redundancy
+from . import types as t
+
+# A rack's footprint when its system does not say: the common 600 mm x 1200 mm
+# enclosure (ai-factory-facts.md, "Rack footprint").
+DEFAULT_FOOTPRINT = SizeValue(u.Quantity.of(600, "mm"), u.Quantity.of(1200, "mm"))
+
+
+class _Skip(Exception):
+    """The entity has an erroneous or missing value: leave it out."""
+
+
+class Builder:
+    def __init__(self, resolved: Resolved):
+        self.resolved = resolved
+        self.resolver = resolved.resolver
+        self.f = t.Factory(entry=resolved.program.entry)
+        self.memo: dict[Entity, object] = {}
+        self.pending_clusters: list[tuple[Entity, t.Site | None]] = []
+        self._schemes: dict = {}
+
+    # ---- values ----------------------------------------------------------------
+    def val(self, ent: Entity, name: str, required: bool = False, default=None):
+        v = self.resolver.attr(ent, name) if self.resolver is not None else None
+        if v is ERROR:
+            raise _Skip
+        if v is None:
+            if required:
+                raise _Skip
+            return default
+        return v
+
+    def count(self, ent: Entity, name: str, required: bool = False, default: int | None = None) -> int | None:
+        v = self.val(ent, name, required)
+        if v is None:
+            return default
+        if not isinstance(v, Fraction) or v.denominator != 1:
+            raise _Skip
+        return int(v)
+
+    def redundancy(self, ent: Entity):
+        text = self.val(ent, "redundancy", default="N")
+        r = self._schemes.get(text)
+        if r is None:
+            r = self._schemes[text] = parse_redundancy(text)
+        if r is None:
+            raise _Skip
+        return r
+
+    @staticmethod
+    def common(ent: Entity) -> dict:
+        return dict(name=ent.name, qualname=ent.qualname, span=ent.span, name_span=ent.name_span,
+                    spans={k: s.value.span for k, s in ent.exprs.items()})
+
+    def skipped(self, ent: Entity) -> None:
+        self.f.skipped.append(ent.qualname)
+        self.memo[ent] = None
+
+    def build(self, ent: Entity, fn, *args):
+        """Build one object with `fn`, or record it as skipped (None)."""
+        if ent in self.memo:
+            return self.memo[ent]
+        try:
+            obj = fn(ent, *args)
+        except _Skip:
+            self.skipped(ent)
+            return None
+        self.memo[ent] = obj
+        return obj
+
+    # ---- the factory ----------------------------------------------------------------
+    def run(self) -> t.Factory:
+        for root in self.resolved.roots:
+            self.top(root, None)
+        for ent, site in self.pending_clusters:
+            c = self.build(ent, self.cluster, site)
+            if c is not None:
+                self.f.clusters.append(c)
+                if site is not None:
+                    site.clusters.append(c)
+            elif site is not None:
+                site.complete = False
+        return self.f
+
+    def top(self, ent: Entity, site: t.Site | None) -> None:
+        k = ent.kind
+        if k == "site" and site is None:
+            s = self.build(ent, self.site)
+            if s is not None:
+                self.f.sites.append(s)
+        elif k == "building":
+            b = self.build(ent, self.building, site)
+            if b is not None and site is not None:
+                site.buildings.append(b)
+            elif b is None and site is not None:
+                site.complete = False
+        elif k == "cluster":
+            self.pending_clusters.append((ent, site))
+        elif k in ("system", "switch", "media"):
+            self.catalog_item(ent)
+        elif k == "cabling":
+            c = self.build(ent, self.cabling)
+            if c is not None:
+                if site is not None and site.cabling is None:
+                    site.cabling = c
+                if self.f.cabling is None:
+                    self.f.cabling = c
+        elif k == "cooling":
+            p = self.build(ent, self.plant, site)
+            if p is not None and site is not None:
+                site.cooling.append(p)
+            elif p is None and site is not None:
+                site.complete = False
+        elif k == "utility" and site is not None:
+            ut = self.build(ent, self.utility, site)
+            if ut is not None:
+                site.utilities.append(ut)
+            else:
+                site.complete = False
+
+    def site(self, ent: Entity) -> t.Site:
+        s = t.Site(**self.common(ent), land=self.val(ent, "land"), location=self.val(ent, "location"),
+                   pue=self.val(ent, "pue", required=True))
+        # Register before the children so they can point back at it.
+        self.memo[ent] = s
+        for child in ent.children:
+            self.top(child, s)
+        return s
+
+    def utility(self, ent: Entity, site: t.Site) -> t.Utility:
+        return t.Utility(**self.common(ent), capacity=self.val(ent, "capacity", True),
+                         redundancy=self.redundancy(ent), modules=self.count(ent, "modules"),
+                         voltage=self.val(ent, "voltage"), site=site)
+
+    def plant(self, ent: Entity, parent) -> t.CoolingPlant:
+        p = t.CoolingPlant(**self.common(ent), capacity=self.val(ent, "capacity", True),
+                           count=self.count(ent, "modules", default=1), redundancy=self.redundancy(ent),
+                           parent=parent)
+        self.f.cooling_plants.append(p)
+        return p
+
+    def power(self, ent: Entity, parent) -> t.PowerTrain:
+        p = t.PowerTrain(**self.common(ent), capacity=self.val(ent, "capacity", True),
+                         count=self.count(ent, "modules", default=1), redundancy=self.redundancy(ent),
+                         feeds=self.count(ent, "feeds", default=1), parent=parent)
+        self.f.power_trains.append(p)
+        return p
+
+    def building(self, ent: Entity, site: t.Site | None) -> t.Building:
+        size = self.val(ent, "size")
+        b = t.Building(**self.common(ent), size=size if isinstance(size, SizeValue) else None,
+                       floors=self.count(ent, "floors", default=1),
+                       floor_rating=self.val(ent, "floor_rating", True), site=site)
+        self.memo[ent] = b
+        self.f.buildings.append(b)
+        for child in ent.children:
+            if child.kind == "hall":
+                h = self.build(child, self.hall, b)
+                if h is not None:
+                    b.halls.append(h)
+                else:
+                    b.complete = False
+            elif child.kind == "power":
+                p = self.build(child, self.power, b)
+                if p is not None:
+                    b.power.append(p)
+                else:
+                    b.complete = False
+            elif child.kind == "cooling":
+                p = self.build(child, self.plant, b)
+                if p is not None:
+                    b.cooling.append(p)
+                else:
+                    b.complete = False
+        return b
+
+    def hall(self, ent: Entity, building: t.Building) -> t.Hall:
+        size = self.val(ent, "size", True)
+        if not isinstance(size, SizeValue):
+            raise _Skip
+        rating = self.val(ent, "floor_rating")
+        if rating is not None:
+            rating_span = ent.exprs["floor_rating"].value.span if "floor_rating" in ent.exprs else None
+        else:
+            rating = building.floor_rating
+            rating_span = building.spans.get("floor_rating")
+        h = t.Hall(**self.common(ent), size=size, rows=self.count(ent, "rows", True),
+                   slots_per_row=self.count(ent, "slots_per_row", True),
+                   row_pitch=self.val(ent, "row_pitch", True), slot_width=self.val(ent, "slot_width", True),
+                   busway=self.val(ent, "busway", True), busway_limit=self.val(ent, "busway_limit", True),
+                   feeds=self.count(ent, "feeds", default=1), floor_rating=rating,
+                   floor_rating_span=rating_span, cross_aisles=self.count(ent, "cross_aisles", default=0),
+                   network_slots=self.count(ent, "network_slots", default=0), building=building)
+        self.f.halls.append(h)
+        for child in ent.children:
+            obj = None
+            if child.kind == "cdu":
+                obj = self.build(child, self.cdu, h)
+                if obj is not None:
+                    h.cdus.append(obj)
+            elif child.kind == "air":
+                obj = self.build(child, self.air, h)
+                if obj is not None:
+                    h.air.append(obj)
+            elif child.kind == "reserved":
+                obj = self.build(child, self.reserved)
+                if obj is not None:
+                    h.reserved.append(obj)
+            elif child.kind == "power":
+                obj = self.build(child, self.power, h)
+                if obj is not None:
+                    h.power.append(obj)
+            else:
+                continue
+            if obj is None:
+                h.complete = False
+        return h
+
+    def cdu(self, ent: Entity, hall: t.Hall) -> t.Cdu:
+        return t.Cdu(**self.common(ent), capacity=self.val(ent, "capacity", True),
+                     count=self.count(ent, "count", default=1), redundancy=self.redundancy(ent),
+                     racks_per_cdu=self.count(ent, "racks_per_cdu"), hall=hall)
+
+    def air(self, ent: Entity, hall: t.Hall) -> t.AirHandling:
+        return t.AirHandling(**self.common(ent), capacity=self.val(ent, "capacity", True),
+                             count=self.count(ent, "count", default=1), redundancy=self.redundancy(ent),
+                             hall=hall)
+
+    def reserved(self, ent: Entity) -> t.Reserved:
+        rng = self.val(ent, "slots", True)
+        if not isinstance(rng, RangeValue):
+            raise _Skip
+        return t.Reserved(**self.common(ent), row=self.count(ent, "row", True), start=rng.start, end=rng.end)
+
+    def cabling(self, ent: Entity) -> t.Cabling:
+        return t.Cabling(**self.common(ent), tray_height=self.val(ent, "tray_height", True),
+                         rack_height=self.val(ent, "rack_height", True), slack=self.val(ent, "slack", True),
+                         length_bin=self.val(ent, "length_bin", True))
+
+    # ---- catalog items ---------------------------------------------------------------
+    def catalog_item(self, ent: Entity):
+        fn = {"system": self.system, "switch": self.switch, "media": self.medium}[ent.kind]
+        if ent in self.memo:
+            return self.memo[ent]
+        obj = self.build(ent, fn)
+        if obj is not None:
+            {"system": self.f.systems, "switch": self.f.switches, "media": self.f.media}[ent.kind].append(obj)
+        return obj
+
+    def system(self, ent: Entity) -> t.System:
+        fp = self.val(ent, "footprint")
+        return t.System(**self.common(ent), vendor=self.val(ent, "vendor"), gpus=self.count(ent, "gpus", True),
+                        power=self.val(ent, "power", True), weight=self.val(ent, "weight", True),
+                        footprint=fp if isinstance(fp, SizeValue) else DEFAULT_FOOTPRINT,
+                        compute_ports=self.count(ent, "compute_ports", True),
+                        port_speed=self.val(ent, "port_speed", True),
+                        liquid_fraction=self.val(ent, "liquid_fraction", True),
+                        nvlink_racks=self.count(ent, "nvlink_racks", default=1), cost=self.val(ent, "cost"))
+
+    def switch(self, ent: Entity) -> t.Switch:
+        return t.Switch(**self.common(ent), vendor=self.val(ent, "vendor"), ports=self.count(ent, "ports", True),
+                        port_speed=self.val(ent, "port_speed", True),
+                        power=self.val(ent, "power", default=t.ZERO_W),
+                        rack_units=self.count(ent, "rack_units", default=1),
+                        per_rack=self.count(ent, "per_rack", default=8), cost=self.val(ent, "cost"))
+
+    def medium(self, ent: Entity) -> t.Medium:
+        return t.Medium(**self.common(ent), vendor=self.val(ent, "vendor"), part=self.val(ent, "part"),
+                        reach=self.val(ent, "reach", True), min_length=self.val(ent, "min_length", True),
+                        cost=self.val(ent, "cost", True), cost_per_m=self.val(ent, "cost_per_m", True),
+                        power_per_end=self.val(ent, "power_per_end", True),
+                        optical=bool(self.val(ent, "optical", default=False)))
+
+    def ref(self, value, kind: str):
+        """A referenced catalog item's model object, or _Skip."""
+        if not isinstance(value, Entity) or value.kind != kind:
+            raise _Skip
+        obj = self.catalog_item(value)
+        if obj is None:
+            raise _Skip
+        return obj
+
+    # ---- clusters -------------------------------------------------------------------
+    def cluster(self, ent: Entity, site: t.Site | None) -> t.Cluster:
+        system = self.ref(self.val(ent, "system", True), "system")
+        c = t.Cluster(**self.common(ent), system=system, racks=self.count(ent, "racks", True),
+                      scalable_unit=self.count(ent, "scalable_unit", default=1), site=site)
+        refs = self.val(ent, "halls")
+        if refs:
+            c.halls_explicit = True
+            seen = set()
+            for r in refs if isinstance(refs, tuple) else (refs,):
+                h = self.memo.get(r) if isinstance(r, Entity) else None
+                if h is None:
+                    c.complete = False     # a hall left out (or not a hall): say nothing about space
+                elif h not in seen:
+                    seen.add(h)
+                    c.halls.append(h)
+        elif site is not None:
+            c.halls = [h for b in site.buildings for h in b.halls]
+            c.complete = site.complete and all(b.complete for b in site.buildings)
+        else:
+            c.halls = list(self.f.halls)
+            c.complete = all(b.complete for b in self.f.buildings) and all(s.complete for s in self.f.sites)
+        if c.site is None and c.halls and c.halls[0].building is not None:
+            c.site = c.halls[0].building.site
+        for child in ent.children:
+            if child.kind != "fabric":
+                continue
+            fab = self.build(child, self.fabric, c)
+            if fab is None:
+                c.complete = False
+            else:
+                c.fabrics.append(fab)
+                self.f.fabrics.append(fab)
+        return c
+
+    def fabric(self, ent: Entity, cluster: t.Cluster) -> t.Fabric:
+        switch = self.ref(self.val(ent, "switch", True), "switch")
+        ratio = self.val(ent, "oversubscription", True)
+        if isinstance(ratio, RatioValue):
+            down, up = _whole_ratio(ratio.left, ratio.right)
+        elif isinstance(ratio, tuple) and len(ratio) == 2:     # the vocabulary's default (1, 1)
+            down, up = _whole_ratio(Fraction(ratio[0]), Fraction(ratio[1]))
+        else:
+            raise _Skip
+        media = self.val(ent, "media")
+        explicit = bool(media)
+        if media:
+            media = [self.ref(m, "media") for m in (media if isinstance(media, tuple) else (media,))]
+        else:
+            media = self.media_in_scope()
+        tiers = self.count(ent, "tiers")
+        return t.Fabric(**self.common(ent), topology=self.val(ent, "topology", default="fat_tree"),
+                        switch=switch, down=down, up=up, rails=self.count(ent, "rails", default=1),
+                        tiers=tiers, ports_per_rack=self.count(ent, "ports_per_rack",
+                                                               default=cluster.system.compute_ports),
+                        media=media, media_explicit=explicit, cluster=cluster)
+
+    _scope_media: list | None = None
+
+    def media_in_scope(self) -> list[t.Medium]:
+        """Every medium the spec can name: its own and those of imported catalogs."""
+        if self._scope_media is None:
+            out = []
+            for root in list(self.resolved.roots) + list(self.resolved.catalog):
+                if root.kind == "media":
+                    m = self.catalog_item(root)
+                    if m is not None:
+                        out.append(m)
+            self._scope_media = out
+        return self._scope_media
+
+
+def _whole_ratio(left: Fraction, right: Fraction) -> tuple[int, int]:
+    """`1.5:1` -> (3, 2): the smallest whole numbers in the same ratio."""
+    den = left.denominator * right.denominator // gcd(left.denominator, right.denominator)
+    a, b = int(left * den), int(right * den)
+    g = gcd(a, b) or 1
+    return a // g, b // g

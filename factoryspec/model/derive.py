@@ -1,0 +1,221 @@
+"""Derived figures of the model, estimated before solving.
+
+Everything here is exact integer/Fraction arithmetic with no loop over racks,
+ports or rows (only over halls, clusters, fabrics and reserved blocks), so it
+stays fast for a multi-gigawatt campus and safe for absurd inputs.
+
+Estimates, as an engineer makes them before a layout exists:
+
+* Reserved slots. `reserved { row, slots }` blocks are clipped to the hall and
+  merged per row (overlaps count once). The network slots of a row are its last
+  `network_slots` positions; a reservation that falls there reduces them.
+* Fabric sizing. `endpoints = racks x ports_per_rack` (ports_per_rack defaults
+  to the system's compute ports), sized by `fabric.size_fabric` for the switch
+  radix, the oversubscription (as whole numbers: 1.5:1 is 3:2), rails and tiers.
+* Placement (even fill by available slots). Clusters are taken in spec order.
+  A hall "can take" `k` racks of a cluster when `k` fits its free compute
+  positions and `k` plus the network racks that `k` brings (below) fit its
+  free compute and network-only positions; `k` counts whole NVLink domains
+  (`nvlink_racks`: a multi-rack domain stays in one hall).
+  - A cluster that names its `halls` is spread over all of them, in
+    proportion to what each can take (largest remainders first; ties to the
+    larger hall, then to spec order): the spec asked for those halls.
+  - A cluster that does not (it may use every hall of its site, or of the spec
+    when it stands outside any site) takes the fewest halls in order of
+    capacity (largest first, ties in spec order), and is spread evenly over
+    those in the same way: a planner keeps a cluster together and does not
+    leave a few racks in every hall.
+  When the halls cannot take all the racks with their network racks, the
+  remaining compute racks take the compute positions still free, spread the
+  same way (the network racks that then find no position are reported by the
+  hall-slots check). Racks that find no compute position at all are
+  `Cluster.unplaced` (reported by the cluster-space check).
+* Network racks. The switches of a fabric are shared among halls in
+  proportion to the cluster's racks each hall holds (no switch placement exists
+  yet); network racks per hall = ceil(switches placed in that hall /
+  switch.per_rack), per fabric. They use the network-only slots first.
+* Loads. A hall's IT power is its compute racks x system power plus its share
+  of switches x switch power. The liquid share of the heat is racks x power x
+  liquid_fraction; the rest of the racks' heat and all switch heat go to air.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..fabric import FabricError, size_fabric
+from ..units import POWER, Quantity
+from . import types as t
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def derive(f: t.Factory) -> None:
+    for h in f.halls:
+        _reserved(h)
+    for fab in f.fabrics:
+        fab.plan = size(fab)
+    _place(f)
+    _loads(f)
+
+
+def _reserved(h: t.Hall) -> None:
+    by_row: dict[int, list[tuple[int, int]]] = {}
+    for r in h.reserved:
+        lo, hi = max(r.start, 1), min(r.end, h.slots_per_row)
+        if 1 <= r.row <= h.rows and lo <= hi:
+            by_row.setdefault(r.row, []).append((lo, hi))
+    net_lo = h.slots_per_row - h.net_per_row + 1
+    for row, spans in by_row.items():
+        spans.sort()
+        merged: list[list[int]] = []
+        for lo, hi in spans:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        h.reserved_by_row[row] = sum(hi - lo + 1 for lo, hi in merged)
+        net = sum(max(0, hi - max(lo, net_lo) + 1) for lo, hi in merged)
+        if net:
+            h.reserved_net_by_row[row] = net
+
+
+def size(fab: t.Fabric):
+    """The fabric's plan, or a FabricError; None when its ports cannot split over
+    its rails (the fabric check reports that)."""
+    c = fab.cluster
+    if c is None or fab.ports_per_rack < 1 or fab.rails < 1 or fab.ports_per_rack % fab.rails:
+        return None
+    tiers = fab.tiers if fab.tiers in (2, 3) else None
+    if fab.tiers is not None and fab.tiers not in (2, 3):
+        return FabricError(f"tiers must be 2 or 3, got {fab.tiers}", 0)
+    return size_fabric(endpoints=fab.endpoints, radix=fab.switch.ports, down=fab.down, up=fab.up,
+                       rails=fab.rails, tiers=tiers)
+
+
+def _net_racks(c: t.Cluster, k: int) -> int:
+    """Network racks that `k` of a cluster's racks bring to a hall: per fabric,
+    ceil(its switches x k / racks / per_rack)."""
+    total = 0
+    for fab in c.fabrics:
+        p = fab.sized
+        if p is not None and k:
+            total += _ceil_div(p.switches * k, c.racks * fab.switch.per_rack)
+    return total
+
+
+def _capacity(c: t.Cluster, free: int, netfree: int, n: int) -> int:
+    """The most racks of `c` (whole NVLink domains of `n`) a hall can still take
+    with the network racks they bring."""
+    free, netfree = max(free, 0), max(netfree, 0)
+    net_total = sum(fab.network_racks for fab in c.fabrics)
+    k = min(free, (free + netfree) * c.racks // (c.racks + net_total))
+    k -= k % n
+    while k > 0:
+        extra = _net_racks(c, k)
+        if k + max(extra - netfree, 0) <= free:
+            break
+        k -= n        # ceil rounding of network racks: a few steps at most
+    return max(k, 0)
+
+
+def _place(f: t.Factory) -> None:
+    free = {h: h.compute_slots for h in f.halls}       # compute positions still free
+    netfree = {h: h.network_only_slots for h in f.halls}
+    order = {h: i for i, h in enumerate(f.halls)}
+    for c in f.clusters:
+        R = c.racks
+        n = max(c.system.nvlink_racks, 1)
+        caps = {h: _capacity(c, free[h], netfree[h], n) for h in c.halls}
+        if not c.halls_explicit:
+            # Any hall will do: the fewest halls, largest first, then spread evenly over them.
+            ranked = sorted(caps, key=lambda h: (-caps[h], order[h]))
+            chosen, room = [], 0
+            for h in ranked:
+                if room >= R or caps[h] == 0:
+                    break
+                chosen.append(h)
+                room += caps[h]
+            caps = {h: caps[h] for h in sorted(chosen, key=order.__getitem__)}
+        K = _ceil_div(R, n)
+        chunks = _spread(K, {h: k // n for h, k in caps.items()}, order)
+        left = K - sum(chunks.values())
+        if left > 0:
+            # Too little room for the racks and their network racks: the compute
+            # racks take the compute positions left (the network racks that then
+            # find no position are the hall-slots check's to report).
+            more = {h: max(free[h] - chunks.get(h, 0) * n, 0) // n for h in c.halls}
+            for h, k in _spread(left, more, order).items():
+                if k:
+                    chunks[h] = chunks.get(h, 0) + k
+        placed = {h: k * n for h, k in chunks.items() if k}
+        over = sum(placed.values()) - R
+        if over > 0:  # the last NVLink domain is partial: take it off the largest share
+            big = max(placed, key=lambda h: (placed[h], -order[h]))
+            placed[big] -= over
+        c.placement = {h: k for h in sorted(placed, key=order.__getitem__) if (k := placed[h]) > 0}
+        c.unplaced = R - sum(c.placement.values())
+        for h, k in c.placement.items():
+            free[h] -= k
+            h.load.compute[c] = h.load.compute.get(c, 0) + k
+            for fab in c.fabrics:
+                p = fab.sized
+                if p is None:
+                    continue
+                h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(p.switches * k, R)
+                racks = _ceil_div(p.switches * k, R * fab.switch.per_rack)
+                h.load.network[fab] = h.load.network.get(fab, 0) + racks
+                use_net = min(racks, max(netfree[h], 0))
+                netfree[h] -= use_net
+                free[h] -= racks - use_net
+
+
+def _spread(K: int, caps: dict, order: dict) -> dict:
+    """K units over bins in proportion to their capacities, none above its
+    capacity (largest remainders first; ties to the larger bin, then spec order).
+    All bins full when K exceeds their total."""
+    total = sum(caps.values())
+    if K >= total:
+        return dict(caps)
+    out, rema, given = {}, [], 0
+    for h, k in caps.items():
+        exact = Fraction(K * k, total)
+        out[h] = int(exact)
+        given += out[h]
+        rema.append((-(exact - out[h]), -k, order[h], h))
+    rema.sort(key=lambda x: x[:3])
+    for _, _, _, h in rema[:K - given]:
+        out[h] += 1
+    return out
+
+
+def _loads(f: t.Factory) -> None:
+    for h in f.halls:
+        load = h.load
+        it = liquid = Fraction(0)
+        for c, k in load.compute.items():
+            p = c.system.power.value * k
+            it += p
+            liquid += p * c.system.liquid_fraction
+        for fab, share in load.switches.items():
+            it += fab.switch.power.value * share
+        load.it_power = Quantity(it, POWER)
+        load.liquid = Quantity(liquid, POWER)
+        load.air = Quantity(it - liquid, POWER)
+
+
+def site_it_power(f: t.Factory, site: t.Site) -> Quantity:
+    """IT power a site's utility must carry: the load of its halls, plus racks
+    of its clusters that fit no hall (they still need power somewhere)."""
+    total = Fraction(0)
+    for b in site.buildings:
+        for h in b.halls:
+            total += h.load.it_power.value
+    for c in f.clusters:
+        if c.site is site and c.unplaced:
+            total += c.system.power.value * c.unplaced
+            total += sum((fab.switch.power.value * fab.sized.switches * Fraction(c.unplaced, c.racks)
+                          for fab in c.fabrics if fab.sized), Fraction(0))
+    return Quantity(total, POWER)

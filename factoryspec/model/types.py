@@ -1,0 +1,434 @@
+"""The typed semantic model of a factory: one attrs class per block kind.
+
+Every object keeps the source span of its block (`span`), of its name
+(`name_span`) and of each attribute set in the spec (`spans`), so a check can
+report at the value responsible (`obj.at("capacity")`). Quantities stay exact:
+`Quantity` (Fractions in SI base units) for dimensioned values, `int` for
+counts, `Fraction` for shares and plain numbers.
+
+Derived figures that need the whole factory (which cluster racks each hall
+holds, hall loads, fabric sizes) are filled in by `derive.py` when the model
+is built; they are estimates made before solving and documented there.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from ..diagnostics import Span
+from ..fabric import FabricError, FabricPlan
+from ..resolve import Redundancy, SizeValue
+from ..units import Quantity, POWER
+
+ZERO_W = Quantity(Fraction(0), POWER)
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Node:
+    kind: str = ""
+    name: str | None = None
+    qualname: str = ""
+    span: Span | None = None
+    name_span: Span | None = None
+    spans: dict[str, Span] = attrs.Factory(dict)    # attribute -> span of its value, when set
+
+    def at(self, attr: str | None = None) -> Span | None:
+        """Span of an attribute's value if the spec sets it, else of the block's name."""
+        if attr and attr in self.spans:
+            return self.spans[attr]
+        return self.name_span or self.span
+
+    def is_set(self, attr: str) -> bool:
+        return attr in self.spans
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.qualname}"
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.qualname}>"
+
+
+# ---- catalog items --------------------------------------------------------------
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class System(Node):
+    kind: str = "system"
+    vendor: str | None = None
+    gpus: int
+    power: Quantity
+    weight: Quantity
+    footprint: SizeValue
+    compute_ports: int
+    port_speed: Quantity
+    liquid_fraction: Fraction
+    nvlink_racks: int = 1
+    cost: Quantity | None = None
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Switch(Node):
+    kind: str = "switch"
+    vendor: str | None = None
+    ports: int
+    port_speed: Quantity
+    power: Quantity = ZERO_W
+    rack_units: int = 1
+    per_rack: int = 8
+    cost: Quantity | None = None
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Medium(Node):
+    kind: str = "media"
+    vendor: str | None = None
+    part: str | None = None
+    reach: Quantity
+    min_length: Quantity
+    cost: Quantity
+    cost_per_m: Quantity
+    power_per_end: Quantity
+    optical: bool = False
+
+
+# ---- facility ---------------------------------------------------------------------
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Redundant(Node):
+    """A group of identical modules under a redundancy scheme."""
+    capacity: Quantity              # of each module (for a utility: the whole supply)
+    count: int = 1                  # installed modules
+    redundancy: Redundancy
+
+    @property
+    def share(self) -> Fraction:
+        """Usable share of the installed capacity (N 1, N+1 n/(n+1), 2N 1/2, 3N/2 2/3, 4N/3 3/4)."""
+        return self.redundancy.usable_share(self.count)
+
+    @property
+    def installed(self) -> Quantity:
+        return Quantity(self.capacity.value * self.count, self.capacity.dims)
+
+    @property
+    def usable(self) -> Quantity:
+        return Quantity(self.capacity.value * self.count * self.share, self.capacity.dims)
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Utility(Redundant):
+    """Utility supply. `capacity` is the whole contracted supply; for N+k schemes it
+    is split evenly over `modules` (so `installed` is `capacity`, not capacity x modules)."""
+    kind: str = "utility"
+    modules: int | None = None
+    voltage: Quantity | None = None
+    site: "Site | None" = None
+
+    @property
+    def installed(self) -> Quantity:
+        return self.capacity
+
+    @property
+    def share(self) -> Fraction:
+        return self.redundancy.usable_share(self.modules)
+
+    @property
+    def usable(self) -> Quantity:
+        return Quantity(self.capacity.value * self.share, self.capacity.dims)
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class PowerTrain(Redundant):
+    """A substation/UPS/switchgear block: `count` modules of `capacity` each."""
+    kind: str = "power"
+    feeds: int = 1
+    parent: "Building | Hall | None" = None
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class CoolingPlant(Redundant):
+    kind: str = "cooling"
+    parent: "Site | Building | None" = None
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Cdu(Redundant):
+    kind: str = "cdu"
+    racks_per_cdu: int | None = None
+    hall: "Hall | None" = None
+
+    @property
+    def usable_units(self) -> Fraction:
+        """CDUs that may carry load with the redundancy respected (may be fractional)."""
+        return self.count * self.share
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class AirHandling(Redundant):
+    kind: str = "air"
+    hall: "Hall | None" = None
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Reserved(Node):
+    kind: str = "reserved"
+    row: int
+    start: int
+    end: int
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class HallLoad:
+    """What a hall must hold before solving (see derive.py for how it is estimated)."""
+    compute: dict["Cluster", int] = attrs.Factory(dict)        # cluster -> compute racks
+    network: dict["Fabric", int] = attrs.Factory(dict)         # fabric -> network racks
+    switches: dict["Fabric", Fraction] = attrs.Factory(dict)   # fabric -> share of its switches
+    it_power: Quantity = ZERO_W
+    liquid: Quantity = ZERO_W
+    air: Quantity = ZERO_W
+
+    @property
+    def compute_racks(self) -> int:
+        return sum(self.compute.values())
+
+    @property
+    def network_racks(self) -> int:
+        return sum(self.network.values())
+
+    @property
+    def gpus(self) -> int:
+        return sum(c.system.gpus * n for c, n in self.compute.items())
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Hall(Node):
+    kind: str = "hall"
+    size: SizeValue
+    rows: int
+    slots_per_row: int
+    row_pitch: Quantity
+    slot_width: Quantity
+    busway: Quantity
+    busway_limit: Fraction
+    feeds: int = 1
+    floor_rating: Quantity
+    floor_rating_span: Span | None = None     # where the rating in force is written
+    cross_aisles: int = 0
+    network_slots: int = 0
+    cdus: list[Cdu] = attrs.Factory(list)
+    air: list[AirHandling] = attrs.Factory(list)
+    reserved: list[Reserved] = attrs.Factory(list)
+    power: list[PowerTrain] = attrs.Factory(list)
+    building: "Building | None" = None
+    # derived
+    reserved_by_row: dict[int, int] = attrs.Factory(dict)      # row -> reserved slots in it
+    reserved_net_by_row: dict[int, int] = attrs.Factory(dict)  # row -> of those, in the network slots
+    load: HallLoad = attrs.Factory(HallLoad)
+    complete: bool = True
+
+    @property
+    def slots(self) -> int:
+        """Rack positions in the hall (rows x slots_per_row)."""
+        return self.rows * self.slots_per_row
+
+    @property
+    def reserved_slots(self) -> int:
+        return sum(self.reserved_by_row.values())
+
+    @property
+    def usable_slots(self) -> int:
+        """Positions not reserved."""
+        return self.slots - self.reserved_slots
+
+    @property
+    def net_per_row(self) -> int:
+        """Slots at each row's end kept for network racks (the last `network_slots`)."""
+        return min(self.network_slots, self.slots_per_row)
+
+    @property
+    def network_only_slots(self) -> int:
+        """Network-only slots not reserved."""
+        return self.net_per_row * self.rows - sum(self.reserved_net_by_row.values())
+
+    @property
+    def compute_slots(self) -> int:
+        """Positions compute racks may take: neither reserved nor kept for the network."""
+        return self.usable_slots - self.network_only_slots
+
+    def row_free(self, row: int) -> int:
+        """Positions of one row (1-based) that are not reserved."""
+        return self.slots_per_row - self.reserved_by_row.get(row, 0)
+
+    def row_compute_slots(self, row: int) -> int:
+        """Compute positions of one row (1-based)."""
+        res = self.reserved_by_row.get(row, 0) - self.reserved_net_by_row.get(row, 0)
+        return self.slots_per_row - self.net_per_row - res
+
+    def row_classes(self) -> list[tuple[int, int, int]]:
+        """Rows grouped by compute capacity, without looping over every row:
+        (compute slots, number of rows, first row), in row order of the first row.
+        Only rows with reserved slots differ from the rest."""
+        special = sorted(self.reserved_by_row)
+        out: dict[int, list[int]] = {}
+        plain = self.rows - len(special)
+        if plain > 0:
+            first = 1
+            for r in special:        # first row without reservations
+                if r != first:
+                    break
+                first += 1
+            out[self.slots_per_row - self.net_per_row] = [plain, first]
+        for r in special:
+            cap = self.row_compute_slots(r)
+            if cap in out:
+                out[cap][0] += 1
+                out[cap][1] = min(out[cap][1], r)
+            else:
+                out[cap] = [1, r]
+        return sorted(((cap, n, first) for cap, (n, first) in out.items()), key=lambda t: t[2])
+
+    @property
+    def busway_continuous(self) -> Quantity:
+        """What one row's busway may carry continuously (rating x busway_limit)."""
+        return Quantity(self.busway.value * self.busway_limit, self.busway.dims)
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Building(Node):
+    kind: str = "building"
+    size: SizeValue | None = None
+    floors: int = 1
+    floor_rating: Quantity
+    halls: list[Hall] = attrs.Factory(list)
+    power: list[PowerTrain] = attrs.Factory(list)
+    cooling: list[CoolingPlant] = attrs.Factory(list)
+    site: "Site | None" = None
+    complete: bool = True
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Cabling(Node):
+    kind: str = "cabling"
+    tray_height: Quantity
+    rack_height: Quantity
+    slack: Quantity
+    length_bin: Quantity
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Site(Node):
+    kind: str = "site"
+    land: Quantity | None = None
+    location: str | None = None
+    pue: Fraction
+    utilities: list[Utility] = attrs.Factory(list)
+    buildings: list[Building] = attrs.Factory(list)
+    clusters: list["Cluster"] = attrs.Factory(list)
+    cooling: list[CoolingPlant] = attrs.Factory(list)
+    cabling: Cabling | None = None
+    complete: bool = True
+
+
+# ---- compute and network ----------------------------------------------------------
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Fabric(Node):
+    kind: str = "fabric"
+    topology: str = "fat_tree"
+    switch: Switch
+    down: int = 1                 # oversubscription down:up, as whole numbers
+    up: int = 1
+    rails: int = 1
+    tiers: int | None = None
+    ports_per_rack: int
+    media: list[Medium] = attrs.Factory(list)   # allowed media (explicit, or all in scope)
+    media_explicit: bool = False
+    cluster: "Cluster | None" = None
+    # derived
+    plan: FabricPlan | FabricError | None = None
+
+    @property
+    def endpoints(self) -> int:
+        return self.cluster.racks * self.ports_per_rack if self.cluster else 0
+
+    @property
+    def sized(self) -> FabricPlan | None:
+        return self.plan if isinstance(self.plan, FabricPlan) else None
+
+    @property
+    def network_racks(self) -> int:
+        p = self.sized
+        return p.switch_racks(self.switch.per_rack) if p else 0
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Cluster(Node):
+    kind: str = "cluster"
+    system: System
+    racks: int
+    scalable_unit: int = 1
+    halls: list[Hall] = attrs.Factory(list)     # candidate halls (explicit, or all of its site)
+    halls_explicit: bool = False
+    fabrics: list[Fabric] = attrs.Factory(list)
+    site: Site | None = None
+    complete: bool = True
+    # derived
+    placement: dict[Hall, int] = attrs.Factory(dict)   # hall -> compute racks (even fill, see derive.py)
+    unplaced: int = 0
+
+    @property
+    def gpus(self) -> int:
+        return self.racks * self.system.gpus
+
+    @property
+    def nvlink_domains(self) -> int:
+        """NVLink domains; a multi-rack domain (nvlink_racks > 1) must stay contiguous."""
+        n = self.system.nvlink_racks
+        return -(-self.racks // n)
+
+    @property
+    def compute_power(self) -> Quantity:
+        return Quantity(self.system.power.value * self.racks, POWER)
+
+    @property
+    def switches(self) -> int:
+        return sum(f.sized.switches for f in self.fabrics if f.sized)
+
+    @property
+    def switch_power(self) -> Quantity:
+        return Quantity(sum((f.switch.power.value * f.sized.switches for f in self.fabrics if f.sized),
+                            Fraction(0)), POWER)
+
+    @property
+    def it_power(self) -> Quantity:
+        return self.compute_power + self.switch_power
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Factory:
+    """The whole spec as a model. Lists are in source order (deterministic)."""
+    sites: list[Site] = attrs.Factory(list)
+    buildings: list[Building] = attrs.Factory(list)
+    halls: list[Hall] = attrs.Factory(list)
+    power_trains: list[PowerTrain] = attrs.Factory(list)
+    cooling_plants: list[CoolingPlant] = attrs.Factory(list)
+    systems: list[System] = attrs.Factory(list)
+    switches: list[Switch] = attrs.Factory(list)
+    media: list[Medium] = attrs.Factory(list)
+    clusters: list[Cluster] = attrs.Factory(list)
+    fabrics: list[Fabric] = attrs.Factory(list)
+    cabling: Cabling | None = None
+    skipped: list[str] = attrs.Factory(list)     # qualnames left out because of errors
+    entry: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.skipped
+
+    @property
+    def it_power(self) -> Quantity:
+        return Quantity(sum((c.it_power.value for c in self.clusters), Fraction(0)), POWER)
+
+    def site_of_hall(self, hall: Hall) -> Site | None:
+        return hall.building.site if hall.building else None

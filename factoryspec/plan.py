@@ -1,0 +1,248 @@
+"""`factoryspec plan`: the derived totals of a spec without solving, like
+`terraform plan`.
+
+Figures come from the model (factoryspec.model): racks are spread over halls
+by the even fill documented in model/derive.py, fabrics are sized by
+factoryspec.fabric, and every rule of factoryspec.checks that has a limit
+reports its headroom. Nothing here enumerates racks, ports or rows.
+
+JSON output (`plan_json`), stable keys. Quantities are numbers in SI base
+units named by suffix (`_w` watts); counts are integers.
+
+    version            1
+    spec               the entry file
+    ok                 true when lint finds no error
+    totals             clusters, racks, gpus, network_racks, switches,
+                       unplaced_racks, it_power_w, facility_power_w,
+                       cooling_liquid_w, cooling_air_w, slots,
+                       slots_reserved, slots_used, slots_free
+    sites[]            name, pue, it_power_w, facility_power_w,
+                       utility_usable_w (null without a utility)
+    clusters[]         name, system, racks, gpus, it_power_w, unplaced_racks,
+                       nvlink_domains, halls[] {hall, racks, gpus},
+                       fabrics[] {name, switch, topology, endpoints, rails,
+                       oversubscription ("1:1"), tiers, switches {leaf,
+                       spine, core, total}, links {endpoint_leaf, leaf_spine,
+                       spine_core, total}, network_racks, error}
+    halls[]            name, slots, slots_reserved, slots_used, slots_free,
+                       compute_racks, network_racks, gpus, it_power_w,
+                       cooling_liquid_w, cooling_air_w,
+                       clusters[] {cluster, racks}
+    switches_per_tier  {leaf, spine, core, total} over all fabrics
+    links_per_tier     {endpoint_leaf, leaf_spine, spine_core, total}
+    headroom[]         {check, subject, used, limit, unit, percent, span}:
+                       one per measured limit, in rule order (see
+                       factoryspec.checks); percent = used / limit x 100,
+                       one decimal; span = {file, line, column, end_line,
+                       end_column} of the value responsible
+    diagnostics[]      lint's diagnostics (as `lint --format json`)
+
+Facility power is IT x the site's PUE; IT power outside any site (a cluster
+and halls not in a `site` block) is taken at the vocabulary's default PUE.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from . import checks
+from .checks._base import number, show, span_json
+from .diagnostics import Diagnostic, Severity
+from .model import Factory
+from .model.derive import site_it_power
+from .units import POWER, Quantity, format_number
+from .vocabulary import KINDS
+
+DEFAULT_PUE = KINDS["site"].attr("pue").default
+
+
+def _w(x: Fraction) -> int | float:
+    return number(x)
+
+
+def _tiers(fab) -> tuple[dict, dict]:
+    p = fab.sized
+    if p is None:
+        return ({"leaf": 0, "spine": 0, "core": 0, "total": 0},
+                {"endpoint_leaf": 0, "leaf_spine": 0, "spine_core": 0, "total": 0})
+    sw = {"leaf": p.leaves, "spine": p.spines, "core": p.cores, "total": p.switches}
+    links = {"endpoint_leaf": p.endpoint_links, "leaf_spine": p.leaf_spine_links,
+             "spine_core": p.spine_core_links,
+             "total": p.endpoint_links + p.leaf_spine_links + p.spine_core_links}
+    return sw, links
+
+
+def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
+    diagnostics = diagnostics or []
+    sites = []
+    in_sites = Fraction(0)
+    facility = Fraction(0)
+    for s in f.sites:
+        it = site_it_power(f, s).value
+        in_sites += it
+        facility += it * s.pue
+        sites.append({"name": s.qualname, "pue": number(s.pue), "it_power_w": _w(it),
+                      "facility_power_w": _w(it * s.pue),
+                      "utility_usable_w": (_w(sum((u.usable.value for u in s.utilities), Fraction(0)))
+                                           if s.utilities else None)})
+    it_total = f.it_power.value
+    facility += max(it_total - in_sites, Fraction(0)) * DEFAULT_PUE
+
+    sw_tot = {"leaf": 0, "spine": 0, "core": 0, "total": 0}
+    ln_tot = {"endpoint_leaf": 0, "leaf_spine": 0, "spine_core": 0, "total": 0}
+    clusters = []
+    for c in f.clusters:
+        fabrics = []
+        for fab in c.fabrics:
+            sw, links = _tiers(fab)
+            for k in sw_tot:
+                sw_tot[k] += sw[k]
+            for k in ln_tot:
+                ln_tot[k] += links[k]
+            err = None
+            if fab.plan is not None and fab.sized is None:
+                err = fab.plan.message
+            elif fab.plan is None:
+                err = "not sized: the ports per rack do not split over the rails"
+            fabrics.append({"name": fab.name, "switch": fab.switch.qualname, "topology": fab.topology,
+                            "endpoints": fab.endpoints, "rails": fab.rails,
+                            "oversubscription": f"{fab.down}:{fab.up}",
+                            "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
+                            "network_racks": fab.network_racks, "error": err})
+        clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks, "gpus": c.gpus,
+                         "it_power_w": _w(c.it_power.value), "unplaced_racks": c.unplaced,
+                         "nvlink_domains": c.nvlink_domains,
+                         "halls": [{"hall": h.qualname, "racks": k, "gpus": k * c.system.gpus}
+                                   for h, k in c.placement.items()],
+                         "fabrics": fabrics})
+    halls = []
+    liquid = air = Fraction(0)
+    slots = reserved = used = 0
+    for h in f.halls:
+        ld = h.load
+        u = ld.compute_racks + ld.network_racks
+        slots += h.slots
+        reserved += h.reserved_slots
+        used += u
+        liquid += ld.liquid.value
+        air += ld.air.value
+        halls.append({"name": h.qualname, "slots": h.slots, "slots_reserved": h.reserved_slots,
+                      "slots_used": u, "slots_free": max(h.usable_slots - u, 0),
+                      "compute_racks": ld.compute_racks, "network_racks": ld.network_racks, "gpus": ld.gpus,
+                      "it_power_w": _w(ld.it_power.value), "cooling_liquid_w": _w(ld.liquid.value),
+                      "cooling_air_w": _w(ld.air.value),
+                      "clusters": [{"cluster": c.qualname, "racks": k} for c, k in ld.compute.items()]})
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    totals = {
+        "clusters": len(f.clusters),
+        "racks": sum(c.racks for c in f.clusters),
+        "gpus": sum(c.gpus for c in f.clusters),
+        "network_racks": sum(h.load.network_racks for h in f.halls),
+        "switches": sw_tot["total"],
+        "unplaced_racks": sum(c.unplaced for c in f.clusters),
+        "it_power_w": _w(it_total),
+        "facility_power_w": _w(facility),
+        "cooling_liquid_w": _w(liquid),
+        "cooling_air_w": _w(air),
+        "slots": slots,
+        "slots_reserved": reserved,
+        "slots_used": used,
+        "slots_free": sum(h["slots_free"] for h in halls),
+    }
+    return {
+        "version": 1,
+        "spec": f.entry,
+        "ok": errors == 0,
+        "totals": totals,
+        "sites": sites,
+        "clusters": clusters,
+        "halls": halls,
+        "switches_per_tier": sw_tot,
+        "links_per_tier": ln_tot,
+        "headroom": [m.to_json() for m in checks.measures(f)],
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+
+
+# ---- text ------------------------------------------------------------------------
+
+def _p(w) -> str:
+    return show(Quantity(Fraction(w), POWER))
+
+
+def _c(n) -> str:
+    return f"{n:,}"
+
+
+def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_check: int = 3) -> str:
+    j = plan_json(f, diagnostics)
+    t = j["totals"]
+    out = [f"Plan for {j['spec']} (derived, not solved)", ""]
+    out.append("Totals")
+    unplaced = f" ({_c(t['unplaced_racks'])} without a slot)" if t["unplaced_racks"] else ""
+    plural = "s" if t["clusters"] != 1 else ""
+    out.append(f"  racks      {_c(t['racks'])} compute + {_c(t['network_racks'])} network{unplaced}, "
+               f"{_c(t['gpus'])} GPUs in {t['clusters']} cluster{plural}")
+    out.append(f"  power      IT {_p(t['it_power_w'])}, facility {_p(t['facility_power_w'])}")
+    out.append(f"  cooling    liquid {_p(t['cooling_liquid_w'])}, air {_p(t['cooling_air_w'])}")
+    out.append(f"  slots      {_c(t['slots'])} ({_c(t['slots_reserved'])} reserved): {_c(t['slots_used'])} used, "
+               f"{_c(t['slots_free'])} free")
+    sw, ln = j["switches_per_tier"], j["links_per_tier"]
+    out.append(f"  switches   leaf {_c(sw['leaf'])}, spine {_c(sw['spine'])}, core {_c(sw['core'])}: "
+               f"{_c(sw['total'])}")
+    out.append(f"  links      endpoint-leaf {_c(ln['endpoint_leaf'])}, leaf-spine {_c(ln['leaf_spine'])}, "
+               f"spine-core {_c(ln['spine_core'])}: {_c(ln['total'])}")
+    if j["sites"]:
+        out += ["", "Sites"]
+        for s in j["sites"]:
+            util = f", utility {_p(s['utility_usable_w'])} usable" if s["utility_usable_w"] is not None else ""
+            out.append(f"  {s['name']}: IT {_p(s['it_power_w'])} x PUE {format_number(Fraction(s['pue']))} = "
+                       f"{_p(s['facility_power_w'])}{util}")
+    if j["clusters"]:
+        out += ["", "Clusters"]
+        for c in j["clusters"]:
+            out.append(f"  {c['name']}: {_c(c['racks'])} x {c['system']} = {_c(c['gpus'])} GPUs, "
+                       f"IT {_p(c['it_power_w'])}")
+            for h in c["halls"]:
+                out.append(f"    in {h['hall']}: {_c(h['racks'])} racks, {_c(h['gpus'])} GPUs")
+            if c["unplaced_racks"]:
+                out.append(f"    without a slot: {_c(c['unplaced_racks'])} racks")
+            for fb in c["fabrics"]:
+                head = (f"    fabric {fb['name']} ({fb['switch']}, {fb['oversubscription']}, "
+                        f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}): {_c(fb['endpoints'])} endpoints")
+                if fb["error"]:
+                    out.append(f"{head}: {fb['error']}")
+                    continue
+                s, l = fb["switches"], fb["links"]
+                out.append(f"{head}, {fb['tiers']} tier{'s' if fb['tiers'] != 1 else ''}")
+                out.append(f"      switches leaf {_c(s['leaf'])}, spine {_c(s['spine'])}, core {_c(s['core'])}"
+                           f" = {_c(s['total'])} in {_c(fb['network_racks'])} network racks")
+                out.append(f"      links endpoint-leaf {_c(l['endpoint_leaf'])}, leaf-spine {_c(l['leaf_spine'])}, "
+                           f"spine-core {_c(l['spine_core'])}")
+    if j["halls"]:
+        out += ["", "Halls"]
+        for h in j["halls"]:
+            res = f" ({_c(h['slots_reserved'])} reserved)" if h["slots_reserved"] else ""
+            out.append(f"  {h['name']}: {_c(h['slots'])} slots{res}: {_c(h['compute_racks'])} compute + "
+                       f"{_c(h['network_racks'])} network, {_c(h['slots_free'])} free; IT {_p(h['it_power_w'])} "
+                       f"(liquid {_p(h['cooling_liquid_w'])}, air {_p(h['cooling_air_w'])})")
+    ms = list(checks.measures(f))
+    if ms:
+        # The fullest few of each check, fullest first (the JSON has them all).
+        def fullness(m):
+            return m.percent if m.percent is not None else Fraction(-1)
+        by_check: dict[str, list] = {}
+        for m in ms:
+            by_check.setdefault(m.check, []).append(m)
+        shown = []
+        for group in by_check.values():
+            shown += sorted(group, key=lambda m: -fullness(m))[:per_check]
+        shown.sort(key=lambda m: -fullness(m))
+        out += ["", "Headroom (the fullest of each check)"]
+        for m in shown:
+            pct = f"{float(m.percent):6.1f}%" if m.percent is not None else "   n/a "
+            mark = "  OVER" if m.exceeded else ""
+            out.append(f"  {pct}  {m.subject}: {show(m.used)} of {show(m.limit)} [{m.check}]{mark}")
+        if len(ms) > len(shown):
+            out.append(f"  ({len(ms) - len(shown):,} more in --format json)")
+    return "\n".join(out) + "\n"

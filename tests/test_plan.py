@@ -1,0 +1,206 @@
+"""`factoryspec plan`: totals checked by hand, stable JSON keys, speed, CLI."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factoryspec.cli import main
+from factoryspec.pipeline import check
+from factoryspec.plan import plan_json, plan_text
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "tests" / "checks" / "base_pass.fac"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_hand_calculation_base_fixture():
+    """tests/checks/base_pass.fac, by hand.
+
+    Compute: 64 racks x 135 kW                      = 8,640 kW
+             64 x 72 GPUs                           = 4,608 GPUs
+    Fabric:  64 racks x 72 ports                    = 4,608 endpoints, 8 rails -> 576 per rail
+             144-port leaf at 1:1: 72 down, 72 up; 576 / 72 = 8 leaves per rail -> 64 leaves
+             2 tiers (64 leaves <= 144). Each spine takes the same k links from all 64 leaves:
+             k <= 144 // 64 = 2, so 72 up links / 2 = 36 spines (k = 2)
+             switches 64 + 36 = 100; network racks ceil(100 / 8) = 13
+             links: endpoint 4,608; leaf-spine 64 x 2 x 36 = 4,608
+    IT:      8,640 kW + 100 x 2 kW = 8,840 kW       = 8.84 MW
+    Facility 8.84 MW x PUE 1.25                     = 11.05 MW
+    Cooling: liquid 8,640 kW x 85 % = 7,344 kW; air 8,640 x 15 % = 1,296 kW + 200 kW = 1,496 kW
+    Slots:   10 rows x 12 = 120; used 64 + 13 = 77; free 43
+    Busway:  64 racks over 10 rows of 10 compute slots -> 7 in the fullest rows:
+             7 x 135 kW + 200 kW / 10 rows = 965 kW of 80 % x 2 MW = 1,600 kW -> 60.3 %
+    Utility: 11.05 / 30 MW = 36.8 %;  UPS 12 x 2 MW x 11/12 = 22 MW: 8.84 / 22 = 40.2 %
+    """
+    result = check(str(BASE))
+    j = plan_json(result.model, result.diagnostics)
+    t = j["totals"]
+    assert t["racks"] == 64 and t["gpus"] == 4608
+    assert t["it_power_w"] == 8_840_000 and t["facility_power_w"] == 11_050_000
+    assert t["cooling_liquid_w"] == 7_344_000 and t["cooling_air_w"] == 1_496_000
+    assert (t["slots"], t["slots_used"], t["slots_free"]) == (120, 77, 43)
+    assert t["network_racks"] == 13 and t["switches"] == 100
+    assert j["switches_per_tier"] == {"leaf": 64, "spine": 36, "core": 0, "total": 100}
+    assert j["links_per_tier"] == {"endpoint_leaf": 4608, "leaf_spine": 4608, "spine_core": 0, "total": 9216}
+    (fab,) = j["clusters"][0]["fabrics"]
+    assert fab["endpoints"] == 4608 and fab["tiers"] == 2 and fab["network_racks"] == 13
+    head = {(h["check"], h["subject"]): h for h in j["headroom"]}
+    bus = head[("busway-overload", "hall s.b.h1 busway row 1")]
+    assert (bus["used"], bus["limit"], bus["percent"]) == (965_000, 1_600_000, 60.3)
+    assert head[("utility-capacity", "site s utility")]["percent"] == 36.8
+    assert head[("power-train-capacity", "building s.b power")]["limit"] == 22_000_000
+    assert head[("power-train-capacity", "building s.b power")]["percent"] == 40.2
+    assert BASE.read_text().splitlines()[bus["span"]["line"] - 1].strip() == "busway = 2 MW" and bus["span"]["file"].endswith("base_pass.fac")
+    assert j["ok"] is True and j["diagnostics"] == []
+
+
+def test_hand_calculation_childress():
+    """specs/childress.fac (IREN Childress phase 1), by hand.
+
+    Racks:   185 SUs x 8                             = 1,480 racks; x 72 = 106,560 GPUs
+    Compute: 1,480 x 135 kW                          = 199.8 MW
+    Fabric (Q3400, 144 ports, 1:1, 8 rails, 3 tiers):
+             106,560 / 8 rails = 13,320 endpoints per rail; / 72 down ports = 185 leaves per rail
+             a pod holds (144/2) // 8 = 9 leaves per rail -> ceil(185 / 9) = 21 pods,
+             ceil(185 / 21) = 9 leaves per rail and pod -> 21 x 8 x 9 = 1,512 leaves
+             each leaf's 72 up links go one to each of 72 spines per pod -> 21 x 72 = 1,512 spines
+             cores per plane: a full 20-pod build stripes 72 links as 12 cores x 6 -> 12 per plane,
+             72 planes x 12 = 864 cores; total 1,512 + 1,512 + 864 = 3,888 switches
+    Network: 3,888 x 2 kW                            = 7.776 MW
+    IT:      199.8 + 7.776                           = 207.576 MW
+    Facility 207.576 x PUE 1.25                      = 259.47 MW  (of 750 MW: 34.6 %)
+    Liquid:  199.8 MW x 85 %                         = 169.83 MW
+    Air:     199.8 MW x 15 % + 7.776 MW              = 37.746 MW
+    """
+    spec = ROOT / "specs" / "childress.fac"
+    if not spec.exists():
+        pytest.skip("specs/childress.fac not present")
+    result = check(str(spec))
+    j = plan_json(result.model, result.diagnostics)
+    t = j["totals"]
+    assert (t["racks"], t["gpus"]) == (1480, 106_560)
+    assert j["switches_per_tier"] == {"leaf": 1512, "spine": 1512, "core": 864, "total": 3888}
+    assert t["it_power_w"] == 207_576_000
+    assert t["facility_power_w"] == 259_470_000
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 37_746_000
+    util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
+    assert util[0]["percent"] == 34.6
+    text = plan_text(result.model, result.diagnostics)
+    assert "IT 207.576 MW, facility 259.47 MW" in text
+
+
+TOP_KEYS = {"version", "spec", "ok", "totals", "sites", "clusters", "halls", "switches_per_tier",
+            "links_per_tier", "headroom", "diagnostics"}
+TOTAL_KEYS = {"clusters", "racks", "gpus", "network_racks", "switches", "unplaced_racks", "it_power_w",
+              "facility_power_w", "cooling_liquid_w", "cooling_air_w", "slots", "slots_reserved", "slots_used",
+              "slots_free"}
+CLUSTER_KEYS = {"name", "system", "racks", "gpus", "it_power_w", "unplaced_racks", "nvlink_domains", "halls",
+                "fabrics"}
+FABRIC_KEYS = {"name", "switch", "topology", "endpoints", "rails", "oversubscription", "tiers", "switches",
+               "links", "network_racks", "error"}
+HALL_KEYS = {"name", "slots", "slots_reserved", "slots_used", "slots_free", "compute_racks", "network_racks",
+             "gpus", "it_power_w", "cooling_liquid_w", "cooling_air_w", "clusters"}
+HEADROOM_KEYS = {"check", "subject", "used", "limit", "unit", "percent", "span"}
+
+
+def test_json_keys_are_stable_and_documented():
+    import factoryspec.plan as plan_module
+
+    result = check(str(BASE))
+    j = plan_json(result.model, result.diagnostics)
+    assert set(j) == TOP_KEYS
+    assert set(j["totals"]) == TOTAL_KEYS
+    assert set(j["clusters"][0]) == CLUSTER_KEYS
+    assert set(j["clusters"][0]["fabrics"][0]) == FABRIC_KEYS
+    assert set(j["halls"][0]) == HALL_KEYS
+    assert all(set(h) == HEADROOM_KEYS for h in j["headroom"])
+    doc = plan_module.__doc__
+    for key in TOP_KEYS | TOTAL_KEYS | CLUSTER_KEYS | FABRIC_KEYS | HALL_KEYS | HEADROOM_KEYS:
+        assert key in doc, key
+
+
+def test_plan_is_deterministic():
+    a = json.dumps(plan_json(check(str(BASE)).model), sort_keys=True)
+    b = json.dumps(plan_json(check(str(BASE)).model), sort_keys=True)
+    assert a == b
+
+
+def test_headroom_text_shows_the_fullest(tmp_path):
+    text = plan_text(check(str(ROOT / "tests" / "checks" / "busway_fail.fac")).model)
+    assert "120.6%  hall s.b.h1 busway row 1: 965 kW of 800 kW [busway-overload]  OVER" in text
+
+
+def test_cli_plan_text_and_json():
+    r = run("plan", str(BASE))
+    assert r.exit_code == 0, r.output
+    assert "IT 8.84 MW, facility 11.05 MW" in r.stdout
+    r = run("plan", "--format", "json", str(BASE))
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["totals"]["racks"] == 64
+
+
+def test_cli_plan_exit_codes(tmp_path):
+    r = run("plan", str(ROOT / "tests" / "checks" / "power_fail.fac"))
+    assert r.exit_code == 1 and "error[utility-capacity]" in r.stderr and "Totals" in r.stdout
+    r = run("plan", "--format", "json", str(ROOT / "tests" / "checks" / "power_fail.fac"))
+    assert r.exit_code == 1 and json.loads(r.stdout)["ok"] is False
+    r = run("plan", str(tmp_path / "missing.fac"))
+    assert r.exit_code == 2
+    r = run("plan", "--format", "yaml", str(BASE))
+    assert r.exit_code == 2
+
+
+def test_cli_plan_var_changes_the_totals():
+    r = run("plan", "--format", "json", "--var", "design_pue=1.5", str(ROOT / "specs" / "childress.fac"))
+    if not (ROOT / "specs" / "childress.fac").exists():
+        pytest.skip("specs/childress.fac not present")
+    j = json.loads(r.stdout)
+    assert j["totals"]["facility_power_w"] == 207_576_000 * 3 // 2
+
+
+def campus_spec(gw: int = 5, clusters: int = 4) -> str:
+    """A 5 GW campus: 39 buildings x 8 halls of 12 x 11 slots; 4 clusters of 7,400
+    GB300-class racks (29,600 racks = 4 GW of compute) with 3-tier fabrics."""
+    out = [
+        "system rack {", "  gpus = 72", "  power = 135 kW", "  weight = 1360 kg", "  compute_ports = 72",
+        "  port_speed = 800 Gb/s", "}",
+        "switch q {", "  ports = 144", "  port_speed = 800 Gb/s", "  power = 2 kW", "}",
+        "media fiber {", "  reach = 500 m", "}",
+        "template hall std {", "  size = 10 m x 54 m", "  rows = 12", "  slots_per_row = 11", "  network_slots = 3",
+        "  busway = 2 MW", "  feeds = 2",
+        "  cdu {", "    capacity = 2 MW", "    count = 7", '    redundancy = "N+1"', "  }",
+        "  air {", "    capacity = 500 kW", "    count = 7", '    redundancy = "N+1"', "  }", "}",
+        "template building bt {", "  size = 120 m x 80 m", "  floor_rating = 2500 kg/m2",
+        "  power ups {", "    capacity = 3.2 MW", "    modules = 48", '    redundancy = "4N/3"', "    feeds = 2", "  }",
+        "  hall h[1..8] = std {}", "}",
+        "site campus {", "  land = 5000 acre", "  pue = 1.2",
+        "  utility {", f"    capacity = {gw} GW", "  }",
+        "  building b[1..39] = bt {}",
+    ]
+    for i in range(1, clusters + 1):
+        out += [f"  cluster c{i} {{", "    system = rack", f"    racks = {29_600 // clusters}",
+                "    fabric f {", "      switch = q", "      rails = 8", "    }", "  }"]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def test_plan_of_a_5_gw_campus_within_2_s(tmp_path):
+    spec = tmp_path / "campus.fac"
+    spec.write_text(campus_spec())
+    start = time.perf_counter()
+    result = check(str(spec))
+    j = plan_json(result.model, result.diagnostics)
+    plan_text(result.model, result.diagnostics)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 2, elapsed
+    assert j["totals"]["racks"] == 29_600
+    # 29,600 x 135 kW = 3,996 MW of compute, plus the switches
+    assert j["totals"]["it_power_w"] > 3_996_000_000
+    assert j["totals"]["facility_power_w"] <= 5_000_000_000
+    assert j["ok"], [d["message"] for d in j["diagnostics"]][:3]
