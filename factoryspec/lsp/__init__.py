@@ -1,0 +1,1 @@
+"""The factoryspec language server (`factoryspec lsp`); see server.py."""
