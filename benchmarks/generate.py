@@ -77,6 +77,32 @@ def spec_lines(target_lines: int = 10_000) -> str:
     return "\n".join(out) + "\n"
 
 
+def campus_spec(gw: int = 5, clusters: int = 4) -> str:
+    """A 5 GW campus: 39 buildings x 8 halls of 12 x 11 slots; 4 clusters of 7,400
+    GB300-class racks (29,600 racks = 4 GW of compute) with 3-tier fabrics."""
+    out = [
+        "system rack {", "  gpus = 72", "  power = 135 kW", "  weight = 1360 kg", "  compute_ports = 72",
+        "  port_speed = 800 Gb/s", "}",
+        "switch q {", "  ports = 144", "  port_speed = 800 Gb/s", "  power = 2 kW", "}",
+        "media fiber {", "  reach = 500 m", "}",
+        "template hall std {", "  size = 10 m x 54 m", "  rows = 12", "  slots_per_row = 11", "  network_slots = 3",
+        "  busway = 2 MW", "  feeds = 2",
+        "  cdu {", "    capacity = 2 MW", "    count = 7", '    redundancy = "N+1"', "  }",
+        "  air {", "    capacity = 500 kW", "    count = 7", '    redundancy = "N+1"', "  }", "}",
+        "template building bt {", "  size = 120 m x 80 m", "  floor_rating = 2500 kg/m2",
+        "  power ups {", "    capacity = 3.2 MW", "    modules = 48", '    redundancy = "4N/3"', "    feeds = 2", "  }",
+        "  hall h[1..8] = std {}", "}",
+        "site campus {", "  land = 5000 acre", "  pue = 1.2",
+        "  utility {", f"    capacity = {gw} GW", "  }",
+        "  building b[1..39] = bt {}",
+    ]
+    for i in range(1, clusters + 1):
+        out += [f"  cluster c{i} {{", "    system = rack", f"    racks = {29_600 // clusters}",
+                "    fabric f {", "      switch = q", "      rails = 8", "    }", "  }"]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
 if __name__ == "__main__":
     import sys
     sys.stdout.write(spec_lines(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))

@@ -6,7 +6,6 @@ marker and must lint clean; `base_pass.fac` is the clean factory every other
 fixture changes in one respect. `common.fac` holds the catalog items.
 """
 
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -193,13 +192,10 @@ def test_no_rule_crashes_on_odd_numbers(tmp_path, data):
     spec.write_text("".join(out))
     if not (tmp_path / "common.fac").exists():
         shutil.copy(HERE / "common.fac", tmp_path / "common.fac")
-    start = time.perf_counter()
     result = check(str(spec))
-    assert time.perf_counter() - start < 5
     assert "internal-error" not in {d.code for d in result.diagnostics}, \
         [d.message for d in result.diagnostics if d.code == "internal-error"]
     if result.model is not None:
         plan_json(result.model, result.diagnostics)
         to_json(result.model)
         result.graph()
-    assert time.perf_counter() - start < 10
