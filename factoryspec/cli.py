@@ -175,3 +175,4 @@ def lsp():
 
 # Commands of later pipeline phases register themselves on `main`.
 from . import cli_model  # noqa: E402,F401  (plan, graph, schema)
+from . import cli_compile  # noqa: E402,F401  (compile)

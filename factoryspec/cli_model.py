@@ -90,13 +90,16 @@ def graph(spec, fmt, variables, root):
 
 
 @main.command()
-@click.argument("name", type=click.Choice(["model"]))
+@click.argument("name", type=click.Choice(["model", "layout"]))
 def schema(name):
     """Print a JSON Schema shipped with factoryspec (draft 2020-12).
 
-    `model`: the resolved model export (factoryspec/schemas/model.schema.json)."""
-    from .model.export import schema as model_schema
-
-    click.echo(json.dumps(model_schema(), indent=2))
+    `model`: the resolved model export (factoryspec/schemas/model.schema.json).
+    `layout`: layout.json as `compile` writes it (factoryspec/layout/layout_schema.json)."""
+    if name == "model":
+        from .model.export import schema as load
+    else:
+        from .layout.jsonio import schema as load
+    click.echo(json.dumps(load(), indent=2))
     sys.exit(EXIT_OK)
 

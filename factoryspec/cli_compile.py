@@ -1,0 +1,184 @@
+"""`factoryspec compile`: check, solve, verify, then write every output atomically."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .cli import EXIT_ERRORS, EXIT_INFEASIBLE, EXIT_OK, _emit, _parse_vars, main, root_option, var_option
+from .diagnostics import Severity, error
+
+
+def _progress(enabled: bool):
+    """A rich progress bar with objective, bound and gap; silent when output is not a terminal."""
+    if not enabled:
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("solving"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TextColumn("{task.fields[figures]}"), TimeElapsedColumn(), transient=True)
+    task = bar.add_task("solve", total=1.0, figures="")
+
+    def update(objective, bound, gap, fraction):
+        figures = ""
+        if objective is not None:
+            figures = f"objective {objective:,.0f}"
+            if bound is not None:
+                figures += f"  bound {bound:,.0f}"
+            if gap is not None:
+                figures += f"  gap {gap * 100:.2f}%"
+        bar.update(task, completed=min(max(fraction, 0.0), 1.0), figures=figures)
+
+    return bar, update
+
+
+def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
+    """Every file compile writes, by name, as bytes (nothing touches the disk here)."""
+    from .emit import bom, floorplan, report, topology
+    from .layout.jsonio import dumps, layout_to_json
+    from .plan import plan_json
+
+    model = checked.model
+    prices = {s.name: float(s.cost.value) for s in model.systems if s.cost is not None}
+    prices.update({s.name: float(s.cost.value) for s in model.switches if s.cost is not None})
+    optical = {m.qualname: bool(m.optical) for m in model.media}
+    cdus = {h.qualname: [(c.count, float(c.capacity.value)) for c in h.cdus] for h in model.halls}
+    files = {
+        "layout.json": dumps(layout_to_json(problem, result)).encode("utf-8"),
+        "bom.csv": bom.emit(problem, result, prices, optical),
+        "report.md": report.emit(spec, problem, result, plan_json(model, checked.diagnostics)),
+        "topology.graphml": topology.emit(problem, result),
+    }
+    for hall in problem.halls:
+        files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []))
+    return files
+
+
+def _summary(result, files: dict[str, bytes], out: Path, seconds: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = result.totals or {}
+    table = Table(title="factoryspec compile", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    placements = result.layout.placements
+    table.add_row("compute racks", f"{sum(p.kind == 'compute' for p in placements):,}")
+    table.add_row("network racks", f"{sum(p.kind == 'network' for p in placements):,}")
+    table.add_row("cables", f"{sum(link.count for link in result.layout.links):,}")
+    unit = "USD" if result.objective_kind != "length" else "m"
+    table.add_row("status", result.status)
+    table.add_row("objective", f"{result.objective:,.2f} {unit}")
+    if result.lower_bound is not None:
+        table.add_row("lower bound", f"{result.lower_bound:,.2f} {unit}")
+    if result.gap is not None:
+        table.add_row("gap", f"{result.gap * 100:.2f} %")
+    if result.baseline_objective:
+        saving = (result.baseline_objective - result.objective) / result.baseline_objective * 100
+        table.add_row("naive baseline", f"{result.baseline_objective:,.2f} {unit} ({saving:.1f} % saved)")
+    if "length_mm" in t:
+        table.add_row("cable length", f"{t['length_mm'] / 1000:,.0f} m")
+    table.add_row("seconds", f"{seconds:.1f}")
+    table.add_row("outputs", f"{len(files)} files in {out}")
+    Console().print(table)
+
+
+@main.command(name="compile")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Directory for layout.json, bom.csv, report.md, floorplan-*.svg, topology.graphml.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Solver wall-clock limit in seconds (default: the spec's `solve` block, else 120).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver seed; same seed, same bytes.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Solve independent halls or sites in this many processes.")
+@var_option
+@root_option
+def compile_command(spec, out, time_limit, seed, jobs, variables, root):
+    """Solve the optimal rack-and-interconnect layout of SPEC and write it to -o DIR.
+
+    Exit 0 on success, 1 on spec errors, 3 when the spec is infeasible.
+    """
+    from .layout.solve import solve
+    from .layout.verify import verify
+    from .pipeline import check
+    from .safe_write import write_bytes
+    from .to_problem import build_problem, time_limit_from_spec
+
+    started = time.perf_counter()
+    variables = _parse_vars(variables)
+    checked = check(spec, root=root, variables=variables)
+    if not checked.ok or checked.model is None:
+        _emit(checked.diagnostics, checked.sources, "text", 1)
+        sys.exit(EXIT_ERRORS)
+    problem = build_problem(checked, seed=seed, variables=variables)
+    limit = time_limit or time_limit_from_spec(checked) or 120.0
+    bar, update = _progress(sys.stderr.isatty())
+    if bar:
+        with bar:
+            result = solve(problem, time_limit_s=limit, seed=seed, jobs=jobs, progress=update)
+    else:
+        result = solve(problem, time_limit_s=limit, seed=seed, jobs=jobs)
+    if not result.ok:
+        diags = list(result.diagnostics) or [error("infeasible", "no layout satisfies the spec", None)]
+        _emit(diags, checked.sources, "text", 1)
+        sys.exit(EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_ERRORS)
+    problems = verify(problem, result.layout)
+    if problems:
+        # Never write a layout that breaks a constraint: this is a solver bug.
+        bad = [error("internal-error", f"the solved layout failed verification: {d.message}", d.span)
+               for d in problems[:20]]
+        _emit(bad, checked.sources, "text", 1)
+        sys.exit(EXIT_ERRORS)
+    files = outputs(spec, checked, problem, result)
+    out_dir = Path(out)
+    for name in sorted(files):
+        write_bytes(out_dir / name, files[name])
+    warnings = [d for d in checked.diagnostics if d.severity is not Severity.ERROR]
+    if warnings:
+        _emit(warnings, checked.sources, "text", 1)
+    _summary(result, files, out_dir, time.perf_counter() - started)
+    sys.exit(EXIT_OK)
+
+
+@main.command(name="verify")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("layout", type=click.Path(dir_okay=False))
+@var_option
+@root_option
+def verify_command(spec, layout, variables, root):
+    """Re-check a LAYOUT (layout.json) against SPEC, independently of the solver.
+
+    Every rack placed once, no slot used twice, capacities, contiguity, reach,
+    link lengths and media, totals. Exit 0 when it holds, 1 otherwise.
+    """
+    import json
+
+    from .layout.jsonio import validate_schema, verify_json
+    from .pipeline import check
+    from .to_problem import build_problem
+
+    variables = _parse_vars(variables)
+    checked = check(spec, root=root, variables=variables)
+    if not checked.ok or checked.model is None:
+        _emit(checked.diagnostics, checked.sources, "text", 1)
+        sys.exit(EXIT_ERRORS)
+    try:
+        data = json.loads(Path(layout).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _emit([error("layout-invalid", f"cannot read {layout}: {exc}", None)], {}, "text", 1)
+        sys.exit(EXIT_ERRORS)
+    problems = [error("layout-invalid", f"{layout} does not match the layout schema: {m}", None)
+                for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
+    if not problems:
+        problems = verify_json(build_problem(checked, variables=variables), data)
+    if problems:
+        _emit(problems, checked.sources, "text", 1)
+        sys.exit(EXIT_ERRORS)
+    n_racks = len(data.get("placements", []))
+    n_cables = sum(link.get("count", 1) for link in data.get("links", []))
+    click.echo(f"{layout}: verified against {spec}: {n_racks:,} racks, {n_cables:,} cables")
+    sys.exit(EXIT_OK)

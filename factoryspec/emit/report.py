@@ -1,0 +1,112 @@
+"""report.md: the totals, each check's headroom, the cables and the solver figures.
+
+Deterministic on purpose: no clock, no wall-clock seconds (the terminal
+summary shows those), so two compiles with the same seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..layout.problem import LayoutProblem
+from ..layout.result import SolveResult
+from ..to_problem import BUILDING_GAP_M, HALL_GAP_M
+
+
+def _w(watts) -> str:
+    w = float(watts)
+    for unit, f in (("GW", 1e9), ("MW", 1e6), ("kW", 1e3)):
+        if abs(w) >= f:
+            return f"{w / f:,.3f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{w:,.0f} W"
+
+
+def _q(x, unit: str) -> str:
+    """A headroom figure with its unit (plan JSON keeps SI numbers)."""
+    if unit == "W":
+        return _w(x)
+    text = f"{x:,.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else f"{x:,}"
+    return f"{text} {unit}".strip()
+
+
+def _n(x) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:,.2f}"
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return out + [""]
+
+
+def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> bytes:
+    t = plan["totals"]
+    unit = "USD" if result.objective_kind != "length" else "m"
+    lines = [f"# factoryspec report: {spec}", "",
+             f"Spec hash `{problem.spec_hash[:16]}`, seed {problem.seed}, objective `{problem.objective}`.", ""]
+    lines += ["## Totals", ""]
+    lines += _table(["figure", "value"], [
+        ["compute racks", _n(t["racks"])], ["GPUs", _n(t["gpus"])],
+        ["network racks (placed)", _n(sum(1 for p in result.layout.placements if p.kind == "network"))],
+        ["switches", _n(t["switches"])], ["IT power", _w(t["it_power_w"])],
+        ["facility power", _w(t["facility_power_w"])], ["liquid cooling", _w(t["cooling_liquid_w"])],
+        ["air cooling", _w(t["cooling_air_w"])], ["rack slots (used / all)", f"{_n(t['slots_used'])} / {_n(t['slots'])}"],
+    ])
+    sw, ln = plan["switches_per_tier"], plan["links_per_tier"]
+    lines += ["## Fabric", ""]
+    lines += _table(["tier", "switches", "links"], [
+        ["leaf", _n(sw["leaf"]), f"{_n(ln['endpoint_leaf'])} (endpoint-leaf)"],
+        ["spine", _n(sw["spine"]), f"{_n(ln['leaf_spine'])} (leaf-spine)"],
+        ["core", _n(sw["core"]), f"{_n(ln['spine_core'])} (spine-core)"],
+        ["total", _n(sw["total"]), _n(ln["total"])]])
+    lines += _solver(result, unit)
+    lines += _cables(problem, result)
+    lines += _halls(problem, result)
+    lines += ["## Headroom of each check", ""]
+    lines += _table(["check", "subject", "used", "limit", "%"],
+                    [[h["check"], h["subject"], _q(h["used"], h["unit"]), _q(h["limit"], h["unit"]), h["percent"]]
+                     for h in plan["headroom"]])
+    lines += ["## Assumptions", "",
+              f"- Halls of a building stand side by side in the order written, {HALL_GAP_M:g} m apart; "
+              f"buildings stand one after another, {BUILDING_GAP_M:g} m apart. Links between halls are "
+              "measured on that plan.",
+              "- Cable lengths follow the trays (along the row, across at a row end or cross-aisle), "
+              "plus the vertical drops and slack at each end, rounded up to the length bin.",
+              "- Costs are the catalog's relative figures unless the spec overrides them.", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _solver(result: SolveResult, unit: str) -> list[str]:
+    obj, lb, base = result.objective, result.lower_bound, result.baseline_objective
+    rows = [["status", result.status], ["objective", f"{_n(obj)} {unit}"],
+            ["lower bound", f"{_n(lb)} {unit}" if lb is not None else "n/a"],
+            ["gap", f"{result.gap * 100:.2f} %" if result.gap is not None else "n/a"],
+            ["naive baseline (fill in order, switches at row ends)", f"{_n(base)} {unit}" if base else "n/a"]]
+    if base and obj is not None:
+        rows.append(["saving against the baseline", f"{_n(base - obj)} {unit} ({(base - obj) / base * 100:.1f} %)"])
+    return ["## Solver", ""] + _table(["figure", "value"], rows)
+
+
+def _cables(problem: LayoutProblem, result: SolveResult) -> list[str]:
+    media = {m.id: m for m in problem.media}
+    count, length, cost = defaultdict(int), defaultdict(float), defaultdict(float)
+    for link in result.layout.links:
+        m = media[link.medium]
+        count[link.medium] += link.count
+        length[link.medium] += link.length_m * link.count
+        cost[link.medium] += (m.cost_fixed + m.cost_per_m * max(link.length_m, m.min_length_m)) * link.count
+    rows = [[mid, _n(count[mid]), f"{length[mid]:,.0f} m", f"{cost[mid]:,.2f}"] for mid in sorted(count)]
+    rows.append(["**total**", _n(sum(count.values())), f"{sum(length.values()):,.0f} m",
+                 f"{sum(cost.values()):,.2f}"])
+    return ["## Cables by medium", ""] + _table(["medium", "cables", "length", "cost (USD)"], rows)
+
+
+def _halls(problem: LayoutProblem, result: SolveResult) -> list[str]:
+    compute, network = defaultdict(int), defaultdict(int)
+    for p in result.layout.placements:
+        (compute if p.kind == "compute" else network)[p.hall] += 1
+    rows = []
+    for h in problem.halls:
+        slots = h.rows * h.slots_per_row - len(h.reserved)
+        rows.append([h.id, _n(compute[h.id]), _n(network[h.id]), _n(slots - compute[h.id] - network[h.id])])
+    return ["## Halls", ""] + _table(["hall", "compute racks", "network racks", "free slots"], rows)

@@ -1,0 +1,225 @@
+"""A valid lower bound on the objective over every feasible layout.
+
+Per fabric, two parts.
+
+1. Every link joins two distinct racks, so its horizontal run is at least the
+   narrowest slot width x_min: each link costs at least c_min = unit(bin_up(
+   x_min + drops + slack)). Base = (number of links) x c_min.
+
+2. Chains. Route each compute port's traffic up the tree in proportion to the
+   links: a leaf passes min(1, up links / its endpoints) of each endpoint's
+   unit up, spread evenly over its k links to each spine of its pod; a spine
+   (never blocking: up links >= down links) spreads what it gets evenly over
+   its m links to each core of its plane. No link carries more than its
+   count. So the links decompose into chains (compute rack -> leaf -> spine ->
+   core: k hops, k = tiers) of total mass sum_r a_r, where a_r is the mass
+   rack r sends up (its ports when leaves are not oversubscribed), plus
+   leftover link capacity. The mass between rack r and a top switch q is
+   a_r / T (T top switches: cores, or spines of a 2-tier, or the one switch),
+   the same for every q because every pod meets every plane alike.
+   Tray distance is a shortest-path metric, so a chain's hops cover at least
+   the distance d(r, q), and cost at least psi_k(d) = the least sum of k link
+   costs whose horizontal runs add up to d (a min-plus convolution of the
+   per-bin cost table). Hence
+
+     objective >= base + sum_q (1/T) sum_r a_r (psi_k(d(r, q)) - k c_min).
+
+   For q in hall H the compute racks occupy distinct compute slots the cluster
+   may use; the i-th nearest of them is at least the i-th smallest entry of a
+   profile: in H, the distances |ds| * slot_width + |dr| * row_pitch of a full
+   grid of offsets (a tray run is never shorter: Manhattan, cross-aisles only
+   add), as many as H has compute slots; in every other hall H', its compute
+   slots at (shortest run from a slot of H to its entry) + |entry H - entry H'|
+   + (that slot's own run to the entry of H', known exactly for every slot).
+   Pairing the largest a_r with the nearest entries (rearrangement; psi is
+   non-decreasing) gives S_H, a lower bound for any top switch placed in H.
+   Finally the T top switches fill halls by increasing S_H, a hall holding at
+   most (usable slots x switches per rack) of them: the least possible sum.
+
+Both parts hold for every placement of every rack (and for any grouping of
+switches into racks of one tier each), so their sum bounds every feasible
+layout. Other clusters' racks are ignored (a relaxation), which only lowers it.
+Arithmetic is exact (integers, and Fractions where oversubscribed leaves make
+a_r fractional); the result is rounded down.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from .assign_halls import HallData
+from .context import Ctx
+from .costs import INF
+from .problem import mm
+
+
+def lower_bound(ctx: Ctx, hd: HallData) -> int:
+    """Sum over fabrics of the bound (INF when no feasible layout exists)."""
+    total = 0
+    for f in range(len(ctx.W.fabrics)):
+        b = fabric_bound(ctx, hd, f)
+        if b >= INF:
+            return INF
+        total += b
+    return total
+
+
+def _x_min(ctx: Ctx, ci: int) -> int:
+    ks = np.nonzero(ctx.allowed[ci] | ctx.net_allowed[ci])[0]
+    return min((mm(ctx.halls[k].slot_width_m) for k in ks), default=0)
+
+
+def fabric_bound(ctx: Ctx, hd: HallData, f: int) -> int:
+    info = ctx.W.fabrics[f]
+    ci = ctx.local[info.cluster]
+    cl = ctx.clusters[ci]
+    T = ctx.T
+    g = ctx.units[f]
+    n_lo = -(-(_x_min(ctx, ci) + T.v_mm) // T.bin_mm)
+    if n_lo > ctx.tables[f].nmax:
+        return INF
+    c_min = int(g[n_lo])
+    links = ctx.fab_slices[f]
+    base = int(ctx.W.lcount[links].sum()) * c_min
+    if cl.racks == 0:
+        return base
+    k = info.spec.plan.tiers
+    a = chain_mass(info.spec, cl.racks)
+    profiles = [_profile(ctx, hd, ci, H) for H in range(len(ctx.halls))]
+    dmax = max((int(max(p[0].max(initial=0), p[1].max(initial=0))) + hd.run_max
+                for p in profiles if p is not None), default=0)
+    psi = psi_table(g, n_lo, ctx.tables[f].nmax, k, dmax, T.v_mm, T.bin_mm) - k * c_min
+    psi = np.where(psi >= INF - k * c_min, INF, psi)
+    scores = []                       # (score, top switches that may sit there)
+    per = info.spec.switches_per_rack
+    for H, prof in enumerate(profiles):
+        if prof is None or not ctx.net_allowed[ci][H]:
+            continue
+        # one score per distinct run from a slot to the hall entry (a top switch at
+        # such a slot is that much further from every other hall); exact Fractions
+        # only where leaves are oversubscribed, with the hall's shortest run then
+        runs = hd.usable_runs[H] if len(a) == 1 else [(hd.entry_min[H], int(hd.usable[H]))]
+        for t, n_slots in runs:
+            sc = _score(prof, t, a, psi, k, T.v_mm, T.bin_mm, cl.racks)
+            if sc is not None:
+                scores.append((sc, n_slots * per))
+    if not scores:
+        return INF
+    return base + _fill(info, scores)
+
+
+def chain_mass(spec, racks: int):
+    """a_r sorted descending, as (value, racks) runs; exact ints unless leaves are
+    oversubscribed (then Fractions)."""
+    plan = spec.plan
+    if plan.tiers == 1:
+        return [(Fraction(spec.ports_per_rack), racks)]
+    rails = plan.rails
+    ppr = spec.ports_per_rack // rails
+    Lr, Er = plan.leaves // rails, racks * ppr
+    e = np.arange(Er, dtype=np.int64)
+    j = e * Lr // Er
+    load = np.bincount(j, minlength=Lr)
+    up = plan.leaf_up_ports
+    if load.max() <= up:
+        return [(Fraction(spec.ports_per_rack), racks)]
+    frac = [Fraction(min(up, int(n)), int(n)) if n else Fraction(0) for n in load]
+    per_rack: dict = {}
+    for r in range(racks):
+        v = rails * sum(frac[int(x)] for x in j[r * ppr:(r + 1) * ppr])
+        per_rack[v] = per_rack.get(v, 0) + 1
+    return sorted(per_rack.items(), key=lambda t: -t[0])
+
+
+def _grid(h) -> np.ndarray:
+    """Sorted distances from a slot to every offset of a full grid of the hall's size."""
+    sw, pitch = mm(h.slot_width_m), mm(h.row_pitch_m)
+    ds = np.arange(-(h.slots_per_row - 1), h.slots_per_row)
+    dr = np.arange(-(h.rows - 1), h.rows)
+    d = (np.abs(ds)[None, :] * sw + np.abs(dr)[:, None] * pitch).ravel()
+    d = np.sort(d)
+    return d[1:]           # drop the zero offset (the slot itself)
+
+
+def _profile(ctx: Ctx, hd: HallData, ci: int, H: int):
+    """Lower bounds on the distances from a slot of H to the compute slots cluster
+    ci may use, as (in H: sorted grid distances, elsewhere: sorted distances
+    from H's entry); a slot with run t to H's entry adds t to the second part."""
+    T = ctx.T
+    own = _grid(ctx.halls[H])[:int(hd.compute[H])] if ctx.allowed[ci][H] else np.zeros(0, np.int64)
+    others = []
+    bh = int(T.base[H])
+    for K, h in enumerate(ctx.halls):
+        if K == H or not ctx.allowed[ci][K] or hd.compute[K] == 0:
+            continue
+        bk = int(T.base[K])
+        d = abs(int(T.ex[bh]) - int(T.ex[bk])) + abs(int(T.ey[bh]) - int(T.ey[bk]))
+        others.append(d + hd.entry_runs[K])
+    if not len(own) and not others:
+        return None
+    rest = np.sort(np.concatenate(others)) if others else np.zeros(0, np.int64)
+    return own.astype(np.int64), rest.astype(np.int64)
+
+
+def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bin_mm: int) -> np.ndarray:
+    """A_k[N]: least sum of k per-bin costs g[n_i] (n_i >= n_lo) with sum n_i >= N."""
+    N = min(-(-(dmax + k * v) // bin_mm) + 1, k * nmax + 1)
+    N = max(N, k * n_lo + 1)
+    g = g.astype(np.int64)
+    a1 = np.full(N + 1, INF, np.int64)
+    idx = np.arange(N + 1)
+    inside = np.maximum(idx, n_lo) <= nmax
+    a1[inside] = g[np.maximum(idx, n_lo)[inside]]
+    cur = a1
+    for _ in range(k - 1):
+        nxt = np.full(N + 1, INF, np.int64)
+        for n in range(n_lo, min(nmax, N) + 1):
+            gn = int(g[n])
+            if gn >= INF:
+                break
+            shifted = cur[np.maximum(idx - n, 0)]
+            nxt = np.minimum(nxt, np.where(shifted >= INF, INF, shifted + gn))
+        cur = nxt
+    return cur
+
+
+def _score(prof, t, a_runs, psi, k, v, bin_mm, racks):
+    """sum_i a_(i) psi'(d_(i)) over the `racks` nearest profile entries, for a top
+    switch whose slot has run t to its hall's entry (None if too few slots)."""
+    own, rest = prof
+    d = np.concatenate([own, rest + t])
+    if len(d) < racks:
+        return None
+    d = np.partition(d, racks - 1)[:racks] if len(d) > racks else d
+    d.sort()
+    need = np.minimum(-(-(d + k * v) // bin_mm), len(psi) - 1)
+    extra = psi[need]
+    if extra.max(initial=0) >= INF:
+        return None
+    if len(a_runs) == 1:
+        return a_runs[0][0] * int(extra.sum())
+    total = Fraction(0)
+    i = 0
+    for value, n in a_runs:            # largest a with the nearest entries
+        total += value * int(extra[i:i + n].sum())
+        i += n
+    return total
+
+
+def _fill(info, scores) -> int:
+    """Top switches into slots by increasing score (at most a rack's worth per slot)."""
+    plan = info.spec.plan
+    top = {1: 1, 2: plan.spines, 3: plan.cores}[plan.tiers]
+    left = top
+    acc = Fraction(0)
+    for s, cap in sorted(scores, key=lambda t: t[0]):
+        take = min(left, cap)
+        acc += s * take
+        left -= take
+        if left == 0:
+            break
+    if left:
+        return INF
+    return int(acc / top)          # floor of an exact Fraction: still a lower bound

@@ -1,0 +1,254 @@
+"""A layout problem in plain numbers, decoupled from the spec model.
+
+The adapter (model -> problem) fills these frozen classes; the solver, the
+verifier and the JSON writer read only them. Every object carries the `span`
+of the spec text it comes from (or None), so a diagnostic can point at it.
+
+Units and exactness. Fields are floats in metres, watts, kilograms and USD as
+their names say. Before any arithmetic the solver and the verifier round them
+once to integers: lengths to whole millimetres, powers to whole watts, costs
+to micro-USD. Every sum after that is exact integer arithmetic, so totals do
+not depend on summation order and two runs give identical bytes.
+
+Geometry (the cable-tray model, shared by solver and verifier; each implements
+it independently):
+
+* A hall's rows run along x; row r (1-based) lies at y = (r - 1) * row_pitch.
+  Slot s (1-based) is centred at x = floor((2s - 1) * slot_width / 2) mm, plus
+  the width of every cross-aisle before it. `cross_aisles` = c cut each row
+  into c + 1 parts: cross-aisles lie after slots floor(k * slots_per_row /
+  (c + 1)), k = 1..c (repeats and cuts at a row end dropped), each centred in
+  its own width. A row is slots_per_row * slot_width + (cross-aisles) *
+  cross_aisle_width long.
+* Reserved slots stay empty. The last `network_slots_per_row_end` slots of each
+  row are kept for network racks; network racks may also use free compute
+  slots, compute racks never use network slots.
+* Trays run above each row, along the end aisles (x = 0 and x = row length)
+  and through every cross-aisle. The horizontal run between two racks of one
+  hall is along their row if they share it; otherwise along the first row to a
+  crossing (row end or cross-aisle), across the rows, and back along the
+  second row: |x1 - X| + |y1 - y2| + |x2 - X| for the best crossing X.
+* A hall's cable entry is at the network end of row 1 (x = row length, y = 0;
+  site position origin_xy_m + (row length, 0)). A link between halls runs from
+  the rack along its row and the end aisle to the entry, (row length - x) + y,
+  then |dx| + |dy| between the two entries (the distance between the hall
+  origins when the halls' rows are equally long), then to the other rack.
+* Every link between two racks adds, at each end, the vertical run from the
+  port to the tray (worst case, a port at the bottom of the rack: rack_height
+  + tray_height) and `slack`: length = horizontal + 2 * (rack_height +
+  tray_height) + 2 * slack. (Two switches in one rack: rack_height + 2 * slack,
+  no tray.) Lengths are rounded UP to a whole multiple of `length_bin`.
+* A link takes the cheapest medium of its fabric whose reach covers its length
+  (ties: the one listed first). A medium is bought at least `min_length_m`
+  long: cost = cost_fixed + cost_per_m * max(length, min_length). No medium
+  reaches: the layout is infeasible.
+
+Power and cooling: a row busway carries at most `busway_w_per_feed *
+busway_limit`. With feeds = 2 every rack takes an A and a B feed and either
+busway must carry the whole row alone (2N), so the limit is the same per row.
+Liquid heat (rack power x liquid fraction) goes to the hall's CDUs, the rest
+and all switch heat to air. A system whose weight / footprint exceeds a hall's
+floor rating cannot stand in that hall.
+
+Fabric wiring (which port goes to which switch) is fixed by the fabric plan,
+see `wiring.py`; the layout decides where racks stand and which switches share
+a network rack.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import attrs
+
+from ..diagnostics import Span
+from ..fabric import FabricPlan
+
+__all__ = ["Hall", "Cluster", "FabricSpec", "Medium", "Cabling", "LayoutProblem", "OBJECTIVES"]
+
+OBJECTIVES = ("cost", "length", "cost_then_headroom")
+
+
+def _tuple(x: Iterable) -> tuple:
+    return tuple(x)
+
+
+def _pairs(x: Iterable) -> frozenset:
+    return frozenset((int(r), int(s)) for r, s in x)
+
+
+@attrs.frozen(kw_only=True)
+class Hall:
+    """A data hall: `rows` rows of `slots_per_row` rack positions."""
+
+    id: str
+    rows: int
+    slots_per_row: int
+    busway_w_per_feed: float
+    span: Span | None = None
+    slot_width_m: float = 0.6
+    row_pitch_m: float = 4.2
+    cross_aisles: int = 0
+    cross_aisle_width_m: float = 1.2
+    reserved: frozenset = attrs.field(default=frozenset(), converter=_pairs)  # {(row, slot)}, 1-based
+    network_slots_per_row_end: int = 0
+    busway_limit: float = 0.8
+    feeds: int = 1
+    cdu_capacity_w_usable: float | None = None     # None: not constrained
+    air_capacity_w_usable: float | None = None
+    floor_rating_kg_m2: float | None = None
+    origin_xy_m: tuple = (0.0, 0.0)
+
+
+@attrs.frozen(kw_only=True)
+class FabricSpec:
+    """One sized fabric of a cluster. `plan.rails` gives the rails; each compute
+    rack has `ports_per_rack` ports on it, split evenly over the rails."""
+
+    id: str
+    plan: FabricPlan
+    ports_per_rack: int
+    switch: str
+    switches_per_rack: int = 8
+    switch_power_w: float = 0.0
+    media: tuple = attrs.field(default=(), converter=_tuple)   # allowed media ids; () = all
+    rack_weight_kg: float = 0.0
+    rack_footprint_m2: float = 0.72
+    span: Span | None = None
+
+    @property
+    def rails(self) -> int:
+        return self.plan.rails
+
+
+@attrs.frozen(kw_only=True)
+class Cluster:
+    """`racks` compute racks of one system, kept in contiguous scalable units
+    (and multi-rack NVLink domains) of consecutive slots in one row."""
+
+    id: str
+    racks: int
+    system: str
+    rack_power_w: float
+    span: Span | None = None
+    rack_weight_kg: float = 0.0
+    footprint_m2: float = 0.72
+    liquid_fraction: float = 0.0
+    scalable_unit: int = 1
+    nvlink_racks: int = 1
+    allowed_halls: tuple = attrs.field(default=(), converter=_tuple)   # () = every hall
+    fabrics: tuple = attrs.field(default=(), converter=_tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Medium:
+    id: str
+    reach_m: float
+    cost_fixed: float
+    cost_per_m: float
+    min_length_m: float = 0.0
+    span: Span | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Cabling:
+    tray_height_m: float = 1.0
+    rack_height_m: float = 2.3
+    slack_m: float = 1.0
+    length_bin_m: float = 1.0
+    span: Span | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LayoutProblem:
+    halls: tuple = attrs.field(converter=_tuple)
+    clusters: tuple = attrs.field(converter=_tuple)
+    media: tuple = attrs.field(converter=_tuple)
+    cabling: Cabling = Cabling()
+    objective: str = "cost"
+    seed: int = 0
+    spec_hash: str = ""
+    span: Span | None = None          # where the objective is set (the solve block)
+
+    def hall(self, hid: str) -> Hall:
+        return {h.id: h for h in self.halls}[hid]
+
+    def allowed(self, cluster: Cluster) -> tuple:
+        """Ids of the halls a cluster may use, in hall order."""
+        if not cluster.allowed_halls:
+            return tuple(h.id for h in self.halls)
+        wanted = set(cluster.allowed_halls)
+        return tuple(h.id for h in self.halls if h.id in wanted)
+
+    def validate(self) -> None:
+        """Raise ValueError for a malformed problem (an adapter bug, not a spec error)."""
+        problems = list(_malformed(self))
+        if problems:
+            raise ValueError("malformed layout problem: " + "; ".join(problems))
+
+
+def mm(metres: float) -> int:
+    """Metres to whole millimetres (the solver's and verifier's length unit)."""
+    return int(round(metres * 1000))
+
+
+def watts(w: float | None) -> int | None:
+    return None if w is None else int(round(w))
+
+
+def micro_usd(usd: float) -> int:
+    return int(round(usd * 1_000_000))
+
+
+def block_size(cluster: Cluster) -> int:
+    """Racks kept contiguous: the scalable unit, or the NVLink domain, or their lcm."""
+    su, nv = max(cluster.scalable_unit, 1), max(cluster.nvlink_racks, 1)
+    if su % nv == 0:
+        return su
+    if nv % su == 0:
+        return nv
+    from math import lcm
+    return lcm(su, nv)
+
+
+def _malformed(p: LayoutProblem):
+    if p.objective not in OBJECTIVES:
+        yield f"objective must be one of {OBJECTIVES}, got {p.objective!r}"
+    for kind, items in (("hall", p.halls), ("cluster", p.clusters), ("medium", p.media)):
+        ids = [x.id for x in items]
+        if len(set(ids)) != len(ids):
+            yield f"duplicate {kind} ids"
+    hall_ids = {h.id for h in p.halls}
+    media_ids = {m.id for m in p.media}
+    for h in p.halls:
+        if h.rows < 1 or h.slots_per_row < 1:
+            yield f"hall {h.id}: rows and slots_per_row must be at least 1"
+        if h.slot_width_m <= 0 or h.row_pitch_m <= 0:
+            yield f"hall {h.id}: slot_width and row_pitch must be positive"
+        if h.feeds < 1 or h.cross_aisles < 0 or h.network_slots_per_row_end < 0:
+            yield f"hall {h.id}: feeds >= 1, cross_aisles >= 0, network slots >= 0"
+    for c in p.clusters:
+        if c.racks < 0 or c.scalable_unit < 1 or c.nvlink_racks < 1:
+            yield f"cluster {c.id}: racks >= 0, scalable_unit >= 1, nvlink_racks >= 1"
+        for hid in c.allowed_halls:
+            if hid not in hall_ids:
+                yield f"cluster {c.id}: unknown hall {hid!r}"
+        fids = [f.id for f in c.fabrics]
+        if len(set(fids)) != len(fids):
+            yield f"cluster {c.id}: duplicate fabric ids"
+        for f in c.fabrics:
+            if f.ports_per_rack < 1 or f.ports_per_rack % f.plan.rails:
+                yield f"fabric {c.id}/{f.id}: ports_per_rack must be a positive multiple of rails"
+            elif f.plan.endpoints != c.racks * f.ports_per_rack:
+                yield (f"fabric {c.id}/{f.id}: plan has {f.plan.endpoints} endpoints, cluster has "
+                       f"{c.racks} x {f.ports_per_rack}")
+            if f.switches_per_rack < 1:
+                yield f"fabric {c.id}/{f.id}: switches_per_rack must be at least 1"
+            for mid in f.media:
+                if mid not in media_ids:
+                    yield f"fabric {c.id}/{f.id}: unknown medium {mid!r}"
+    for m in p.media:
+        if m.reach_m <= 0:
+            yield f"medium {m.id}: reach must be positive"
+    if p.cabling.length_bin_m <= 0:
+        yield "cabling: length_bin must be positive"

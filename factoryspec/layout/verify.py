@@ -1,0 +1,415 @@
+"""Re-check a layout against its problem, independently of the solver.
+
+Nothing here imports the solver: geometry, fabric wiring, media choice and
+totals are re-implemented from the rules documented in problem.py and
+wiring.py, in plain Python, so a solver bug cannot hide behind shared code.
+
+Checked: every rack placed exactly once and no unknown rack; every slot in
+range, used once, not reserved, compute racks off the network slots; hall
+allowed and floor rating; coordinates; rack power and feeds; row busways,
+hall CDU and air capacities; scalable units and NVLink domains in consecutive
+slots of one row segment; the network racks' switches cover each tier once,
+at most switches_per_rack each; every fabric link present with its exact
+multiplicity; each link's length recomputed from the positions; its medium
+reaches and is the cheapest; totals recomputed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from ..diagnostics import Diagnostic, error
+from .problem import LayoutProblem, micro_usd, mm, watts
+from .result import Layout
+
+# Codes for the lead to register in factoryspec/codes.py (kept in variables here
+# so that the registry test flags nothing before they are).
+LAYOUT_INVALID = "layout-invalid"
+LAYOUT_CODES = {
+    LAYOUT_INVALID: ("A layout breaks its spec",
+                     "factoryspec verify re-checked a layout.json against its spec and found a rack, slot, "
+                     "capacity, contiguity, link, length, medium or total that the spec does not allow. "
+                     "Recompile the spec; a layout edited by hand must keep every rule of the spec."),
+}
+TIERS = {1: ("switch",), 2: ("leaf", "spine"), 3: ("leaf", "spine", "core")}
+MAX_REPORTS = 50
+
+
+def verify(problem: LayoutProblem, layout: Layout, objective_units: int | None = None) -> list[Diagnostic]:
+    """Diagnostics for every rule the layout breaks (empty when it is valid).
+    `objective_units`, if given, is the claimed objective in micro-USD (cost
+    objectives) or millimetres (length), checked against the recomputation."""
+    v = _Verifier(problem, layout)
+    v.run(objective_units)
+    return v.out
+
+
+class _Verifier:
+    def __init__(self, problem: LayoutProblem, layout: Layout):
+        self.p = problem
+        self.lay = layout
+        self.out: list[Diagnostic] = []
+        self.halls = {h.id: h for h in problem.halls}
+        self.clusters = {c.id: c for c in problem.clusters}
+        self.geo = {h.id: _HallGeo(h) for h in problem.halls}
+        self.pos: dict = {}               # rack id -> placement
+
+    def err(self, msg: str, span=None, code: str = LAYOUT_INVALID):
+        if len(self.out) < MAX_REPORTS:
+            self.out.append(error(code, msg, span))
+
+    def run(self, objective_units):
+        self.racks()
+        if self.out:
+            return
+        self.slots()
+        self.capacities()
+        self.contiguity()
+        self.switches()
+        if self.out:
+            return
+        self.links(objective_units)
+
+    # ---- racks and slots ------------------------------------------------------------
+    def racks(self):
+        seen = Counter(p.id for p in self.lay.placements)
+        for rid, n in seen.items():
+            if n > 1:
+                self.err(f"rack {rid} is placed {n} times")
+        self.pos = {p.id: p for p in self.lay.placements}
+        for c in self.p.clusters:
+            for i in range(1, c.racks + 1):
+                rid = f"{c.id}/c{i}"
+                p = self.pos.get(rid)
+                if p is None:
+                    self.err(f"compute rack {rid} of cluster {c.id} is not placed", c.span)
+                elif p.kind != "compute" or p.cluster != c.id:
+                    self.err(f"rack {rid} should be a compute rack of cluster {c.id}", c.span)
+        for p in self.lay.placements:
+            c = self.clusters.get(p.cluster)
+            if c is None:
+                self.err(f"rack {p.id} names an unknown cluster {p.cluster}")
+            elif p.kind == "compute":
+                if not (p.id.startswith(c.id + "/c") and p.id[len(c.id) + 2:].isdigit()
+                        and 1 <= int(p.id[len(c.id) + 2:]) <= c.racks):
+                    self.err(f"rack {p.id} is not a compute rack of cluster {c.id}", c.span)
+            elif p.kind == "network":
+                if not any(f.id == p.fabric for f in c.fabrics):
+                    self.err(f"network rack {p.id} names an unknown fabric {p.fabric} of cluster {c.id}")
+            else:
+                self.err(f"rack {p.id} has an unknown kind {p.kind!r}")
+
+    def slots(self):
+        used: dict = {}
+        for p in self.lay.placements:
+            h = self.halls.get(p.hall)
+            if h is None:
+                self.err(f"rack {p.id} stands in an unknown hall {p.hall}")
+                continue
+            if not (1 <= p.row <= h.rows and 1 <= p.slot <= h.slots_per_row):
+                self.err(f"rack {p.id}: row {p.row} slot {p.slot} is outside hall {h.id} "
+                         f"({h.rows} rows of {h.slots_per_row})", h.span)
+                continue
+            key = (p.hall, p.row, p.slot)
+            if key in used:
+                self.err(f"hall {h.id} row {p.row} slot {p.slot} holds both {used[key]} and {p.id}", h.span)
+            used[key] = p.id
+            if (p.row, p.slot) in h.reserved:
+                self.err(f"rack {p.id} stands in reserved slot {p.slot} of row {p.row} in hall {h.id}", h.span)
+            if p.kind == "compute" and p.slot > h.slots_per_row - min(h.network_slots_per_row_end,
+                                                                       h.slots_per_row):
+                self.err(f"compute rack {p.id} stands in network slot {p.slot} of row {p.row} in hall {h.id}",
+                         h.span)
+            c = self.clusters[p.cluster]
+            allowed = set(self.p.allowed(c))
+            if p.hall not in allowed:
+                self.err(f"rack {p.id} of cluster {c.id} stands in hall {h.id}, which it may not use", c.span)
+            weight, area = self._weight(p, c)
+            if h.floor_rating_kg_m2 is not None and weight > 0 and weight > h.floor_rating_kg_m2 * area:
+                self.err(f"rack {p.id} ({weight:,.0f} kg on {area} m2) exceeds the floor rating of hall {h.id} "
+                         f"({h.floor_rating_kg_m2:,.0f} kg/m2)", h.span, "floor-load")
+            x, y = self.geo[h.id].site_xy(p.row, p.slot)
+            if mm(p.x_m) != x or mm(p.y_m) != y:
+                self.err(f"rack {p.id}: coordinates ({p.x_m}, {p.y_m}) m, the slot is at "
+                         f"({x / 1000}, {y / 1000}) m")
+            if p.power_w != self._power(p, c):
+                self.err(f"rack {p.id}: power {p.power_w} W, expected {self._power(p, c)} W")
+            if p.feeds != ("AB" if h.feeds >= 2 else "A"):
+                self.err(f"rack {p.id}: feeds {p.feeds!r}, hall {h.id} gives {'AB' if h.feeds >= 2 else 'A'}")
+
+    def _fabric(self, c, fid):
+        return next(f for f in c.fabrics if f.id == fid)
+
+    def _weight(self, p, c):
+        if p.kind == "compute":
+            return c.rack_weight_kg, c.footprint_m2
+        f = self._fabric(c, p.fabric)
+        return f.rack_weight_kg, f.rack_footprint_m2
+
+    def _power(self, p, c):
+        if p.kind == "compute":
+            return watts(c.rack_power_w)
+        f = self._fabric(c, p.fabric)
+        return (p.switches or 0) * watts(f.switch_power_w)
+
+    def capacities(self):
+        rows: Counter = Counter()
+        liquid: Counter = Counter()
+        air: Counter = Counter()
+        for p in self.lay.placements:
+            if p.hall not in self.halls:
+                continue
+            c = self.clusters[p.cluster]
+            w = self._power(p, c)
+            rows[(p.hall, p.row)] += w
+            liq = int(round(w * c.liquid_fraction)) if p.kind == "compute" else 0
+            liquid[p.hall] += liq
+            air[p.hall] += w - liq
+        for (hid, row), load in sorted(rows.items()):
+            h = self.halls[hid]
+            cap = int(watts(h.busway_w_per_feed) * h.busway_limit)
+            if load > cap:
+                feeds = "each of its A and B busways" if h.feeds >= 2 else "its busway"
+                self.err(f"row {row} of hall {hid} draws {load:,} W; {feeds} carries {cap:,} W "
+                         f"({h.busway_limit:.0%} of {watts(h.busway_w_per_feed):,} W)", h.span, "busway-overload")
+        for hid, load in sorted(liquid.items()):
+            cap = self.halls[hid].cdu_capacity_w_usable
+            if cap is not None and load > watts(cap):
+                self.err(f"hall {hid} sends {load:,} W to its CDUs, which carry {watts(cap):,} W",
+                         self.halls[hid].span, "cdu-capacity")
+        for hid, load in sorted(air.items()):
+            cap = self.halls[hid].air_capacity_w_usable
+            if cap is not None and load > watts(cap):
+                self.err(f"hall {hid} sends {load:,} W to air, which carries {watts(cap):,} W",
+                         self.halls[hid].span, "air-capacity")
+
+    def contiguity(self):
+        for c in self.p.clusters:
+            for what, size in (("scalable unit", c.scalable_unit), ("NVLink domain", c.nvlink_racks)):
+                if size <= 1:
+                    continue
+                for g, start in enumerate(range(0, c.racks, size)):
+                    ids = [f"{c.id}/c{i + 1}" for i in range(start, min(start + size, c.racks))]
+                    ps = [self.pos[i] for i in ids if i in self.pos]
+                    if len(ps) != len(ids) or not self._consecutive(ps):
+                        self.err(f"{what} {g + 1} of cluster {c.id} ({ids[0]}..{ids[-1]}) is not in "
+                                 f"consecutive slots of one row segment", c.span)
+
+    def _consecutive(self, ps) -> bool:
+        if len({(p.hall, p.row) for p in ps}) != 1 or ps[0].hall not in self.halls:
+            return False
+        slots = sorted(p.slot for p in ps)
+        if slots[-1] - slots[0] != len(slots) - 1 or len(set(slots)) != len(slots):
+            return False
+        geo = self.geo[ps[0].hall]
+        return len({geo.section(s) for s in slots}) == 1
+
+    # ---- network racks and links ------------------------------------------------------
+    def switches(self):
+        """switch_rack[(cluster, fabric, tier)] = list: switch index -> rack id."""
+        self.switch_rack = {}
+        by_tier = defaultdict(list)
+        for p in self.lay.placements:
+            if p.kind == "network":
+                by_tier[(p.cluster, p.fabric, p.tier)].append(p)
+        for c in self.p.clusters:
+            for f in c.fabrics:
+                sizes = _tier_sizes(f.plan)
+                for name, n in zip(TIERS[f.plan.tiers], sizes):
+                    owner = [None] * n
+                    for p in by_tier.pop((c.id, f.id, name), []):
+                        first, cnt = p.first_switch or 0, p.switches or 0
+                        if cnt < 1 or cnt > f.switches_per_rack or first < 1 or first + cnt - 1 > n:
+                            self.err(f"network rack {p.id} holds switches {first}..{first + cnt - 1} of "
+                                     f"{n} {name}s (at most {f.switches_per_rack} a rack)", f.span)
+                            continue
+                        for i in range(first - 1, first - 1 + cnt):
+                            if owner[i] is not None:
+                                self.err(f"{name} switch {i + 1} of {c.id}/{f.id} is in racks {owner[i]} "
+                                         f"and {p.id}", f.span)
+                            owner[i] = p.id
+                    missing = [i + 1 for i, o in enumerate(owner) if o is None]
+                    if missing:
+                        self.err(f"{len(missing)} {name} switches of {c.id}/{f.id} are in no rack "
+                                 f"(first: {missing[0]})", f.span)
+                    self.switch_rack[(c.id, f.id, name)] = owner
+        for (cid, fid, tier), ps in by_tier.items():
+            self.err(f"network rack {ps[0].id} has an unknown tier {tier!r} of {cid}/{fid}")
+
+    def links(self, objective_units):
+        expected: dict = {}
+        for c in self.p.clusters:
+            for f in c.fabrics:
+                for (a, b, level), n in _expected_links(c, f, self.switch_rack).items():
+                    expected[(c.id, f.id, a, b, level)] = n
+        got: Counter = Counter()
+        total_cost = total_len = 0
+        media_of: dict = {}
+        for ln in self.lay.links:
+            key = (ln.cluster, ln.fabric, ln.a, ln.b, ln.level)
+            got[key] += ln.count
+            if ln.count < 1:
+                self.err(f"link {ln.a} -> {ln.b} has count {ln.count}")
+            pa, pb = self.pos.get(ln.a), self.pos.get(ln.b)
+            c = self.clusters.get(ln.cluster)
+            if pa is None or pb is None or c is None or not any(f.id == ln.fabric for f in c.fabrics):
+                self.err(f"link {ln.a} -> {ln.b} joins unknown racks or fabric")
+                continue
+            f = self._fabric(c, ln.fabric)
+            length = self._length(pa, pb)
+            if mm(ln.length_m) != length:
+                self.err(f"link {ln.a} -> {ln.b}: stored length {ln.length_m} m, the positions give "
+                         f"{length / 1000} m", f.span)
+            fkey = (c.id, f.id)
+            if fkey not in media_of:
+                media_of[fkey] = _media(self.p, f)
+            best = _cheapest(media_of[fkey], length)
+            if best is None:
+                self.err(f"link {ln.a} -> {ln.b} of {c.id}/{f.id} is {length / 1000} m, beyond every medium "
+                         f"it may use", f.span, "cable-reach")
+                continue
+            chosen = next((m for m in media_of[fkey] if m.id == ln.medium), None)
+            if chosen is None:
+                self.err(f"link {ln.a} -> {ln.b} uses {ln.medium}, not a medium of {c.id}/{f.id}", f.span)
+            elif mm(chosen.reach_m) < length:
+                self.err(f"link {ln.a} -> {ln.b} uses {ln.medium} (reach {chosen.reach_m} m) for "
+                         f"{length / 1000} m", f.span, "cable-reach")
+            elif _cost(chosen, length) > _cost(best, length):
+                self.err(f"link {ln.a} -> {ln.b} uses {ln.medium} but {best.id} reaches {length / 1000} m "
+                         f"for less", f.span)
+            m = chosen if chosen is not None else best
+            total_cost += _cost(m, length) * ln.count
+            total_len += length * ln.count
+        for key in sorted(set(expected) | set(got)):
+            e, g = expected.get(key, 0), got.get(key, 0)
+            if e != g:
+                cid, fid, a, b, level = key
+                self.err(f"{level} link {a} -> {b} of {cid}/{fid}: the fabric needs {e} cables, the layout "
+                         f"has {g}", self._fabric(self.clusters[cid], fid).span if cid in self.clusters
+                         and any(f.id == fid for f in self.clusters[cid].fabrics) else None)
+        self.total_cost, self.total_len = total_cost, total_len
+        if objective_units is not None:
+            real = total_len if self.p.objective == "length" else total_cost
+            if real != objective_units:
+                self.err(f"the layout claims an objective of {objective_units:,} units, its links add up to "
+                         f"{real:,}")
+
+    def _length(self, pa, pb) -> int:
+        """Cable length in mm (binned) between two placed racks, from the tray rules."""
+        cab = self.p.cabling
+        bin_mm = max(mm(cab.length_bin_m), 1)
+        if (pa.hall, pa.row, pa.slot) == (pb.hall, pb.row, pb.slot):
+            raw = mm(cab.rack_height_m) + 2 * mm(cab.slack_m)
+        else:
+            raw = self._horizontal(pa, pb) + 2 * (mm(cab.rack_height_m) + mm(cab.tray_height_m)) \
+                + 2 * mm(cab.slack_m)
+        return -(-raw // bin_mm) * bin_mm
+
+    def _horizontal(self, pa, pb) -> int:
+        ga, gb = self.geo[pa.hall], self.geo[pb.hall]
+        xa, xb = ga.x(pa.slot), gb.x(pb.slot)
+        if pa.hall != pb.hall:
+            ea, eb = ga.entry(), gb.entry()
+            return ga.run(pa.row, pa.slot) + gb.run(pb.row, pb.slot) + abs(ea[0] - eb[0]) + abs(ea[1] - eb[1])
+        if pa.row == pb.row:
+            return abs(xa - xb)
+        lo, hi = min(xa, xb), max(xa, xb)
+        best = min(abs(xa - X) + abs(xb - X) for X in ga.crossings)
+        return max(best, hi - lo) + abs(ga.y(pa.row) - ga.y(pb.row))
+
+
+class _HallGeo:
+    """A hall's slot positions, re-derived from the rules in problem.py."""
+
+    def __init__(self, h):
+        self.h = h
+        self.sw, self.caw, self.pitch = mm(h.slot_width_m), mm(h.cross_aisle_width_m), mm(h.row_pitch_m)
+        n, c = h.slots_per_row, h.cross_aisles
+        self.cuts = sorted({k * n // (c + 1) for k in range(1, c + 1)} & set(range(1, n)))
+        self.length = n * self.sw + len(self.cuts) * self.caw
+        self.crossings = [0, self.length] + [s * self.sw + i * self.caw + self.caw // 2
+                                             for i, s in enumerate(self.cuts)]
+
+    def section(self, slot: int) -> int:
+        return sum(1 for s in self.cuts if s < slot)
+
+    def x(self, slot: int) -> int:
+        return (2 * slot - 1) * self.sw // 2 + self.section(slot) * self.caw
+
+    def y(self, row: int) -> int:
+        return (row - 1) * self.pitch
+
+    def run(self, row: int, slot: int) -> int:
+        """Tray run to the hall's cable entry at the network end of row 1."""
+        return self.length - self.x(slot) + self.y(row)
+
+    def entry(self):
+        return mm(self.h.origin_xy_m[0]) + self.length, mm(self.h.origin_xy_m[1])
+
+    def site_xy(self, row: int, slot: int):
+        return mm(self.h.origin_xy_m[0]) + self.x(slot), mm(self.h.origin_xy_m[1]) + self.y(row)
+
+
+def _tier_sizes(plan):
+    return {1: [1], 2: [plan.leaves, plan.spines], 3: [plan.leaves, plan.spines, plan.cores]}[plan.tiers]
+
+
+def _expected_links(c, f, switch_rack) -> Counter:
+    """(rack a, rack b, level) -> cables, from the switch-level wiring rule."""
+    plan = f.plan
+    out: Counter = Counter()
+    names = TIERS[plan.tiers]
+    racks = {name: switch_rack.get((c.id, f.id, name)) for name in names}
+    if any(r is None or any(x is None for x in r) for r in racks.values()):
+        return out
+    rails = plan.rails
+    ppr = f.ports_per_rack // rails
+    if plan.tiers == 1:
+        for i in range(c.racks):
+            out[(f"{c.id}/c{i + 1}", racks["switch"][0], "endpoint")] += f.ports_per_rack
+        return out
+    leaves = racks["leaf"]
+    Lr, Er = plan.leaves // rails, c.racks * ppr
+    for i in range(c.racks):
+        rid = f"{c.id}/c{i + 1}"
+        for q in range(ppr):
+            j = (i * ppr + q) * Lr // Er
+            for t in range(rails):
+                out[(rid, leaves[j * rails + t], "endpoint")] += 1
+    S = plan.spines_per_pod
+    lrp = plan.leaves_per_pod // rails
+    spines = racks["spine"]
+    pod_spines = [Counter(spines[p * S + s] for s in range(S)) for p in range(plan.pods)]
+    for o in range(plan.leaves):
+        pod = (o // rails) // lrp
+        for sr, n in pod_spines[pod].items():
+            out[(leaves[o], sr, "leaf-spine")] += plan.links_leaf_spine_per_pair * n
+    if plan.tiers == 3:
+        C = plan.cores_per_plane
+        cores = racks["core"]
+        plane_cores = [Counter(cores[s * C + x] for x in range(C)) for s in range(S)]
+        for q in range(plan.pods * S):
+            for cr, n in plane_cores[q % S].items():
+                out[(spines[q], cr, "spine-core")] += plan.links_spine_core_per_pair * n
+    return out
+
+
+def _media(problem: LayoutProblem, f):
+    if not f.media:
+        return list(problem.media)
+    by = {m.id: m for m in problem.media}
+    return [by[i] for i in f.media if i in by]
+
+
+def _cost(m, length_mm: int) -> int:
+    """micro-USD of one link of medium m at this length."""
+    ordered = max(length_mm, mm(m.min_length_m))
+    return micro_usd(m.cost_fixed) + (micro_usd(m.cost_per_m) * ordered + 500) // 1000
+
+
+def _cheapest(media, length_mm: int):
+    best = None
+    for m in media:
+        if mm(m.reach_m) >= length_mm and (best is None or _cost(m, length_mm) < _cost(best, length_mm)):
+            best = m
+    return best

@@ -1,0 +1,125 @@
+"""The checked model to a layout problem: the phase between `check` and `solve`.
+
+The solver works on plain numbers (factoryspec.layout.problem); this module is
+the only place that knows both sides. Exact Fractions become floats in SI
+units here; the solver rounds them once to integers (mm, W, micro-USD).
+
+Where halls stand. The language does not yet place buildings on the land or
+halls in a building, but links between halls need a distance. Until it does,
+halls of a building stand side by side along x in the order they are written,
+`HALL_GAP_M` apart, and buildings stand one after another along y, each
+`BUILDING_GAP_M` beyond the deepest hall of the previous one. The report
+states this assumption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from . import units as u
+from .layout.problem import Cabling, Cluster, FabricSpec, Hall, LayoutProblem, Medium
+from .model.types import Factory
+from .pipeline import Checked
+
+HALL_GAP_M = 10.0
+BUILDING_GAP_M = 50.0
+
+
+def spec_hash(checked: Checked, variables: dict[str, str] | None = None) -> str:
+    """SHA-256 of every source file (in path order) and the --var overrides:
+    the same inputs give the same hash on any machine."""
+    h = hashlib.sha256()
+    for path in sorted(checked.sources):
+        h.update(path.encode() + b"\0" + checked.sources[path].encode() + b"\0")
+    for k in sorted(variables or {}):
+        h.update(f"--var {k}={variables[k]}\0".encode())
+    return h.hexdigest()
+
+
+def _f(q) -> float:
+    return float(q.value if isinstance(q, u.Quantity) else q)
+
+
+def _hall_origins(factory: Factory) -> dict:
+    origins, y = {}, 0.0
+    for building in factory.buildings:
+        x, depth = 0.0, 0.0
+        for hall in building.halls:
+            origins[hall] = (x, y)
+            x += _f(hall.size.width) + HALL_GAP_M
+            depth = max(depth, _f(hall.size.depth))
+        y += depth + BUILDING_GAP_M
+    return origins
+
+
+def _hall(hall, origin) -> Hall:
+    reserved = {(r.row, s) for r in hall.reserved for s in range(r.start, r.end + 1)}
+    usable = lambda units: sum((_f(x.usable) for x in units), 0.0) if units else None  # noqa: E731
+    return Hall(
+        id=hall.qualname, span=hall.name_span or hall.span, rows=hall.rows, slots_per_row=hall.slots_per_row,
+        busway_w_per_feed=_f(hall.busway), slot_width_m=_f(hall.slot_width), row_pitch_m=_f(hall.row_pitch),
+        cross_aisles=hall.cross_aisles, reserved=reserved, network_slots_per_row_end=hall.net_per_row,
+        busway_limit=float(hall.busway_limit), feeds=hall.feeds,
+        cdu_capacity_w_usable=usable(hall.cdus), air_capacity_w_usable=usable(hall.air),
+        floor_rating_kg_m2=_f(hall.floor_rating), origin_xy_m=origin)
+
+
+def _fabric(fabric) -> FabricSpec:
+    return FabricSpec(
+        id=fabric.name or fabric.qualname, plan=fabric.sized, ports_per_rack=fabric.ports_per_rack,
+        switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
+        switch_power_w=_f(fabric.switch.power), media=[m.qualname for m in fabric.media],
+        span=fabric.name_span or fabric.span)
+
+
+def _cluster(cluster) -> Cluster:
+    system = cluster.system
+    return Cluster(
+        id=cluster.qualname, span=cluster.name_span or cluster.span, racks=cluster.racks, system=system.name,
+        rack_power_w=_f(system.power), rack_weight_kg=_f(system.weight),
+        footprint_m2=_f(system.footprint.area) if system.footprint else 0.72,
+        liquid_fraction=float(system.liquid_fraction), scalable_unit=cluster.scalable_unit,
+        nvlink_racks=system.nvlink_racks, allowed_halls=[h.qualname for h in cluster.halls],
+        fabrics=[_fabric(f) for f in cluster.fabrics if f.sized is not None])
+
+
+def _medium(m) -> Medium:
+    return Medium(id=m.qualname, reach_m=_f(m.reach), cost_fixed=_f(m.cost), cost_per_m=_f(m.cost_per_m),
+                  min_length_m=_f(m.min_length), span=m.name_span or m.span)
+
+
+def _cabling(factory: Factory) -> Cabling:
+    c = factory.cabling
+    if c is None:
+        return Cabling()
+    return Cabling(tray_height_m=_f(c.tray_height), rack_height_m=_f(c.rack_height), slack_m=_f(c.slack),
+                   length_bin_m=_f(c.length_bin), span=c.span)
+
+
+def _solve_settings(checked: Checked) -> tuple[str, object, float | None]:
+    """(objective, span, time limit in seconds) from a `solve` block, if any."""
+    resolved = checked.resolved
+    for ent in resolved.entities("solve") if resolved else ():
+        objective = resolved.resolver.attr(ent, "objective") or "cost"
+        limit = resolved.resolver.attr(ent, "time_limit")
+        seconds = float(limit.value) if isinstance(limit, u.Quantity) else None
+        return objective, ent.attr_span("objective"), seconds
+    return "cost", None, None
+
+
+def build_problem(checked: Checked, seed: int = 0, variables: dict[str, str] | None = None) -> LayoutProblem:
+    factory = checked.model
+    origins = _hall_origins(factory)
+    halls = [_hall(h, origins.get(h, (0.0, 0.0))) for h in factory.halls if h.complete]
+    clusters = [_cluster(c) for c in factory.clusters if c.complete]
+    used = {mid for c in clusters for f in c.fabrics for mid in f.media}
+    media = [_medium(m) for m in factory.media if m.qualname in used or not used]
+    objective, span, _ = _solve_settings(checked)
+    return LayoutProblem(halls=halls, clusters=clusters, media=media, cabling=_cabling(factory),
+                         objective=objective, seed=seed, spec_hash=spec_hash(checked, variables), span=span)
+
+
+def time_limit_from_spec(checked: Checked) -> float | None:
+    return _solve_settings(checked)[2]
+
+

@@ -1,0 +1,125 @@
+"""`factoryspec compile` and `verify` end to end on real specs."""
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from factoryspec.cli import main
+from factoryspec.layout.jsonio import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPERPOD = ROOT / "specs" / "superpod.fac"
+INFEASIBLE = ROOT / "tests" / "compile" / "su_too_long.fac"
+OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg"}
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("superpod")
+    r = run("compile", SUPERPOD, "-o", out, "--seed", "7", "--time-limit", "30")
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_compile_writes_every_output(compiled):
+    assert {p.name for p in compiled.iterdir()} == OUTPUTS
+    assert not list(compiled.glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_layout_validates_and_reports_quality(compiled):
+    data = json.loads((compiled / "layout.json").read_text())
+    jsonschema.Draft202012Validator(schema()).validate(data)
+    solver = data["solver"]
+    assert solver["lower_bound"] <= solver["objective"] <= solver["baseline_objective"]
+    assert 0 <= solver["gap"] <= 0.05
+    kinds = [p["kind"] for p in data["placements"]]
+    assert kinds.count("compute") == 32 and kinds.count("network") == 33   # 264 QM9700 / 8 per rack
+
+
+def test_verify_accepts_the_compiled_layout(compiled):
+    r = run("verify", SUPERPOD, compiled / "layout.json")
+    assert r.exit_code == 0, r.output
+
+
+def test_same_seed_gives_identical_bytes(compiled, tmp_path):
+    again = tmp_path / "again"
+    assert run("compile", SUPERPOD, "-o", again, "--seed", "7", "--time-limit", "30").exit_code == 0
+    for name in OUTPUTS:
+        assert (again / name).read_bytes() == (compiled / name).read_bytes(), name
+
+
+def _tamper(compiled: Path, tmp_path: Path, change) -> Path:
+    data = json.loads((compiled / "layout.json").read_text())
+    change(data)
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _move_onto_neighbour(d):
+    a, b = d["placements"][0], d["placements"][1]
+    b["row"], b["slot"], b["x_m"], b["y_m"] = a["row"], a["slot"], a["x_m"], a["y_m"]
+
+
+def _cheaper_medium(d):
+    d["links"][0]["medium"] = "dac_2m"
+
+
+def _shorter_cable(d):
+    d["links"][0]["length_m"] = 1.0
+
+
+def _drop_a_link(d):
+    del d["links"][0]
+
+
+def _drop_a_rack(d):
+    del d["placements"][0]
+
+
+@pytest.mark.parametrize("change", [_move_onto_neighbour, _cheaper_medium, _shorter_cable, _drop_a_link,
+                                    _drop_a_rack], ids=lambda f: f.__name__.strip("_"))
+def test_verify_rejects_tampered_layouts(compiled, tmp_path, change):
+    r = run("verify", SUPERPOD, _tamper(compiled, tmp_path, change))
+    assert r.exit_code == 1
+    assert "error[layout-invalid]" in r.output
+
+
+def test_verify_rejects_garbage(tmp_path):
+    bad = tmp_path / "layout.json"
+    bad.write_text("{not json")
+    r = run("verify", SUPERPOD, bad)
+    assert r.exit_code == 1 and "layout-invalid" in r.output
+
+
+def test_infeasible_spec_exits_3_at_the_right_line_and_writes_nothing(tmp_path):
+    spec = tmp_path / INFEASIBLE.name
+    shutil.copy(INFEASIBLE, spec)
+    assert run("lint", spec).exit_code == 0, "the model checks pass; only the solver finds it infeasible"
+    out = tmp_path / "out"
+    r = run("compile", spec, "-o", out)
+    assert r.exit_code == 3
+    assert f"{spec}:26:11" in r.output      # `cluster c {`: its 8-rack units fit no row
+    assert not out.exists()
+
+
+def test_spec_errors_exit_1(tmp_path):
+    spec = tmp_path / "bad.fac"
+    spec.write_text("site s { land = 1 MWW }\n")
+    r = run("compile", spec, "-o", tmp_path / "out")
+    assert r.exit_code == 1 and "unknown-unit" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_layout_prints_a_valid_schema():
+    r = run("schema", "layout")
+    assert r.exit_code == 0
+    jsonschema.Draft202012Validator.check_schema(json.loads(r.output))

@@ -1,0 +1,256 @@
+"""The layout solver on small generated problems: feasibility, constraints,
+bound, baseline, infeasibility diagnostics, determinism and parallel runs."""
+
+from __future__ import annotations
+
+import itertools
+
+import attrs
+import pytest
+
+from factoryspec.diagnostics import Span
+from factoryspec.layout import Cabling, LayoutProblem, solve
+from factoryspec.layout.generate import LINKX, campus, small
+from factoryspec.layout.jsonio import dumps, layout_to_json
+from factoryspec.layout.verify import verify
+
+SPAN = Span("spec.fac", 7, 3, 7, 9)
+
+
+def solved(p: LayoutProblem, **kw):
+    r = solve(p, time_limit_s=20, **kw)
+    assert r.layout is not None, r.diagnostics
+    assert verify(p, r.layout, r.objective_units) == []
+    return r
+
+
+def by_id(r):
+    return {x.id: x for x in r.layout.placements}
+
+
+@pytest.mark.parametrize("kw", [
+    dict(),                                                                   # 2-tier
+    dict(racks=32, rows=6, slots=12, radix=8, ports=2, rails=1),              # 3-tier
+    dict(halls=2, racks=24, rows=3),                                          # two halls
+    dict(racks=12, rows=4, slots=12, cross_aisles=1, reserved={(1, 1), (2, 5)}),
+    dict(objective="length"),
+    dict(objective="cost_then_headroom"),
+])
+def test_small_problems_solve_verify_and_bound(kw):
+    p = small(**kw)
+    r = solved(p)
+    assert r.status in ("optimal", "feasible")
+    assert r.lower_bound <= r.objective <= r.baseline_objective
+    assert r.lower_bound_units <= r.objective_units <= r.baseline_units
+    assert 0 <= r.gap < 1
+    racks = sum(c.racks for c in p.clusters)
+    assert sum(1 for x in r.layout.placements if x.kind == "compute") == racks
+
+
+def test_constraints_hold_in_the_layout():
+    p = small(racks=12, rows=4, slots=12, cross_aisles=1, reserved={(1, 1), (2, 5)})
+    r = solved(p)
+    h = p.halls[0]
+    taken = {(x.row, x.slot) for x in r.layout.placements}
+    assert not taken & h.reserved
+    for x in r.layout.placements:
+        if x.kind == "compute":
+            assert x.slot <= h.slots_per_row - h.network_slots_per_row_end
+    # scalable units of 4: consecutive slots of one row, not across the cross-aisle after slot 6
+    pl = by_id(r)
+    for su in range(3):
+        members = [pl[f"train/c{su * 4 + i + 1}"] for i in range(4)]
+        assert len({(m.hall, m.row) for m in members}) == 1
+        slots = sorted(m.slot for m in members)
+        assert slots == list(range(slots[0], slots[0] + 4))
+        assert slots[-1] <= 6 or slots[0] > 6
+
+
+def test_busway_limits_racks_per_row():
+    # 1 MW x 0.8 per row, 40 kW racks: 20 racks would fit; 250 kW racks: 3 per row
+    p = small(racks=8, su=1, rows=4, slots=10)
+    c = attrs.evolve(p.clusters[0], rack_power_w=250_000)
+    p = attrs.evolve(p, clusters=(c,), halls=(attrs.evolve(p.halls[0], cdu_capacity_w_usable=None,
+                                                           air_capacity_w_usable=None),))
+    r = solved(p)
+    rows: dict = {}
+    for x in r.layout.placements:
+        rows[x.row] = rows.get(x.row, 0) + x.power_w
+    assert max(rows.values()) <= 800_000
+
+
+def test_links_take_the_cheapest_reaching_medium_and_lengths_follow_trays():
+    p = small()
+    r = solved(p)
+    pl = by_id(r)
+    for ln in r.layout.links:
+        a, b = pl[ln.a], pl[ln.b]
+        # at least the drops (2 x (2.3 + 0.6) m) and slack (2 x 1 m) plus the horizontal run
+        assert ln.length_m >= 7.8 + abs(a.x_m - b.x_m) - 1e-9
+        assert ln.medium == "mmf_sr_50m"          # nothing shorter reaches 7.8 m, SR is cheapest to 50 m
+
+
+def test_infeasible_slots_names_the_hall_with_numbers_and_span():
+    p = small(racks=40, rows=3, slots=10)
+    h = attrs.evolve(p.halls[0], span=SPAN)
+    r = solve(attrs.evolve(p, halls=(h,)), time_limit_s=10)
+    assert r.status == "infeasible" and r.layout is None
+    d = r.diagnostics[0]
+    assert d.code == "hall-slots"
+    assert "hall h1 needs 40 compute slots for cluster train" in d.message and "has 24" in d.message
+    assert d.span == SPAN
+
+
+def test_infeasible_total_slots_counts_network_racks():
+    p = small(racks=24, rows=3, slots=9, network=1)    # 24 compute slots, 27 in all
+    h = attrs.evolve(p.halls[0], span=SPAN)
+    r = solve(attrs.evolve(p, halls=(h,)), time_limit_s=10)
+    assert r.status == "infeasible"
+    msg = r.diagnostics[0].message
+    net = sum(f.plan.switch_racks(f.switches_per_rack) for c in p.clusters for f in c.fabrics)
+    assert f"needs {24 + net} slots" in msg and "has 27" in msg
+
+
+def test_infeasible_cdu_and_floor_and_reach():
+    p = small()
+    cdu = solve(attrs.evolve(p, halls=(attrs.evolve(p.halls[0], cdu_capacity_w_usable=100_000,
+                                                    span=SPAN),)), 10)
+    assert cdu.status == "infeasible" and cdu.diagnostics[0].code == "cdu-capacity"
+    assert "of heat to liquid" in cdu.diagnostics[0].message and cdu.diagnostics[0].span == SPAN
+    floor = solve(attrs.evolve(p, halls=(attrs.evolve(p.halls[0], floor_rating_kg_m2=500),)), 10)
+    assert floor.status == "infeasible" and floor.diagnostics[0].code == "floor-load"
+    assert "1,111 kg/m2" in floor.diagnostics[0].message
+    copper = attrs.evolve(p, media=LINKX[:2])           # DAC and ACC only: nothing reaches 7.8 m
+    reach = solve(copper, 10)
+    assert reach.status == "infeasible" and reach.diagnostics[0].code == "cable-reach"
+
+
+def test_scalable_unit_longer_than_any_row_run():
+    p = small(racks=16, su=16)
+    r = solve(p, 10)
+    assert r.status == "infeasible" and r.diagnostics[0].code == "rack-fit"
+    assert "longest run of compute slots in one row of its halls is 8" in r.diagnostics[0].message
+
+
+def test_same_seed_gives_identical_bytes():
+    p = small(halls=2, racks=24, rows=3)
+    a = dumps(layout_to_json(p, solve(p, 20, seed=3)))
+    b = dumps(layout_to_json(p, solve(p, 20, seed=3)))
+    assert a == b
+
+
+def test_jobs_two_equals_jobs_one():
+    p = campus(30, cluster_mw=10)         # three independent clusters, one hall each
+    assert len(p.clusters) == 3
+    one = solve(p, 60, seed=1, jobs=1)
+    two = solve(p, 60, seed=1, jobs=2)
+    assert dumps(layout_to_json(p, one)) == dumps(layout_to_json(p, two))
+    assert verify(p, one.layout, one.objective_units) == []
+
+
+def test_progress_callback_reaches_completion():
+    seen = []
+    p = campus(30, cluster_mw=10)
+    solve(p, 60, progress=lambda o, b, g, f: seen.append((o, b, g, f)))
+    assert len(seen) == 3 and seen[-1][3] == 1.0
+    assert all(b <= o for o, b, _, _ in seen)
+
+
+def test_campus_of_two_buildings_has_a_valid_bound():
+    p = campus(60, cluster_mw=60)
+    r = solved(p)
+    assert r.lower_bound <= r.objective <= r.baseline_objective
+    assert {x.hall for x in r.layout.placements} == {h.id for h in p.halls}
+
+
+def test_two_clusters_sharing_halls():
+    p = small(racks=8, halls=2, rows=3)
+    c1 = p.clusters[0]
+    c2 = attrs.evolve(c1, id="infer", racks=8)
+    r = solved(attrs.evolve(p, clusters=(c1, c2)))
+    assert {x.cluster for x in r.layout.placements} == {"train", "infer"}
+
+
+def test_allowed_halls_are_respected():
+    p = small(racks=8, halls=3, rows=3)
+    c = attrs.evolve(p.clusters[0], allowed_halls=("h3",))
+    r = solved(attrs.evolve(p, clusters=(c,)))
+    assert {x.hall for x in r.layout.placements} == {"h3"}
+
+
+# ---- the bound is a lower bound on the true optimum (brute force) --------------------
+
+def _brute_force_optimum(p: LayoutProblem) -> int:
+    """Try every assignment of racks to slots of a tiny problem; the least verified
+    objective (micro-USD). Uses the verifier's independent geometry and costs."""
+    r = solve(p, 10)
+    base = r.layout
+    slots = [(h.id, row, s) for h in p.halls for row in range(1, h.rows + 1)
+             for s in range(1, h.slots_per_row + 1)]
+    best = None
+    racks = list(base.placements)
+    from factoryspec.layout.verify import _Verifier
+    for perm in itertools.permutations(slots, len(racks)):
+        moved = []
+        for x, (hid, row, s) in zip(racks, perm):
+            h = next(hh for hh in p.halls if hh.id == hid)
+            x_mm = (2 * s - 1) * round(h.slot_width_m * 1000) // 2
+            moved.append(attrs.evolve(x, hall=hid, row=row, slot=s,
+                                      x_m=round(h.origin_xy_m[0] + x_mm / 1000, 3),
+                                      y_m=round(h.origin_xy_m[1] + (row - 1) * h.row_pitch_m, 3)))
+        v = _Verifier(p, attrs.evolve(base, placements=tuple(moved)))
+        v.racks()
+        v.slots()
+        v.capacities()
+        v.contiguity()
+        if v.out:
+            continue
+        v.switches()
+        # relink with recomputed lengths and cheapest media
+        cost = 0
+        pos = {x.id: x for x in moved}
+        from factoryspec.layout.verify import _cheapest, _cost, _media
+        for ln in base.links:
+            length = v._length(pos[ln.a], pos[ln.b])
+            m = _cheapest(_media(p, p.clusters[0].fabrics[0]), length)
+            if m is None:
+                cost = None
+                break
+            cost += _cost(m, length) * ln.count
+        if cost is not None and (best is None or cost < best):
+            best = cost
+    return best
+
+
+def test_bound_is_below_the_brute_force_optimum():
+    # 2 compute racks (4 ports), one 8-port switch: 3 racks in a 1 x 5 hall, every permutation
+    p = small(racks=2, su=1, rows=1, slots=5, network=0, radix=8, ports=4, rails=1)
+    p = attrs.evolve(p, cabling=Cabling(tray_height_m=0.1, rack_height_m=0.5, slack_m=0.2, length_bin_m=0.1))
+    r = solved(p)
+    opt = _brute_force_optimum(p)
+    assert r.lower_bound_units <= opt <= r.objective_units
+
+
+def test_hall_model_infeasibility_names_the_binding_halls():
+    """Each cluster fits alone and the totals fit, but cluster a fills h1's compute
+    slots and cluster b cannot fit the rest into small h2: CP-SAT finds the core."""
+    p = small(racks=24, halls=1, rows=3, slots=10, network=2)
+    h1 = attrs.evolve(p.halls[0], span=SPAN)
+    h2 = attrs.evolve(p.halls[0], id="h2", rows=2, slots_per_row=12, network_slots_per_row_end=8,
+                      origin_xy_m=(15.0, 0.0), span=Span("spec.fac", 9, 3, 9, 9))
+    a = attrs.evolve(p.clusters[0], id="a", allowed_halls=("h1",))
+    b = small(racks=16).clusters[0]
+    b = attrs.evolve(b, id="b", allowed_halls=("h1", "h2"))
+    r = solve(attrs.evolve(p, halls=(h1, h2), clusters=(a, b)), 10)
+    assert r.status == "infeasible"
+    msgs = {d.span: d.message for d in r.diagnostics}
+    assert all(d.code == "hall-slots" for d in r.diagnostics)
+    assert "hall h1 is limited by its rows" in msgs[h1.span]
+    assert "hall h2 is limited by its room for 2 block(s) of 4 racks of cluster b" in msgs[h2.span]
+
+
+def test_out_of_time_returns_the_layout_with_an_honest_status():
+    p = small(halls=2, racks=24, rows=3)
+    r = solve(p, time_limit_s=1e-9)
+    assert r.status == "timeout"
+    assert r.layout is not None and verify(p, r.layout, r.objective_units) == []
