@@ -252,3 +252,17 @@ factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.
 _code("internal-error", "check", "factoryspec failed on this spec",
       """A check or the model builder failed with an unexpected error: a bug in factoryspec, not in the spec.
 The other checks still ran. Please report it with the spec (or a reduced copy) that causes it.""")
+
+# ---- compile and verify ----------------------------------------------------
+_code("infeasible", "solve", "No layout satisfies the spec",
+      "The solver proved that no placement of racks and cables meets every constraint, but could not name "
+      "a single binding one. Usually a more specific code is reported instead (rack-fit, hall-slots, "
+      "cable-reach, busway-overload ...). Give the clusters more halls, relax the constraint, or split "
+      "the cluster. `compile` exits 3 and writes nothing.")
+_code("layout-invalid", "verify", "A layout.json does not satisfy its spec",
+      """`factoryspec verify SPEC LAYOUT` re-checks a layout independently of the solver: every rack placed
+exactly once, no slot used twice, reserved slots empty, busway, CDU and air capacities, floor rating,
+contiguity of scalable units and NVLink domains, every fabric link present, each cable's length
+recomputed from the rack positions, the cheapest medium that reaches it, and the totals. The message
+names the first thing that does not hold. A layout edited by hand, or made from another version of
+the spec (the spec hash differs), fails here.""")
