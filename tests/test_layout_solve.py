@@ -254,3 +254,13 @@ def test_out_of_time_returns_the_layout_with_an_honest_status():
     r = solve(p, time_limit_s=1e-9)
     assert r.status == "timeout"
     assert r.layout is not None and verify(p, r.layout, r.objective_units) == []
+
+
+def test_one_switch_fabric_and_a_cluster_without_fabric():
+    p = small(racks=3, su=1, radix=16, ports=4, rails=1)
+    assert p.clusters[0].fabrics[0].plan.tiers == 1
+    r = solved(p)
+    assert {x.tier for x in r.layout.placements if x.kind == "network"} == {"switch"}
+    bare = attrs.evolve(p, clusters=(attrs.evolve(p.clusters[0], fabrics=()),))
+    r = solved(bare)
+    assert r.status == "optimal" and r.objective == 0 and r.layout.links == ()

@@ -277,25 +277,8 @@ def assign(ctx: Ctx, hd: HallData, det_time: float, seed: int, cuts: dict, headr
         if not here and not nets:
             loads.append(None)
             continue
-        comp = sum(racks(ci, k) for ci in here) if here else 0
-        netc = sum(net[ci, k] for ci in nets) if nets else 0
-        power = sum(hd.power[ci] * racks(ci, k) for ci in here) + sum(hd.p_net[ci] * net[ci, k] for ci in nets)
+        cons, power = _hall_limits(ctx, hd, k, here, nets, n, net, racks)
         loads.append(power)
-        cons = {
-            "compute": comp <= int(hd.compute[k]),
-            "slots": comp + netc <= int(hd.usable[k]),
-            "busway": power <= hd.row_cap[k] * ctx.halls[k].rows,
-        }
-        if ctx.cdu_cap[k] < (1 << 59):
-            cons["cdu"] = sum(hd.liquid[ci] * racks(ci, k) for ci in here) <= int(ctx.cdu_cap[k])
-        if ctx.air_cap[k] < (1 << 59):
-            cons["air"] = (sum(hd.air[ci] * racks(ci, k) for ci in here)
-                           + sum(hd.p_net[ci] * net[ci, k] for ci in nets) <= int(ctx.air_cap[k]))
-        if len(here) > 1:      # sum of each cluster's share of the rows' block room <= 1
-            caps = [hd.blockcap[ci][k] for ci in here]
-            scale = math.lcm(*caps)
-            scale = scale if scale <= U else U          # huge lcm: round shares up (conservative)
-            cons["rows"] = sum(n[ci, k] * -(-scale // hd.blockcap[ci][k]) for ci in here) <= scale
         for name, con in cons.items():
             lit = m.NewBoolVar(f"a_{name}_{k}")
             if isinstance(con, bool):       # constant: only a false one matters
@@ -352,6 +335,30 @@ def _minimal_core(m, core: list, seed: int, limit: int = 80) -> list:
         else:
             i += 1
     return core
+
+
+def _hall_limits(ctx: Ctx, hd: HallData, k: int, here: list, nets: list, n: dict, net: dict, racks):
+    """Hall k's capacity constraints by name (each guarded by an assumption so an
+    infeasible model can say which bind), and its busway load expression."""
+    comp = sum(racks(ci, k) for ci in here) if here else 0
+    netc = sum(net[ci, k] for ci in nets) if nets else 0
+    power = sum(hd.power[ci] * racks(ci, k) for ci in here) + sum(hd.p_net[ci] * net[ci, k] for ci in nets)
+    cons = {
+        "compute": comp <= int(hd.compute[k]),
+        "slots": comp + netc <= int(hd.usable[k]),
+        "busway": power <= hd.row_cap[k] * ctx.halls[k].rows,
+    }
+    if ctx.cdu_cap[k] < (1 << 59):
+        cons["cdu"] = sum(hd.liquid[ci] * racks(ci, k) for ci in here) <= int(ctx.cdu_cap[k])
+    if ctx.air_cap[k] < (1 << 59):
+        cons["air"] = (sum(hd.air[ci] * racks(ci, k) for ci in here)
+                       + sum(hd.p_net[ci] * net[ci, k] for ci in nets) <= int(ctx.air_cap[k]))
+    if len(here) > 1:      # sum of each cluster's share of the rows' block room <= 1
+        caps = [hd.blockcap[ci][k] for ci in here]
+        scale = math.lcm(*caps)
+        scale = scale if scale <= U else U          # huge lcm: round shares up (conservative)
+        cons["rows"] = sum(n[ci, k] * -(-scale // hd.blockcap[ci][k]) for ci in here) <= scale
+    return cons, power
 
 
 def _solver(det_time: float, seed: int) -> cp_model.CpSolver:

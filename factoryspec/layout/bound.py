@@ -39,6 +39,13 @@ Per fabric, two parts.
 Both parts hold for every placement of every rack (and for any grouping of
 switches into racks of one tier each), so their sum bounds every feasible
 layout. Other clusters' racks are ignored (a relaxation), which only lowers it.
+
+What it does not see (why the gap is ~1 % in one hall but 6-8 % across
+buildings): psi_k lets every chain put its leaf and spine wherever splits its
+run most cheaply (three <= 50 m multimode hops instead of a long single-mode
+spine-core link), independently of every other chain and of how few network
+slots stand half-way. Closing that needs a capacity-aware relaxation (an LP on
+zones with the chains' structure), which is not done.
 Arithmetic is exact (integers, and Fractions where oversubscribed leaves make
 a_r fractional); the result is rounded down.
 """

@@ -65,7 +65,6 @@ def place(ctx: Ctx, racks: np.ndarray, use_anchors: bool = False) -> bool:
     ctx.unplace(racks)
     ref = anchors(ctx) if use_anchors else ctx.pos
     free = ctx.free_slots()
-    T = ctx.T
     power = int(ctx.W.power[racks].max())
     types, type_racks = _types(ctx, racks, ref, use_anchors)
     arcs = _arcs(ctx, types, free)
@@ -78,19 +77,22 @@ def place(ctx: Ctx, racks: np.ndarray, use_anchors: bool = False) -> bool:
 
 
 def _types(ctx: Ctx, racks, ref, lower_only):
-    groups: dict = {}
-    order = []
+    """Racks with the same cluster and the same neighbours (slots, counts,
+    fabrics) cost the same everywhere: one type, one row of costs."""
+    index: dict = {}
+    types, type_racks = [], []
     for x in racks:
         x = int(x)
         ns, cnt, fab = _neighbours(ctx, x, ref, lower_only)
         o = np.lexsort((cnt, ns))
-        key = (ctx.rack_local_cluster[x], ns[o].tobytes(), cnt[o].tobytes(), fab[o].tobytes())
-        if key not in groups:
-            groups[key] = len(order)
-            order.append((int(ctx.rack_local_cluster[x]), ns[o], cnt[o], fab[o]))
-        groups.setdefault(("racks", groups[key]), []).append(x)
-    type_racks = [groups[("racks", t)] for t in range(len(order))]
-    return order, type_racks
+        ci = int(ctx.rack_local_cluster[x])
+        key = (ci, ns[o].tobytes(), cnt[o].tobytes(), fab[o].tobytes())
+        if key not in index:
+            index[key] = len(types)
+            types.append((ci, ns[o], cnt[o], fab[o]))
+            type_racks.append([])
+        type_racks[index[key]].append(x)
+    return types, type_racks
 
 
 def _arcs(ctx: Ctx, types, free):

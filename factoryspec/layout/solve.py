@@ -7,10 +7,19 @@
     switches     min-cost flow of network racks to free slots, one tier at a
                  time, repeated while it improves (place_switches)
     media        closed form per link: cheapest medium that reaches (costs)
+    starts       hall model compact / load-balanced x rows filled from the
+                 entry / from the far end: four deterministic starts, best kept
     bound        a valid lower bound over all layouts (bound)
     baseline     the naive layout, costed the same way (baseline); if it beats
                  the optimised one, it is returned instead, so objective <=
                  baseline always.
+
+Objectives: `cost` and `length` change only the per-link unit. For
+`cost_then_headroom` cable cost stays the objective; the hall model then
+minimises the largest hall busway utilisation among its best compactness
+solutions and rows are filled where busway headroom is largest, and the
+smallest headroom of rows, CDUs and air is reported (a tie-break, not a
+proven lexicographic optimum).
 
 Determinism: CP-SAT runs with one worker, a fixed seed and a deterministic
 time limit; every other step is a deterministic function of its input, and
