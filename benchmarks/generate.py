@@ -102,6 +102,45 @@ def campus_spec(gw: int = 5, clusters: int = 4) -> str:
     out.append("}")
     return "\n".join(out) + "\n"
 
+def compile_campus_spec(mw: float, cluster_mw: float = 200) -> str:
+    """A campus of `mw` MW of GB300 NVL72 racks as a .fac spec, shaped like the
+    solver benchmark's (factoryspec/layout/generate.py): clusters of at most
+    `cluster_mw`, each on halls of its own (12 rows x 16 compute + 6 network
+    slots, ~26 MW), two halls per building, the catalog's LinkX media."""
+    rack_kw, su = 135, 8
+    total = int(mw * 1000 // rack_kw) // su * su
+    per_cluster = int(cluster_mw * 1000 // rack_kw) // su * su
+    out = [
+        "import catalog.nvidia", "",
+        "template hall std {", "  size = 16 m x 52 m", "  rows = 12", "  slots_per_row = 22", "  network_slots = 6",
+        "  busway = 3 MW", "  feeds = 2", "  floor_rating = 2500 kg/m2",
+        "  cdu {", "    capacity = 2 MW", "    count = 13", '    redundancy = "N+1"', "  }",
+        "  air {", "    capacity = 1 MW", "    count = 7", '    redundancy = "N+1"', "  }", "}", "",
+        "template building pair {", "  size = 50 m x 60 m",
+        "  power ups {", "    capacity = 10 MW", "    modules = 8", '    redundancy = "N+1"', "  }",
+        "  hall h[1..2] = std {}", "}", "",
+        "site campus {", f"  land = {max(100, int(mw))} acre", "  pue = 1.2",
+        "  utility {", f"    capacity = {int(mw * 1.3)} MW", "  }",
+    ]
+    clusters, hall_no, left = [], 0, total
+    while left > 0:
+        racks = min(per_cluster, left)
+        left -= racks
+        halls, need = [], racks
+        while need > 0:
+            b, h = divmod(hall_no, 2)
+            halls.append(f"campus.b{b + 1}.h{h + 1}")
+            need -= 12 * 16 - 8           # leave a little room in every hall
+            hall_no += 1
+        clusters.append((racks, halls))
+    out.append(f"  building b[1..{(hall_no + 1) // 2}] = pair {{}}")
+    for i, (racks, halls) in enumerate(clusters, 1):
+        out += [f"  cluster c{i} {{", "    system = gb300_nvl72", f"    racks = {racks}", "    scalable_unit = 8",
+                f"    halls = [{', '.join(halls)}]",
+                "    fabric compute {", "      switch = q3400", "      rails = 8", "    }", "  }"]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
 
 if __name__ == "__main__":
     import sys

@@ -123,3 +123,20 @@ def test_schema_layout_prints_a_valid_schema():
     r = run("schema", "layout")
     assert r.exit_code == 0
     jsonschema.Draft202012Validator.check_schema(json.loads(r.output))
+
+
+SPECS = sorted((ROOT / "specs").glob("*.fac"))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_every_shipped_spec_compiles_verifies_and_validates(spec, tmp_path):
+    # A short limit keeps the suite quick: on timeout the solver must still
+    # return its best layout, which must verify.
+    out = tmp_path / "out"
+    r = run("compile", spec, "-o", out, "--time-limit", "20", "--jobs", "2")
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "layout.json").read_text())
+    jsonschema.Draft202012Validator(schema()).validate(data)
+    assert data["solver"]["status"] in ("optimal", "feasible", "timeout")
+    assert data["solver"]["lower_bound"] <= data["solver"]["objective"]
+    assert run("verify", spec, out / "layout.json").exit_code == 0
