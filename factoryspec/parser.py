@@ -36,6 +36,7 @@ KEYWORDS = ("import", "param", "let", "template", "true", "false", "as")
 _SEPARATORS = {"_NL", "SEMICOLON"}
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB"}
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X"}
+_NESTING = {"LBRACE", "RBRACE", "LPAR", "RPAR", "LSQB", "RSQB"}   # the only tokens track() looks at
 
 _TOKEN_NAMES = {
     "_NL": "a new line", "SEMICOLON": "`;`", "NAME": "a name", "NUMBER": "a number",
@@ -107,7 +108,8 @@ class _PostLexer:
         for tok in stream:
             t = tok.type
             ctx.last_token = tok
-            self.track(tok)
+            if t in _NESTING:
+                self.track(tok)
             if t == "_NL" and ctx.brackets:
                 continue
             if ctx.skipping:

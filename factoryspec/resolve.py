@@ -258,28 +258,7 @@ class Resolver:
 
     def _declare_stmt(self, stmt, scope: Scope, parent: Entity | None, module: str, is_catalog: bool,
                       from_template: bool = False):
-        if isinstance(stmt, (n.Let, n.Param)):
-            sym = ValueSym(stmt, scope, module)
-            if isinstance(stmt, n.Param) and parent is not None:
-                self.diags.append(error("misplaced-block", "`param` is only allowed at the top level of a file",
-                                        stmt.span, "use `let` inside blocks"))
-            self.value_syms.append(sym)
-            self._declare(scope, stmt.name, sym, stmt.name_span)
-        elif isinstance(stmt, n.Template):
-            sym = TemplateSym(stmt, scope, module)
-            self.templates.append(sym)
-            if stmt.kind not in v.KINDS:
-                self._unknown_kind(stmt.kind, stmt.kind_span)
-            self._declare(scope, stmt.name, sym, stmt.name_span)
-        elif isinstance(stmt, n.Block):
-            for ent in self._instantiate(stmt, scope, parent, module):
-                if parent is None:
-                    (self.catalog if is_catalog else self.roots).append(ent)
-                else:
-                    parent.children.append(ent)
-                if ent.name is not None:
-                    self._declare(scope, ent.name, ent, ent.name_span or ent.span)
-        elif isinstance(stmt, n.Attribute):
+        if isinstance(stmt, n.Attribute):  # by far the most common statement: test it first
             if parent is None:
                 self.diags.append(error("misplaced-block", f"attribute `{stmt.name}` outside any block",
                                         stmt.span, f"use `let {stmt.name} = ...` for a top-level value"))
@@ -294,6 +273,27 @@ class Resolver:
                     parent.inherited.add(stmt.name)
                 else:
                     parent.inherited.discard(stmt.name)
+        elif isinstance(stmt, n.Block):
+            for ent in self._instantiate(stmt, scope, parent, module):
+                if parent is None:
+                    (self.catalog if is_catalog else self.roots).append(ent)
+                else:
+                    parent.children.append(ent)
+                if ent.name is not None:
+                    self._declare(scope, ent.name, ent, ent.name_span or ent.span)
+        elif isinstance(stmt, (n.Let, n.Param)):
+            sym = ValueSym(stmt, scope, module)
+            if isinstance(stmt, n.Param) and parent is not None:
+                self.diags.append(error("misplaced-block", "`param` is only allowed at the top level of a file",
+                                        stmt.span, "use `let` inside blocks"))
+            self.value_syms.append(sym)
+            self._declare(scope, stmt.name, sym, stmt.name_span)
+        elif isinstance(stmt, n.Template):
+            sym = TemplateSym(stmt, scope, module)
+            self.templates.append(sym)
+            if stmt.kind not in v.KINDS:
+                self._unknown_kind(stmt.kind, stmt.kind_span)
+            self._declare(scope, stmt.name, sym, stmt.name_span)
         elif isinstance(stmt, n.Import) and parent is not None:
             self.diags.append(error("misplaced-block", "`import` is only allowed at the top level of a file",
                                     stmt.span))

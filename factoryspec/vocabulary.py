@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import attrs
+from attrs import field as _field
 
 from . import units as u
 
@@ -45,12 +46,14 @@ class Kind:
     children: tuple[str, ...] = ()
     named: bool = True           # must the block have a name?
     top_level: bool = False      # may it appear at the top of a file?
+    _by_name: dict = _field(init=False, repr=False, eq=False)   # (`attrs` is a field name here)
+
+    def __attrs_post_init__(self):
+        # attr() runs for every attribute of every block: a dict, not a scan.
+        object.__setattr__(self, "_by_name", {a.name: a for a in self.attrs})
 
     def attr(self, name: str) -> Attr | None:
-        for a in self.attrs:
-            if a.name == name:
-                return a
-        return None
+        return self._by_name.get(name)
 
 
 Q = u.Quantity.of
