@@ -6,7 +6,7 @@ publishDiagnostics of that version arrives:
 
   * with the debounce switched off (initializationOptions debounceMs = 0):
     the cost of a check plus the round trip;
-  * with the default debounce (30 ms): what a user sees after a pause;
+  * with the default debounce (10 ms): what a user sees after a pause;
   * a burst of 20 edits 20 ms apart: time from the last edit to its
     diagnostics (shows that edits never queue up behind each other).
 

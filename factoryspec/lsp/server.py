@@ -240,7 +240,7 @@ async def _watch_spec_files(ls: FacServer) -> None:
 
 
 def _apply_options(ls: FacServer, options: Any) -> None:
-    """initializationOptions: {"debounceMs": 30}."""
+    """initializationOptions: {"debounceMs": 10}."""
     if isinstance(options, dict):
         delay = options.get("debounceMs", options.get("debounce_ms"))
         if isinstance(delay, (int, float)) and 0 <= delay <= 10_000:
