@@ -12,6 +12,7 @@ memory is its own. Targets on a 2-core machine: 200 MW <= 30 s, 1 GW <= 2 min,
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -55,16 +56,16 @@ def one(mw: float, jobs: int) -> dict:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    jobs = 2
-    if "--jobs" in args:
-        i = args.index("--jobs")
-        jobs = int(args[i + 1])
-        del args[i:i + 2]
-    if args and args[0] == "--one":
-        print(json.dumps(one(float(args[1]), jobs)))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", nargs="*", type=float, default=SIZES, help="campus sizes in MW")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--one", type=float, help=argparse.SUPPRESS)   # one size, in a child process
+    args = ap.parse_args()
+    jobs = args.jobs
+    if args.one is not None:
+        print(json.dumps(one(args.one, jobs)))
         return
-    sizes = [float(a) for a in args] or SIZES
+    sizes = args.sizes
     rows = []
     for mw in sizes:
         out = subprocess.run([sys.executable, __file__, "--one", str(mw), "--jobs", str(jobs)],

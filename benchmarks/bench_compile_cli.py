@@ -11,6 +11,7 @@ and the figures layout.json records.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -51,13 +52,11 @@ def run(mw: int, jobs: int, tmp: Path) -> dict:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    jobs = 2
-    if "--jobs" in args:
-        i = args.index("--jobs")
-        jobs = int(args[i + 1])
-        del args[i:i + 2]
-    sizes = [int(a) for a in args] or SIZES
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", nargs="*", type=int, default=SIZES, help="campus sizes in MW")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    jobs, sizes = args.jobs, args.sizes
     print(f"| size | racks | cables | compile s | peak MB | status | objective USD | lower bound | gap | "
           f"baseline USD | saving | outputs MB |  (jobs={jobs}, {os.cpu_count()} cores)")
     print("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")

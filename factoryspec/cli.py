@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-import json
+import os
 import sys
 from pathlib import Path
 
@@ -44,7 +44,26 @@ def _expand(paths: tuple[str, ...]) -> list[tuple[Path, Path | None]]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """No command shows a Python traceback: a bug in factoryspec becomes an
+    `internal-error` diagnostic and exit 1 (FACTORYSPEC_DEBUG=1 re-raises)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("FACTORYSPEC_DEBUG"):
+                raise
+            d = error("internal-error", f"{type(exc).__name__}: {exc}", None,
+                      "a bug in factoryspec, not in the spec; run with FACTORYSPEC_DEBUG=1 for the traceback "
+                      "and report it with the spec")
+            click.echo(render_text([d], {}), err=True)
+            sys.exit(EXIT_ERRORS)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factoryspec")
 def main() -> None:
     """factoryspec: compile .fac specs of AI factories into layouts."""

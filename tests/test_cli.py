@@ -93,3 +93,18 @@ def test_shipped_specs_lint_clean():
         pytest.skip("specs/ not present yet")
     r = run("lint", str(ROOT / "specs"))
     assert r.exit_code == 0, r.output
+
+
+def test_a_bug_is_an_internal_error_not_a_traceback(tmp_path, monkeypatch):
+    import factoryspec.pipeline as pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(pipeline, "check", broken)
+    f = tmp_path / "ok.fac"
+    f.write_text("let a = 1\n")
+    r = CliRunner().invoke(main, ["lint", str(f)])
+    assert r.exit_code == 1
+    assert "error[internal-error]: RuntimeError: simulated bug" in r.output
+    assert "Traceback" not in r.output
