@@ -31,9 +31,11 @@ class Program:
     modules: dict[str, n.Module] = attrs.Factory(dict)       # display path -> AST
     imports: dict[str, list[tuple[n.Import, str]]] = attrs.Factory(dict)  # importer -> [(stmt, path)]
     diagnostics: list[Diagnostic] = attrs.Factory(list)
+    catalog: set[str] = attrs.Factory(set)                   # display paths of catalog modules
 
     def is_catalog(self, path: str) -> bool:
-        return _is_within(Path(path).resolve(), CATALOG_DIR)
+        # Decided once per file at load time: the resolver asks for every definition.
+        return path in self.catalog
 
 
 def catalog_modules() -> list[str]:
@@ -115,6 +117,8 @@ def _load_file(prog: Program, path: Path, root: Path, overlay: dict[str, str], s
         prog.sources[display] = ""
         return
     prog.sources[display] = text
+    if _is_within(path, CATALOG_DIR):
+        prog.catalog.add(display)
     result = _cache.get(display, text)
     prog.diagnostics.extend(result.diagnostics)
     if result.module is None:
