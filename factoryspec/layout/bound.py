@@ -31,8 +31,14 @@ Per fabric, two parts.
    add), as many as H has compute slots; in every other hall H', its compute
    slots at (shortest run from a slot of H to its entry) + |entry H - entry H'|
    + (that slot's own run to the entry of H', known exactly for every slot).
-   Pairing the largest a_r with the nearest entries (rearrangement; psi is
-   non-decreasing) gives S_H, a lower bound for any top switch placed in H.
+   Where r and q stand in different halls a second bound holds for the same
+   chain: route[state(r), state(q)] from routes.py, the least cost over the
+   chain's racks standing in halls (never in the open between buildings), each
+   link running from its slot to its hall's entry and across. Each entry of
+   another hall's profile takes the larger of the two.
+   Pairing the largest a_r with the cheapest entries (rearrangement: each entry
+   is a lower bound for whichever rack takes that slot) gives S_H, a lower
+   bound for any top switch placed in H.
    Finally the T top switches fill halls by increasing S_H, a hall holding at
    most (usable slots x switches per rack) of them: the least possible sum.
 
@@ -40,12 +46,12 @@ Both parts hold for every placement of every rack (and for any grouping of
 switches into racks of one tier each), so their sum bounds every feasible
 layout. Other clusters' racks are ignored (a relaxation), which only lowers it.
 
-What it does not see (why the gap is ~1 % in one hall but 6-8 % across
-buildings): psi_k lets every chain put its leaf and spine wherever splits its
-run most cheaply (three <= 50 m multimode hops instead of a long single-mode
-spine-core link), independently of every other chain and of how few network
-slots stand half-way. Closing that needs a capacity-aware relaxation (an LP on
-zones with the chains' structure), which is not done.
+What it does not see (why the gap is ~1 % in one hall and a few % across
+buildings): within the route's limits, every chain still puts its leaf and
+spine wherever splits its run most cheaply, independently of every other
+chain (a leaf serves many racks and reaches every core; a spine serves a whole
+pod) and of how few network slots stand near the hall entries. Closing that
+needs a relaxation that shares those racks between chains, which is not done.
 Arithmetic is exact (integers, and Fractions where oversubscribed leaves make
 a_r fractional); the result is rounded down.
 """
@@ -59,7 +65,9 @@ import numpy as np
 from .assign_halls import HallData
 from .context import Ctx
 from .costs import INF
+from .geometry import SLOT_COMPUTE
 from .problem import mm
+from .routes import route_bound
 
 
 def lower_bound(ctx: Ctx, hd: HallData) -> int:
@@ -94,11 +102,11 @@ def fabric_bound(ctx: Ctx, hd: HallData, f: int) -> int:
         return base
     k = info.spec.plan.tiers
     a = chain_mass(info.spec, cl.racks)
-    profiles = [_profile(ctx, hd, ci, H) for H in range(len(ctx.halls))]
+    route = route_bound(ctx, ci, g, n_lo, ctx.tables[f].nmax, k)
+    profiles = [_profile(ctx, hd, ci, H, route) for H in range(len(ctx.halls))]
     dmax = max((int(max(p[0].max(initial=0), p[1].max(initial=0))) + hd.run_max
                 for p in profiles if p is not None), default=0)
-    psi = psi_table(g, n_lo, ctx.tables[f].nmax, k, dmax, T.v_mm, T.bin_mm) - k * c_min
-    psi = np.where(psi >= INF - k * c_min, INF, psi)
+    psi = _less(psi_table(g, n_lo, ctx.tables[f].nmax, k, dmax, T.v_mm, T.bin_mm), k * c_min)
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack
     for H, prof in enumerate(profiles):
@@ -109,7 +117,9 @@ def fabric_bound(ctx: Ctx, hd: HallData, f: int) -> int:
         # only where leaves are oversubscribed, with the hall's shortest run then
         runs = hd.usable_runs[H] if len(a) == 1 else [(hd.entry_min[H], int(hd.usable[H]))]
         for t, n_slots in runs:
-            sc = _score(prof, t, a, psi, k, T.v_mm, T.bin_mm, cl.racks)
+            col = route.column(H, t) if route is not None else None
+            via = None if col is None else _less(col, k * c_min)
+            sc = _score(prof, t, a, psi, via, k, T.v_mm, T.bin_mm, cl.racks)
             if sc is not None:
                 scores.append((sc, n_slots * per))
     if not scores:
@@ -150,24 +160,35 @@ def _grid(h) -> np.ndarray:
     return d[1:]           # drop the zero offset (the slot itself)
 
 
-def _profile(ctx: Ctx, hd: HallData, ci: int, H: int):
+def _less(values: np.ndarray, amount: int) -> np.ndarray:
+    """values - amount, keeping INF as INF."""
+    return np.where(values >= INF, INF, values - amount)
+
+
+def _profile(ctx: Ctx, hd: HallData, ci: int, H: int, route):
     """Lower bounds on the distances from a slot of H to the compute slots cluster
-    ci may use, as (in H: sorted grid distances, elsewhere: sorted distances
-    from H's entry); a slot with run t to H's entry adds t to the second part."""
+    ci may use, as (in H: sorted grid distances, elsewhere: distances from H's
+    entry, one per compute slot, with each slot's route state); a slot with run
+    t to H's entry adds t to the second part."""
     T = ctx.T
     own = _grid(ctx.halls[H])[:int(hd.compute[H])] if ctx.allowed[ci][H] else np.zeros(0, np.int64)
-    others = []
+    others, states = [], []
     bh = int(T.base[H])
+    comp = T.kind == SLOT_COMPUTE
     for K, h in enumerate(ctx.halls):
         if K == H or not ctx.allowed[ci][K] or hd.compute[K] == 0:
             continue
         bk = int(T.base[K])
         d = abs(int(T.ex[bh]) - int(T.ex[bk])) + abs(int(T.ey[bh]) - int(T.ey[bk]))
-        others.append(d + hd.entry_runs[K])
+        slots = np.nonzero(comp & (T.hall == K))[0]
+        others.append(d + T.run[slots])
+        if route is not None:
+            states.append(route.source_states(slots))
     if not len(own) and not others:
         return None
-    rest = np.sort(np.concatenate(others)) if others else np.zeros(0, np.int64)
-    return own.astype(np.int64), rest.astype(np.int64)
+    rest = np.concatenate(others) if others else np.zeros(0, np.int64)
+    rows = np.concatenate(states) if states else None
+    return own.astype(np.int64), rest.astype(np.int64), rows
 
 
 def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bin_mm: int) -> np.ndarray:
@@ -192,17 +213,24 @@ def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bi
     return cur
 
 
-def _score(prof, t, a_runs, psi, k, v, bin_mm, racks):
-    """sum_i a_(i) psi'(d_(i)) over the `racks` nearest profile entries, for a top
-    switch whose slot has run t to its hall's entry (None if too few slots)."""
-    own, rest = prof
-    d = np.concatenate([own, rest + t])
-    if len(d) < racks:
+def _score(prof, t, a_runs, psi, via, k, v, bin_mm, racks):
+    """sum_i a_(i) extra_(i) over the `racks` cheapest profile entries, for a top
+    switch whose slot has run t to its hall's entry (None if too few slots);
+    an entry's extra is psi'(d), or in another hall the larger of that and the
+    route bound `via` of its slot's state."""
+    own, rest, rows = prof
+    if len(own) + len(rest) < racks:
         return None
-    d = np.partition(d, racks - 1)[:racks] if len(d) > racks else d
-    d.sort()
-    need = np.minimum(-(-(d + k * v) // bin_mm), len(psi) - 1)
-    extra = psi[need]
+
+    def split(d):                      # psi' at a distance d
+        return psi[np.minimum(-(-(d + k * v) // bin_mm), len(psi) - 1)]
+
+    far = split(rest + t)
+    if via is not None and rows is not None:
+        far = np.maximum(far, via[rows])
+    e = np.concatenate([split(own), far])
+    extra = np.partition(e, racks - 1)[:racks] if len(e) > racks else e
+    extra.sort()
     if extra.max(initial=0) >= INF:
         return None
     if len(a_runs) == 1:
