@@ -46,7 +46,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import checks
-from .checks._base import number, show, span_json
+from .checks._base import number, show
 from .diagnostics import Diagnostic, Severity
 from .model import Factory
 from .model.derive import site_it_power

@@ -1,7 +1,6 @@
 """The command line: exit codes, formats, and the removed-brace acceptance case."""
 
 import json
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from factoryspec.layout import routes
-from factoryspec.layout.assign_halls import HallData
 from factoryspec.layout.bound import _x_min, lower_bound, psi_table
 from factoryspec.layout.context import Ctx
 from factoryspec.layout.costs import INF
@@ -110,10 +109,10 @@ def test_routes_raise_the_bound_across_buildings_and_stay_below_the_layout(monke
 
     p = _site([(0.0, 0.0), (70.0, 0.0)], rows=3, slots=6, racks=20)     # 12 compute slots per hall
     ctx = Ctx(p, [0], [0, 1])
-    with_routes = lower_bound(ctx, HallData(ctx))
+    with_routes = lower_bound(ctx)
 
     monkeypatch.setattr("factoryspec.layout.bound.route_bound", lambda *a: None)
-    without = lower_bound(ctx, HallData(ctx))
+    without = lower_bound(ctx)
     monkeypatch.undo()
     assert with_routes > without
     r = solve(p, time_limit_s=20)

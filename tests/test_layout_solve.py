@@ -231,6 +231,24 @@ def test_bound_is_below_the_brute_force_optimum():
     assert r.lower_bound_units <= opt <= r.objective_units
 
 
+def test_two_tier_bound_is_below_the_brute_force_optimum():
+    # 4 compute racks, a leaf and a spine rack in a 2 x 3 hall (6P6 = 720 layouts), with tall
+    # drops so that a hop beyond the next slot needs fibre: the chain term (compute ->
+    # leaf -> spine, every switch slot's exact distances) is then positive
+    p = small(racks=4, su=1, rows=2, slots=3, network=0, radix=4, ports=2, rails=1,
+              cabling=Cabling(tray_height_m=0.5, rack_height_m=1.5, slack_m=0.2, length_bin_m=0.1))
+    r = solved(p)
+    assert p.clusters[0].fabrics[0].plan.tiers == 2
+    opt = _brute_force_optimum(p)
+    assert r.lower_bound_units <= opt <= r.objective_units
+    # and the chain term counts: above every link at the shortest link's cost
+    from factoryspec.layout.bound import _x_min
+    from factoryspec.layout.context import Ctx
+    ctx = Ctx(p, [0], [0])
+    n_lo = -(-(_x_min(ctx, 0) + ctx.T.v_mm) // ctx.T.bin_mm)
+    assert r.lower_bound_units > int(ctx.W.lcount.sum()) * int(ctx.units[0][n_lo])
+
+
 def test_hall_model_infeasibility_names_the_binding_halls():
     """Each cluster fits alone and the totals fit, but cluster a fills h1's compute
     slots and cluster b cannot fit the rest into small h2: CP-SAT finds the core."""

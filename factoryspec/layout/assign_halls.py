@@ -13,13 +13,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
 from ortools.sat.python import cp_model
 
 from ..diagnostics import Diagnostic, error
 from ..units import LENGTH, POWER, Quantity, format_quantity
 from .context import Ctx
-from .geometry import SLOT_COMPUTE, SLOT_RESERVED
+from .geometry import SLOT_COMPUTE
 from .problem import mm
 
 U = 10 ** 12     # largest exact scale of the fractional row-use constraint
@@ -79,17 +78,6 @@ class HallData:
             lo, hi = W.net_range[ci]
             self.n_net.append(hi - lo)
             self.p_net.append(int(W.power[lo:hi].max()) if hi > lo else 0)
-        T = ctx.T
-        comp = T.kind == SLOT_COMPUTE
-        self.entry_runs = [np.sort(T.run[comp & (T.hall == k)]) for k in range(len(ctx.halls))]
-        usable = T.kind != SLOT_RESERVED
-        self.entry_min = [int(T.run[usable & (T.hall == k)].min()) if (usable & (T.hall == k)).any() else 0
-                          for k in range(len(ctx.halls))]
-        self.usable_runs = []          # per hall: (run to the entry, usable slots with it)
-        for k in range(len(ctx.halls)):
-            vals, counts = np.unique(T.run[usable & (T.hall == k)], return_counts=True)
-            self.usable_runs.append([(int(v), int(c)) for v, c in zip(vals, counts)])
-        self.run_max = int(T.run.max()) if T.n else 0
         self.blockcap = [[self._blockcap(ci, k) for k in range(len(ctx.halls))]
                          for ci in range(len(ctx.clusters))]
 

@@ -24,23 +24,16 @@ Per fabric, two parts.
 
      objective >= base + sum_q (1/T) sum_r a_r (psi_k(d(r, q)) - k c_min).
 
-   For q in hall H the compute racks occupy distinct compute slots the cluster
-   may use; the i-th nearest of them is at least the i-th smallest entry of a
-   profile: in H, the distances |ds| * slot_width + |dr| * row_pitch of a full
-   grid of offsets (a tray run is never shorter: Manhattan, cross-aisles only
-   add), as many as H has compute slots; in every other hall H', its compute
-   slots at (shortest run from a slot of H to its entry) + |entry H - entry H'|
-   + (that slot's own run to the entry of H', known exactly for every slot).
-   Where r and q stand in different halls a second bound holds for the same
-   chain: route[state(r), state(q)] from routes.py, the least cost over the
-   chain's racks standing in halls (never in the open between buildings), each
-   link running from its slot to its hall's entry and across. Each entry of
-   another hall's profile takes the larger of the two.
-   Pairing the largest a_r with the cheapest entries (rearrangement: each entry
-   is a lower bound for whichever rack takes that slot) gives S_H, a lower
-   bound for any top switch placed in H.
-   Finally the T top switches fill halls by increasing S_H, a hall holding at
-   most (usable slots x switches per rack) of them: the least possible sum.
+   For a top switch q at slot y, the compute racks occupy distinct compute
+   slots the cluster may use, none of them y. Each such slot c has a lower
+   bound on the chain from it to y: psi_k(d(c, y)) with the exact tray
+   distance, and where c and y stand in different halls also
+   route[state(c), state(y)] from routes.py (the chain's racks stand in halls,
+   never in the open between buildings, and every link between halls runs
+   slot -> entry -> entry -> slot); the larger of the two, less k c_min. Pairing the largest a_r with the cheapest
+   slots (rearrangement) gives S_y, a lower bound for any top switch at y.
+   Finally the T top switches fill usable slots by increasing S_y, a slot
+   holding at most a rack's worth of them: the least possible sum.
 
 Both parts hold for every placement of every rack (and for any grouping of
 switches into racks of one tier each), so their sum bounds every feasible
@@ -62,19 +55,20 @@ from fractions import Fraction
 
 import numpy as np
 
-from .assign_halls import HallData
 from .context import Ctx
 from .costs import INF
-from .geometry import SLOT_COMPUTE
+from .geometry import SLOT_COMPUTE, SLOT_RESERVED
 from .problem import mm
 from .routes import route_bound
 
+CHUNK = 1 << 21                   # entries per block of top-switch slots x compute slots
 
-def lower_bound(ctx: Ctx, hd: HallData) -> int:
+
+def lower_bound(ctx: Ctx) -> int:
     """Sum over fabrics of the bound (INF when no feasible layout exists)."""
     total = 0
     for f in range(len(ctx.W.fabrics)):
-        b = fabric_bound(ctx, hd, f)
+        b = fabric_bound(ctx, f)
         if b >= INF:
             return INF
         total += b
@@ -86,7 +80,7 @@ def _x_min(ctx: Ctx, ci: int) -> int:
     return min((mm(ctx.halls[k].slot_width_m) for k in ks), default=0)
 
 
-def fabric_bound(ctx: Ctx, hd: HallData, f: int) -> int:
+def fabric_bound(ctx: Ctx, f: int) -> int:
     info = ctx.W.fabrics[f]
     ci = ctx.local[info.cluster]
     cl = ctx.clusters[ci]
@@ -102,29 +96,61 @@ def fabric_bound(ctx: Ctx, hd: HallData, f: int) -> int:
         return base
     k = info.spec.plan.tiers
     a = chain_mass(info.spec, cl.racks)
-    route = route_bound(ctx, ci, g, n_lo, ctx.tables[f].nmax, k)
-    profiles = [_profile(ctx, hd, ci, H, route) for H in range(len(ctx.halls))]
-    dmax = max((int(max(p[0].max(initial=0), p[1].max(initial=0))) + hd.run_max
-                for p in profiles if p is not None), default=0)
-    psi = _less(psi_table(g, n_lo, ctx.tables[f].nmax, k, dmax, T.v_mm, T.bin_mm), k * c_min)
+    comp = np.nonzero((T.kind == SLOT_COMPUTE) & ctx.allowed[ci][T.hall])[0]
+    if len(comp) < cl.racks:
+        return INF
+    nmax = ctx.tables[f].nmax
+    psi = _less(psi_table(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm), k * c_min)
+    route = route_bound(ctx, ci, g, n_lo, nmax, k)
+    via = None if route is None else route.route[route.source_states(comp)]     # compute slot x state
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack
-    for H, prof in enumerate(profiles):
-        if prof is None or not ctx.net_allowed[ci][H]:
-            continue
-        # one score per distinct run from a slot to the hall entry (a top switch at
-        # such a slot is that much further from every other hall); exact Fractions
-        # only where leaves are oversubscribed, with the hall's shortest run then
-        runs = hd.usable_runs[H] if len(a) == 1 else [(hd.entry_min[H], int(hd.usable[H]))]
-        for t, n_slots in runs:
-            col = route.column(H, t) if route is not None else None
-            via = None if col is None else _less(col, k * c_min)
-            sc = _score(prof, t, a, psi, via, k, T.v_mm, T.bin_mm, cl.racks)
-            if sc is not None:
-                scores.append((sc, n_slots * per))
+    for H in np.nonzero(ctx.net_allowed[ci])[0]:
+        slots = np.nonzero((T.hall == H) & (T.kind != SLOT_RESERVED))[0]
+        step = max(1, CHUNK // len(comp))
+        for i in range(0, len(slots), step):
+            q = slots[i:i + step]
+            extra = _chain_extra(T, q, comp, psi, k, via, route, k * c_min)
+            scores += [(sc, per) for sc in _scores(extra, a, cl.racks) if sc is not None]
     if not scores:
         return INF
     return base + _fill(info, scores)
+
+
+def _chain_extra(T, q, comp, psi, k, via, route, less) -> np.ndarray:
+    """extra[i, j]: lower bound on a chain from compute slot comp[j] to a top
+    switch at slot q[i], less the k c_min the base counts: psi'(tray distance),
+    or between halls the larger of that and the route bound; INF for q's own slot."""
+    d = T.horizontal_matrix(q, comp)
+    extra = psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
+    if via is not None:
+        other = T.hall[q][:, None] != T.hall[comp][None, :]
+        routed = _less(via[:, route.net_states(q)].T, less)
+        extra = np.where(other, np.maximum(extra, routed), extra)
+    extra[q[:, None] == comp[None, :]] = INF          # a switch rack and a compute rack never share a slot
+    return extra
+
+
+def _scores(extra: np.ndarray, a_runs, racks: int) -> list:
+    """Per row: sum_i a_(i) extra_(i) over the `racks` cheapest entries, the
+    largest a with the cheapest (rearrangement); None where that needs an INF."""
+    part = np.partition(extra, racks - 1, axis=1)[:, :racks] if extra.shape[1] > racks else extra
+    out = []
+    if len(a_runs) == 1:
+        bad = part.max(axis=1, initial=0) >= INF
+        sums = np.where(bad[:, None], 0, part).sum(axis=1)
+        return [None if b else a_runs[0][0] * int(x) for b, x in zip(bad, sums)]
+    part = np.sort(part, axis=1)
+    for row in part:
+        if row[-1] >= INF:
+            out.append(None)
+            continue
+        total, i = Fraction(0), 0
+        for value, n in a_runs:
+            total += value * int(row[i:i + n].sum())
+            i += n
+        out.append(total)
+    return out
 
 
 def chain_mass(spec, racks: int):
@@ -150,45 +176,9 @@ def chain_mass(spec, racks: int):
     return sorted(per_rack.items(), key=lambda t: -t[0])
 
 
-def _grid(h) -> np.ndarray:
-    """Sorted distances from a slot to every offset of a full grid of the hall's size."""
-    sw, pitch = mm(h.slot_width_m), mm(h.row_pitch_m)
-    ds = np.arange(-(h.slots_per_row - 1), h.slots_per_row)
-    dr = np.arange(-(h.rows - 1), h.rows)
-    d = (np.abs(ds)[None, :] * sw + np.abs(dr)[:, None] * pitch).ravel()
-    d = np.sort(d)
-    return d[1:]           # drop the zero offset (the slot itself)
-
-
 def _less(values: np.ndarray, amount: int) -> np.ndarray:
     """values - amount, keeping INF as INF."""
     return np.where(values >= INF, INF, values - amount)
-
-
-def _profile(ctx: Ctx, hd: HallData, ci: int, H: int, route):
-    """Lower bounds on the distances from a slot of H to the compute slots cluster
-    ci may use, as (in H: sorted grid distances, elsewhere: distances from H's
-    entry, one per compute slot, with each slot's route state); a slot with run
-    t to H's entry adds t to the second part."""
-    T = ctx.T
-    own = _grid(ctx.halls[H])[:int(hd.compute[H])] if ctx.allowed[ci][H] else np.zeros(0, np.int64)
-    others, states = [], []
-    bh = int(T.base[H])
-    comp = T.kind == SLOT_COMPUTE
-    for K, h in enumerate(ctx.halls):
-        if K == H or not ctx.allowed[ci][K] or hd.compute[K] == 0:
-            continue
-        bk = int(T.base[K])
-        d = abs(int(T.ex[bh]) - int(T.ex[bk])) + abs(int(T.ey[bh]) - int(T.ey[bk]))
-        slots = np.nonzero(comp & (T.hall == K))[0]
-        others.append(d + T.run[slots])
-        if route is not None:
-            states.append(route.source_states(slots))
-    if not len(own) and not others:
-        return None
-    rest = np.concatenate(others) if others else np.zeros(0, np.int64)
-    rows = np.concatenate(states) if states else None
-    return own.astype(np.int64), rest.astype(np.int64), rows
 
 
 def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bin_mm: int) -> np.ndarray:
@@ -211,36 +201,6 @@ def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bi
             nxt = np.minimum(nxt, np.where(shifted >= INF, INF, shifted + gn))
         cur = nxt
     return cur
-
-
-def _score(prof, t, a_runs, psi, via, k, v, bin_mm, racks):
-    """sum_i a_(i) extra_(i) over the `racks` cheapest profile entries, for a top
-    switch whose slot has run t to its hall's entry (None if too few slots);
-    an entry's extra is psi'(d), or in another hall the larger of that and the
-    route bound `via` of its slot's state."""
-    own, rest, rows = prof
-    if len(own) + len(rest) < racks:
-        return None
-
-    def split(d):                      # psi' at a distance d
-        return psi[np.minimum(-(-(d + k * v) // bin_mm), len(psi) - 1)]
-
-    far = split(rest + t)
-    if via is not None and rows is not None:
-        far = np.maximum(far, via[rows])
-    e = np.concatenate([split(own), far])
-    extra = np.partition(e, racks - 1)[:racks] if len(e) > racks else e
-    extra.sort()
-    if extra.max(initial=0) >= INF:
-        return None
-    if len(a_runs) == 1:
-        return a_runs[0][0] * int(extra.sum())
-    total = Fraction(0)
-    i = 0
-    for value, n in a_runs:            # largest a with the nearest entries
-        total += value * int(extra[i:i + n].sum())
-        i += n
-    return total
 
 
 def _fill(info, scores) -> int:

@@ -83,6 +83,10 @@ class RouteBound:
         """Row of route for each compute slot (slots the cluster may use)."""
         return np.searchsorted(self.src_keys, self.key(self.T.hall[slots], self.T.run[slots]))
 
+    def net_states(self, slots: np.ndarray) -> np.ndarray:
+        """Column of route for each usable slot the cluster's switches may take."""
+        return np.searchsorted(self.net_keys, self.key(self.T.hall[slots], self.T.run[slots]))
+
     def column(self, hall: int, run: int) -> np.ndarray | None:
         """route[:, q] for a switch slot in `hall` whose run is `run` (None if no such state)."""
         k = int(self.key(hall, run))

@@ -143,7 +143,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     diags = prechecks(ctx, hd) + reach_checks(ctx)
     if diags:
         return _failed("infeasible", diags)
-    bound = lower_bound(ctx, hd)
+    bound = lower_bound(ctx)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])
     headroom = problem.objective == "cost_then_headroom"
