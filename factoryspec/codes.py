@@ -200,6 +200,13 @@ Fix: make the building larger or add floors, or make the halls smaller.""")
 _code("building-land", "check", "A site's buildings cover more than its land",
       """The buildings of a site (their `size` footprints) must fit the site's `land` (1 acre = 4,046.86 m2).
 Fix: more land, smaller buildings, or more floors.""")
+_code("hall-overlap", "check", "Two halls overlap on the site plan",
+      """Links between halls are measured on a site plan: a building stands at its `position = [x, y]`, or
+after the building written before it (along y, 50 m beyond its depth); a hall stands at its `position` in its
+building, or beside the hall written before it (along x, 10 m beyond its width). Two halls whose floors
+overlap on that plan would make every length between them wrong. Halls of a building with several
+`floors` may stand above each other and are not compared.
+Fix: give the halls or their buildings positions that keep them apart.""")
 _code("rack-fit", "check", "A system's rack does not fit a hall's positions",
       """A rack must fit the position it stands in: its width (from the system's `footprint`, 600 mm x
 1200 mm when unset) within the hall's `slot_width`, and its depth less than the `row_pitch` (the pitch is

@@ -4,12 +4,9 @@ The solver works on plain numbers (factoryspec.layout.problem); this module is
 the only place that knows both sides. Exact Fractions become floats in SI
 units here; the solver rounds them once to integers (mm, W, micro-USD).
 
-Where halls stand. The language does not yet place buildings on the land or
-halls in a building, but links between halls need a distance. Until it does,
-halls of a building stand side by side along x in the order they are written,
-`HALL_GAP_M` apart, and buildings stand one after another along y, each
-`BUILDING_GAP_M` beyond the deepest hall of the previous one. The report
-states this assumption.
+Where halls stand: on the model's site plan (`Hall.origin`, model/derive.py),
+from the spec's `position`s where given, else side by side and one after
+another. The report states the rule.
 """
 
 from __future__ import annotations
@@ -20,9 +17,6 @@ from . import units as u
 from .layout.problem import Cabling, Cluster, FabricSpec, Hall, LayoutProblem, Medium
 from .model.types import Factory
 from .pipeline import Checked
-
-HALL_GAP_M = 10.0
-BUILDING_GAP_M = 50.0
 
 
 def spec_hash(checked: Checked, variables: dict[str, str] | None = None) -> str:
@@ -38,18 +32,6 @@ def spec_hash(checked: Checked, variables: dict[str, str] | None = None) -> str:
 
 def _f(q) -> float:
     return float(q.value if isinstance(q, u.Quantity) else q)
-
-
-def _hall_origins(factory: Factory) -> dict:
-    origins, y = {}, 0.0
-    for building in factory.buildings:
-        x, depth = 0.0, 0.0
-        for hall in building.halls:
-            origins[hall] = (x, y)
-            x += _f(hall.size.width) + HALL_GAP_M
-            depth = max(depth, _f(hall.size.depth))
-        y += depth + BUILDING_GAP_M
-    return origins
 
 
 def _hall(hall, origin) -> Hall:
@@ -109,8 +91,8 @@ def _solve_settings(checked: Checked) -> tuple[str, object, float | None]:
 
 def build_problem(checked: Checked, seed: int = 0, variables: dict[str, str] | None = None) -> LayoutProblem:
     factory = checked.model
-    origins = _hall_origins(factory)
-    halls = [_hall(h, origins.get(h, (0.0, 0.0))) for h in factory.halls if h.complete]
+    halls = [_hall(h, (_f(h.origin[0]), _f(h.origin[1]))) for h in factory.halls
+             if h.complete and h.origin is not None]
     clusters = [_cluster(c) for c in factory.clusters if c.complete]
     used = {mid for c in clusters for f in c.fabrics for mid in f.media}
     media = [_medium(m) for m in factory.media if m.qualname in used or not used]

@@ -86,6 +86,9 @@ _kind("building", "A building on a site, holding data halls.", (
     Attr("floors", COUNT, "Number of floors with data halls.", _F(1), minimum=1),
     Attr("floor_rating", u.AREAL_DENSITY, "Design floor load (e.g. `1500 kg/m2`; slab-on-grade is higher).",
          Q(1500, "kg/m2")),
+    Attr("position", u.LENGTH, "Corner of the building on the site plan, `[x, y]` from the site's origin "
+         "(default: after the building written before it, along y). Links between halls are measured on "
+         "this plan.", many=True),
 ), children=("hall", "power", "cooling"), top_level=True)
 
 _kind("power", "A power train (substation, UPS or switchgear block) feeding halls.", (
@@ -107,6 +110,9 @@ _kind("hall", "A data hall: rows of rack slots with busway power and cooling.", 
     Attr("floor_rating", u.AREAL_DENSITY, "Floor load rating of the hall (defaults to its building's)."),
     Attr("cross_aisles", COUNT, "Cross-aisles cutting each row into segments (cable routes).", _F(0)),
     Attr("network_slots", COUNT, "Slots at each row's end kept for network racks.", _F(0)),
+    Attr("position", u.LENGTH, "Corner of the hall in its building, `[x, y]` from the building's corner "
+         "(default: beside the hall written before it, along x). Rows run along x; the cable entry is at the "
+         "network end of row 1.", many=True),
 ), children=("cdu", "air", "reserved", "power"))
 
 _kind("cdu", "Coolant distribution units serving a hall's liquid-cooled racks.", (

@@ -9,7 +9,7 @@ what needs the model:
   a busway_limit of 0 %, a hall or rack side of 0 m, a row pitch or slot width of
   0 m, a medium reaching 0 m, a 0 Gb/s port); a hall of more than 100,000
   positions or a cluster of more than 1,000,000 racks (10 GW of GB300 is
-  ~74,000 racks).
+  ~74,000 racks); a building or hall `position` that is not two lengths.
 * `implausible-value` (warning): a PUE above 3 (the industry average is ~1.56,
   AI halls 1.1-1.25), a rack above 2 MW (Rubin Ultra NVL576 is ~600 kW), a rack
   above 10 t.
@@ -83,6 +83,10 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         found.append(_zero(sw, "port_speed", "the port speed"))
     for m in f.media:
         found.append(_zero(m, "reach", "the reach"))
+    for obj in f.buildings + f.halls:
+        if obj.position is not None and len(obj.position) != 2:
+            found.append(error("invalid-value", f"{obj.label}: `position` takes two lengths, x and y; got "
+                               f"{len(obj.position)}", obj.at("position"), "e.g. `position = [120 m, 0 m]`"))
     for c in f.clusters:
         if c.racks > MAX_CLUSTER_RACKS:
             found.append(error("invalid-value", f"{c.label}: {c.racks:,} racks is absurd (at most "

@@ -13,6 +13,9 @@ and the geometry of each hall.
 * `hall-area`: the halls of a building (width x depth each) must fit the
   building's footprint x floors.
 * `building-land`: the buildings' footprints must fit the site's land.
+* `hall-overlap`: no two halls may overlap on the site plan (model/derive.py:
+  `position`s where given, else halls side by side and buildings one after
+  another); halls of a multi-floor building are not compared with each other.
 * `rack-fit`: a system's rack must fit a hall's positions: its width within
   `slot_width`, its depth within `row_pitch`.
 * `nvlink-domain`: a multi-rack NVLink domain (`nvlink_racks`) must stay
@@ -32,7 +35,7 @@ from ..model import Factory
 from ..units import AREA, LENGTH, Quantity
 from ._base import Measure, show
 
-CODES = ("hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
+CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
          "nvlink-domain", "reserved-out-of-range")
 
 # Width of one cross-aisle: TIA-942 suggests a 1.2 m aisle.
@@ -97,6 +100,36 @@ def check(f: Factory) -> Iterator[Diagnostic]:
     yield from _clusters(f)
     yield from _fit(f)
     yield from _reserved(f)
+    yield from _overlaps(f)
+
+
+def _overlaps(f: Factory) -> Iterator[Diagnostic]:
+    """Halls whose floors overlap on the site plan (derive.plan). Halls of a
+    building with several floors may stand above each other, so they are not
+    compared with each other."""
+    order = {h: i for i, h in enumerate(f.halls)}
+    placed = sorted((h for h in f.halls if h.origin is not None),
+                    key=lambda h: (h.origin[0].value, h.origin[1].value, order[h]))
+    for i, a in enumerate(placed):
+        ax, ay = a.origin[0].value, a.origin[1].value
+        for b in placed[i + 1:]:
+            bx, by = b.origin[0].value, b.origin[1].value
+            if bx >= ax + a.size.width.value:
+                break                      # sorted by x: no later hall reaches back to a
+            if a.building is b.building and a.building is not None and a.building.floors > 1:
+                continue
+            if by < ay + a.size.depth.value and ay < by + b.size.depth.value:
+                first, later = sorted((a, b), key=order.get)     # reported where the later one is placed
+                owner = later if later.is_set("position") or later.building is None else later.building
+                yield error("hall-overlap", f"halls {first.qualname} and {later.qualname} overlap on the site "
+                            f"plan: {_rect(first)} and {_rect(later)}", owner.at("position"),
+                            "give the halls (or their buildings) `position`s that keep them apart; links "
+                            "between halls are measured on this plan")
+
+
+def _rect(h) -> str:
+    x, y = h.origin
+    return f"{h.size} at ({float(x.value):g} m, {float(y.value):g} m)"
 
 
 def _clusters(f: Factory) -> Iterator[Diagnostic]:

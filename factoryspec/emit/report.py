@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from ..layout.problem import LayoutProblem
 from ..layout.result import SolveResult
-from ..to_problem import BUILDING_GAP_M, HALL_GAP_M
+from ..model.derive import BUILDING_GAP, HALL_GAP
 
 
 def _w(watts) -> str:
@@ -67,13 +67,19 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
                     [[h["check"], h["subject"], _q(h["used"], h["unit"]), _q(h["limit"], h["unit"]), h["percent"]]
                      for h in plan["headroom"]])
     lines += ["## Assumptions", "",
-              f"- Halls of a building stand side by side in the order written, {HALL_GAP_M:g} m apart; "
-              f"buildings stand one after another, {BUILDING_GAP_M:g} m apart. Links between halls are "
-              "measured on that plan.",
+              "- Buildings and halls stand where their `position` puts them. A building without one "
+              f"stands {_g(BUILDING_GAP)} m beyond the depth of the building written before it, along y; "
+              f"a hall without one stands {_g(HALL_GAP)} m beside the hall written before it, along x. "
+              "Links between halls are measured on that plan, through each hall's cable entry "
+              "(the network end of row 1).",
               "- Cable lengths follow the trays (along the row, across at a row end or cross-aisle), "
               "plus the vertical drops and slack at each end, rounded up to the length bin.",
               "- Costs are the catalog's relative figures unless the spec overrides them.", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _g(q) -> str:
+    return f"{float(q.value):g}"
 
 
 def _solver(result: SolveResult, unit: str) -> list[str]:

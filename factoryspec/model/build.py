@@ -166,7 +166,8 @@ class Builder:
         size = self.val(ent, "size")
         b = t.Building(**self.common(ent), size=size if isinstance(size, SizeValue) else None,
                        floors=self.count(ent, "floors", default=1),
-                       floor_rating=self.val(ent, "floor_rating", True), site=site)
+                       floor_rating=self.val(ent, "floor_rating", True), position=self.val(ent, "position"),
+                       site=site)
         self.memo[ent] = b
         self.f.buildings.append(b)
         for child in ent.children:
@@ -206,7 +207,8 @@ class Builder:
                    busway=self.val(ent, "busway", True), busway_limit=self.val(ent, "busway_limit", True),
                    feeds=self.count(ent, "feeds", default=1), floor_rating=rating,
                    floor_rating_span=rating_span, cross_aisles=self.count(ent, "cross_aisles", default=0),
-                   network_slots=self.count(ent, "network_slots", default=0), building=building)
+                   network_slots=self.count(ent, "network_slots", default=0), position=self.val(ent, "position"),
+                   building=building)
         self.f.halls.append(h)
         for child in ent.children:
             obj = None

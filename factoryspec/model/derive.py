@@ -37,6 +37,14 @@ Estimates, as an engineer makes them before a layout exists:
 * Loads. A hall's IT power is its compute racks x system power plus its share
   of switches x switch power. The liquid share of the heat is racks x power x
   liquid_fraction; the rest of the racks' heat and all switch heat go to air.
+* Site plan. A building with `position = [x, y]` has its corner there; one
+  without stands after the building written before it (of any site), along y:
+  same x, y beyond that building's depth (its `size`, else its deepest hall)
+  plus BUILDING_GAP. A hall with `position` has its corner there in its
+  building; one without stands beside the hall written before it, along x:
+  HALL_GAP beyond that hall's width (the first at the building's corner). A
+  `position` that is not two lengths leaves the hall unplaced (the sanity
+  check reports it).
 """
 
 from __future__ import annotations
@@ -44,8 +52,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..fabric import FabricError, size_fabric
-from ..units import POWER, Quantity
+from ..units import LENGTH, POWER, Quantity
 from . import types as t
+
+HALL_GAP = Quantity(Fraction(10), LENGTH)          # between halls of a building, side by side
+BUILDING_GAP = Quantity(Fraction(50), LENGTH)      # between buildings, one after another
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -59,6 +70,7 @@ def derive(f: t.Factory) -> None:
         fab.plan = size(fab)
     _place(f)
     _loads(f)
+    plan(f)
 
 
 def _reserved(h: t.Hall) -> None:
@@ -204,6 +216,44 @@ def _loads(f: t.Factory) -> None:
         load.it_power = Quantity(it, POWER)
         load.liquid = Quantity(liquid, POWER)
         load.air = Quantity(it - liquid, POWER)
+
+
+def _point(value) -> tuple | None:
+    """A `position` as (x, y) Quantities, or None unless it is two lengths."""
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(q, Quantity) and q.dims == LENGTH
+                                                            for q in value):
+        return value
+    return None
+
+
+def plan(f: t.Factory) -> None:
+    """Hall.origin for every hall: the site plan (module docstring)."""
+    zero = Quantity(Fraction(0), LENGTH)
+    bx, by = zero, zero - BUILDING_GAP
+    for b in f.buildings:
+        at = _point(b.position)
+        if at is None:
+            if b.position is not None:
+                continue                         # malformed: reported, and nothing stands on it
+            at = (bx, by + BUILDING_GAP)
+        _halls(b, at)
+        depth = b.size.depth if b.size is not None else max((h.size.depth for h in b.halls), default=zero,
+                                                             key=lambda q: q.value)
+        bx, by = at[0], at[1] + depth
+
+
+def _halls(b: t.Building, corner: tuple) -> None:
+    x = corner[0]
+    first = True
+    for h in b.halls:
+        at = _point(h.position)
+        if at is None and h.position is not None:
+            continue
+        if at is None:
+            h.origin = (x if first else x + HALL_GAP, corner[1])
+        else:
+            h.origin = (corner[0] + at[0], corner[1] + at[1])
+        x, first = h.origin[0] + h.size.width, False
 
 
 def site_it_power(f: t.Factory, site: t.Site) -> Quantity:

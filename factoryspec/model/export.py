@@ -75,6 +75,7 @@ def _hall(h: t.Hall) -> dict:
         **_head(h),
         "building": h.building.qualname if h.building else None,
         "size": _size(h.size),
+        "origin_m": [_n(h.origin[0]), _n(h.origin[1])] if h.origin is not None else None,
         "rows": h.rows, "slots_per_row": h.slots_per_row,
         "row_pitch_m": _n(h.row_pitch), "slot_width_m": _n(h.slot_width),
         "busway_w": _n(h.busway), "busway_limit": _n(h.busway_limit),

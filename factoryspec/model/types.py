@@ -216,6 +216,7 @@ class Hall(Node):
     floor_rating_span: Span | None = None     # where the rating in force is written
     cross_aisles: int = 0
     network_slots: int = 0
+    position: tuple | None = None        # as written: should be two lengths [x, y] in the building
     cdus: list[Cdu] = attrs.Factory(list)
     air: list[AirHandling] = attrs.Factory(list)
     reserved: list[Reserved] = attrs.Factory(list)
@@ -224,6 +225,7 @@ class Hall(Node):
     # derived
     reserved_by_row: dict[int, int] = attrs.Factory(dict)      # row -> reserved slots in it
     reserved_net_by_row: dict[int, int] = attrs.Factory(dict)  # row -> of those, in the network slots
+    origin: tuple | None = None          # (x, y) of its corner on the site plan, Quantities (derive.plan)
     load: HallLoad = attrs.Factory(HallLoad)
     complete: bool = True
 
@@ -300,6 +302,7 @@ class Building(Node):
     size: SizeValue | None = None
     floors: int = 1
     floor_rating: Quantity
+    position: tuple | None = None        # as written: should be two lengths [x, y]
     halls: list[Hall] = attrs.Factory(list)
     power: list[PowerTrain] = attrs.Factory(list)
     cooling: list[CoolingPlant] = attrs.Factory(list)

@@ -1,0 +1,157 @@
+"""Where halls stand: `position` on buildings and halls, the default plan, and
+the layout problem and solver measuring links on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factoryspec.layout import solve
+from factoryspec.pipeline import check
+from factoryspec.to_problem import build_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HALL = """
+template hall small {
+  size = 20 m x 40 m
+  rows = 8
+  slots_per_row = 12
+  floor_rating = 2500 kg/m2
+  network_slots = 3
+  busway = 3 MW
+  cdu {
+    capacity = 2 MW
+    count = 4
+  }
+  air {
+    capacity = 1 MW
+    count = 2
+  }
+}
+"""
+
+
+def _spec(buildings: str, racks: int = 64) -> str:
+    return f"""import catalog.nvidia
+{HALL}
+site s {{
+  land = 100 ha
+  utility {{
+    capacity = 100 MW
+  }}
+{buildings}
+  cluster c {{
+    system = gb300_nvl72
+    racks = {racks}
+    scalable_unit = 8
+    fabric f {{
+      switch = q3400
+      rails = 8
+    }}
+  }}
+}}
+"""
+
+
+def _problem(tmp_path, text: str):
+    path = tmp_path / "site.fac"
+    path.write_text(text, encoding="utf-8")
+    checked = check(str(path))
+    assert checked.ok, [d.message for d in checked.diagnostics]
+    return checked, build_problem(checked)
+
+
+def _origins(problem) -> dict:
+    return {h.id: h.origin_xy_m for h in problem.halls}
+
+
+def test_default_plan_halls_side_by_side_buildings_one_after_another(tmp_path):
+    _, p = _problem(tmp_path, _spec("""
+  building b1 {
+    size = 60 m x 40 m
+    hall h[1..2] = small {}
+  }
+  building b2 {
+    hall h1 = small {}
+  }
+  building b3 {
+    hall h1 = small {}
+  }"""))
+    assert _origins(p) == {
+        "s.b1.h1": (0.0, 0.0), "s.b1.h2": (30.0, 0.0),     # 20 m wide + 10 m apart
+        "s.b2.h1": (0.0, 90.0),                            # b1 is 40 m deep, + 50 m
+        "s.b3.h1": (0.0, 180.0),                           # b2 has no size: its hall is 40 m deep
+    }
+
+
+def test_positions_place_buildings_and_halls(tmp_path):
+    checked, p = _problem(tmp_path, _spec("""
+  building b1 {
+    size = 100 m x 40 m
+    position = [200 m, 0 m]
+    hall h1 = small {}
+    hall h2 = small {
+      position = [35 m, 0 m]
+    }
+    hall h3 = small {
+      position = [7000 cm, 0 m]
+    }
+  }
+  building b2 {
+    size = 60 m x 40 m
+    hall h1 = small {}
+  }"""))
+    assert _origins(p) == {
+        "s.b1.h1": (200.0, 0.0), "s.b1.h2": (235.0, 0.0), "s.b1.h3": (270.0, 0.0),
+        "s.b2.h1": (200.0, 90.0),          # after b1, which stands at x = 200 m
+    }
+    halls = {h["qualname"]: h for h in _model_json(checked)["halls"]}
+    assert halls["s.b1.h3"]["origin_m"] == [270, 0]
+
+
+def _model_json(checked):
+    from factoryspec.model.export import to_json
+    return to_json(checked.model)
+
+
+def test_buildings_far_apart_make_longer_links(tmp_path):
+    near = """
+  building b1 {
+    size = 30 m x 40 m
+    hall h1 = small {}
+  }
+  building b2 {
+    size = 30 m x 40 m
+    position = [0 m, %s]
+    hall h1 = small {}
+  }"""
+    _, p_near = _problem(tmp_path, _spec(near % "60 m", racks=96))      # more than one hall holds
+    _, p_far = _problem(tmp_path, _spec(near % "400 m", racks=96))
+    r_near, r_far = solve(p_near, 20), solve(p_far, 20)
+    assert r_near.layout is not None and r_far.layout is not None
+    longest = lambda r: max(link.length_m for link in r.layout.links)  # noqa: E731
+    assert longest(r_far) > 340 > longest(r_near)
+    assert r_far.objective > r_near.objective
+    assert r_far.lower_bound > r_near.lower_bound
+
+
+@pytest.mark.parametrize("position, code", [
+    ("[0 m]", "invalid-value"),
+    ("[1 m, 2 m, 3 m]", "invalid-value"),
+    ("[1 kW, 2 m]", "unit-mismatch"),
+    ("[-5 m, 0 m]", "invalid-value"),
+])
+def test_bad_positions_are_diagnosed_at_the_value(tmp_path, position, code):
+    path = tmp_path / "bad.fac"
+    path.write_text(_spec(f"""
+  building b1 {{
+    position = {position}
+    hall h1 = small {{}}
+  }}"""), encoding="utf-8")
+    checked = check(str(path))
+    hits = [d for d in checked.diagnostics if d.code == code]
+    assert hits and not checked.ok
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "position =" in text)
+    assert hits[0].span.line == line
