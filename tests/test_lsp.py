@@ -561,3 +561,19 @@ def test_malformed_messages_do_not_kill_the_server(tmp_path):
         server.proc.stdin.close()
         server.proc.wait(timeout=20)
         server.proc.stdout.close()
+
+
+def test_completion_leaves_out_attributes_already_set_in_the_block(tmp_path):
+    from factoryspec.lsp import completion
+
+    text = ("site s1 {\n  building b1 {\n    hall h1 {\n      rows = 4  # set\n      ro\n"
+            "      cdu {\n        count = 2\n      }\n      busway = 2 MW\n    }\n  }\n  land = 1 ha\n}\n")
+    snap = snapshot_of(tmp_path / "set.fac", text)
+    labels = {i.label for i in completion.complete(text, snap, 5, 9, "utf-16")}     # after `ro`
+    assert {"slots_per_row", "size", "cdu"} <= labels
+    assert "rows" not in labels and "busway" not in labels       # set before and after the cursor
+    inner = text.replace("count = 2", "co")
+    assert "count" in {i.label for i in completion.complete(inner, snap, 7, 11, "utf-16")}
+    # the attribute on the line being typed is still offered (it may be what is being written)
+    retyped = text.replace("rows = 4  # set", "ro")
+    assert "rows" in {i.label for i in completion.complete(retyped, snap, 4, 9, "utf-16")}

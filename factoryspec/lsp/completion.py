@@ -26,9 +26,10 @@ FUNCTIONS = ("min", "max", "ceil", "floor", "round")
 
 def complete(text: str, snap: Snapshot | None, line: int, column: int, encoding: str) -> list[types.CompletionItem]:
     lines = text.split("\n")
-    ctx = context.classify(text[:offset_of(lines, line, column)])
+    offset = offset_of(lines, line, column)
+    ctx = context.classify(text[:offset])
     if ctx.where == context.STATEMENT:
-        return _statement_items(ctx)
+        return _statement_items(ctx, context.assigned_in_block(text, offset))
     if ctx.where == context.UNIT:
         return _unit_items(ctx, lines, line, column, encoding)
     if ctx.where == context.IMPORT:
@@ -42,13 +43,13 @@ def complete(text: str, snap: Snapshot | None, line: int, column: int, encoding:
 
 # ---- statements --------------------------------------------------------------
 
-def _statement_items(ctx: context.Context) -> list[types.CompletionItem]:
+def _statement_items(ctx: context.Context, assigned: set[str] = frozenset()) -> list[types.CompletionItem]:
     kind = v.KINDS.get(ctx.block_kind) if ctx.block_kind else None
     if ctx.kinds and kind is None:
         return [_kind_item(k) for k in v.KINDS.values()] + [_keyword("let")]
     if kind is None:
         return [_kind_item(k) for k in v.KINDS.values() if k.top_level] + [_keyword(w) for w in KEYWORDS_TOP]
-    items = [_attr_item(kind, a) for a in kind.attrs]
+    items = [_attr_item(kind, a) for a in kind.attrs if a.name not in assigned]   # each is set once
     items += [_kind_item(v.KINDS[c]) for c in kind.children if c in v.KINDS]
     return items + [_keyword("let")]
 

@@ -74,6 +74,38 @@ def _in_string_or_comment(stmt: str) -> bool:
     return False
 
 
+def assigned_in_block(text: str, offset: int) -> set[str]:
+    """Attributes already set (`name = ...`) in the block that is open at
+    `offset`, before or after it, other than on the statement being typed there."""
+    opens: list[int] = []
+    for m in _TOKENS.finditer(text, 0, offset):
+        if m.group() == "{":
+            opens.append(m.end())
+        elif m.group() == "}" and opens:
+            opens.pop()
+    start = opens[-1] if opens else 0
+    names: set[str] = set()
+    depth, words, stmt_start = 0, [], start
+    for m in _TOKENS.finditer(text, start):
+        tok = m.group()
+        if tok.startswith(("#", "//")):
+            continue
+        if tok in ("{", "}", ";", "\n"):
+            if depth == 0 and not stmt_start <= offset <= m.start() and len(words) >= 2 and words[1] == "=" \
+                    and words[0] not in ("let", "param"):
+                names.add(words[0])
+            if tok == "{":
+                depth += 1
+            elif tok == "}":
+                if depth == 0:
+                    break                     # the block's own closing brace
+                depth -= 1
+            words, stmt_start = [], m.end()
+            continue
+        words.append(tok)
+    return names
+
+
 def classify(text_before: str) -> Context:
     """The completion context at the end of `text_before` (all text before the cursor)."""
     kinds, stmt = block_stack(text_before)
