@@ -61,7 +61,6 @@ from .geometry import SLOT_COMPUTE, SLOT_RESERVED
 from .problem import mm
 from .routes import route_bound
 
-CHUNK = 1 << 21                   # entries per block of top-switch slots x compute slots
 
 
 def lower_bound(ctx: Ctx) -> int:
@@ -102,55 +101,86 @@ def fabric_bound(ctx: Ctx, f: int) -> int:
     nmax = ctx.tables[f].nmax
     psi = _less(psi_table(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm), k * c_min)
     route = route_bound(ctx, ci, g, n_lo, nmax, k)
-    via = None if route is None else route.route[route.source_states(comp)]     # compute slot x state
+    src = None if route is None else route.source_states(comp)      # each compute slot's route row
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack
     for H in np.nonzero(ctx.net_allowed[ci])[0]:
         slots = np.nonzero((T.hall == H) & (T.kind != SLOT_RESERVED))[0]
-        step = max(1, CHUNK // len(comp))
-        for i in range(0, len(slots), step):
-            q = slots[i:i + step]
-            extra = _chain_extra(T, q, comp, psi, k, via, route, k * c_min)
-            scores += [(sc, per) for sc in _scores(extra, a, cl.racks) if sc is not None]
+        inside = T.hall[comp] == H
+        far = comp[~inside]
+        via = None if route is None else (route, src[~inside], k * c_min)
+        own = np.sort(_own_extra(T, slots, comp[inside], psi, k), axis=1)
+        # slots of H with the same run t to its entry see every other hall alike:
+        # a far slot is (its run + entry to entry + t) away, by the tray model
+        to_entry = T.run[far] + np.abs(T.ex[far] - T.ex[slots[0]]) + np.abs(T.ey[far] - T.ey[slots[0]]) \
+            if len(slots) else T.run[far]
+        runs = T.run[slots]
+        for t in np.unique(runs):
+            same = runs == t
+            rest = _far_extra(T, to_entry + t, slots[same][0], psi, k, via)
+            scores += _group_scores(own[same], rest, a, cl.racks, per)
     if not scores:
         return INF
     return base + _fill(info, scores)
 
 
-def _chain_extra(T, q, comp, psi, k, via, route, less) -> np.ndarray:
-    """extra[i, j]: lower bound on a chain from compute slot comp[j] to a top
-    switch at slot q[i], less the k c_min the base counts: psi'(tray distance),
-    or between halls the larger of that and the route bound; INF for q's own slot."""
-    d = T.horizontal_matrix(q, comp)
+def _own_extra(T, q, near, psi, k) -> np.ndarray:
+    """extra[i, j]: lower bound on a chain from compute slot near[j] to a top
+    switch at slot q[i] of the same hall, less the k c_min the base counts:
+    psi'(tray distance); INF for q's own slot (two racks never share one)."""
+    d = T.horizontal_matrix(q, near)
     extra = psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
-    if via is not None:
-        other = T.hall[q][:, None] != T.hall[comp][None, :]
-        routed = _less(via[:, route.net_states(q)].T, less)
-        extra = np.where(other, np.maximum(extra, routed), extra)
-    extra[q[:, None] == comp[None, :]] = INF          # a switch rack and a compute rack never share a slot
+    extra[q[:, None] == near[None, :]] = INF
     return extra
 
 
-def _scores(extra: np.ndarray, a_runs, racks: int) -> list:
-    """Per row: sum_i a_(i) extra_(i) over the `racks` cheapest entries, the
-    largest a with the cheapest (rearrangement); None where that needs an INF."""
-    part = np.partition(extra, racks - 1, axis=1)[:, :racks] if extra.shape[1] > racks else extra
-    out = []
+def _far_extra(T, d, y, psi, k, via) -> np.ndarray:
+    """The same from compute slots of other halls, at tray distances d, to a top
+    switch at slot y: the larger of psi'(d) and the route bound (via = the
+    route table, those slots' rows in it, and k c_min)."""
+    extra = psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
+    if via is not None and len(d):
+        route, rows, less = via
+        extra = np.maximum(extra, _less(route.route[rows, route.net_states(np.array([y]))[0]], less))
+    return extra
+
+
+def _group_scores(own: np.ndarray, far: np.ndarray, a_runs, racks: int, per: int) -> list:
+    """(score, capacity) for top-switch slots that share the far entries `far`,
+    each with its own sorted row of entries `own`: sum_i a_(i) extra_(i) over the
+    `racks` cheapest entries, the largest a with the cheapest (rearrangement).
+
+    With one a, per slot and exactly: both lists sorted, the cheapest `racks`
+    of their union are a prefix of each, so the sum is min over m of
+    (m cheapest own) + (racks - m cheapest far). With several a (Fractions),
+    one score for the group: the elementwise least of its sorted own rows is
+    below every slot's row, so its score is below every slot's score."""
+    take = far[far < INF]
+    if len(take) > racks:
+        take = np.partition(take, racks - 1)[:racks]
+    take = np.sort(take)
+    pf = np.concatenate([[0], np.cumsum(take, dtype=np.int64)])           # pf[j]: j cheapest far
     if len(a_runs) == 1:
-        bad = part.max(axis=1, initial=0) >= INF
-        sums = np.where(bad[:, None], 0, part).sum(axis=1)
-        return [None if b else a_runs[0][0] * int(x) for b, x in zip(bad, sums)]
-    part = np.sort(part, axis=1)
-    for row in part:
-        if row[-1] >= INF:
-            out.append(None)
-            continue
-        total, i = Fraction(0), 0
-        for value, n in a_runs:
-            total += value * int(row[i:i + n].sum())
-            i += n
-        out.append(total)
-    return out
+        ok = own < INF
+        po = np.concatenate([np.zeros((len(own), 1), np.int64), np.cumsum(np.where(ok, own, 0), axis=1)], axis=1)
+        m_lo = max(0, racks - len(take))
+        m_hi = np.minimum(ok.sum(axis=1), racks)
+        out = []
+        for row, hi in zip(po, m_hi):
+            if hi < m_lo:
+                continue                            # too few slots: no top switch here
+            m = np.arange(m_lo, hi + 1)
+            out.append((a_runs[0][0] * int((row[m] + pf[racks - m]).min()), per))
+        return out
+    least = own.min(axis=0) if len(own) else np.zeros(0, np.int64)
+    union = np.sort(np.concatenate([least[least < INF], take]))[:racks]
+    if len(union) < racks:
+        return []
+    total, i = Fraction(0), 0
+    for value, n in a_runs:
+        total += value * int(union[i:i + n].sum())
+        i += n
+    return [(total, per * len(own))]
 
 
 def chain_mass(spec, racks: int):
