@@ -125,6 +125,32 @@ def test_infeasible_cdu_and_floor_and_reach():
     assert reach.status == "infeasible" and reach.diagnostics[0].code == "cable-reach"
 
 
+def _halls_600_m_apart():
+    # 28 racks need both halls (24 compute slots each), and no medium up to 500 m spans 600 m
+    p = small(racks=28, halls=2, rows=3)
+    far = attrs.evolve(p.halls[1], origin_xy_m=(600.0, 0.0))
+    return attrs.evolve(p, halls=(p.halls[0], far), media=LINKX[:5])
+
+
+def test_halls_too_far_apart_are_infeasible_by_the_bound():
+    r = solve(_halls_600_m_apart(), 10)
+    d = r.diagnostics[0]
+    assert r.status == "infeasible" and d.code == "cable-reach"
+    assert "too far apart" in d.message
+
+
+def test_reach_failure_the_bound_does_not_prove_is_worded_as_such(monkeypatch):
+    # with the bound blinded, the same problem is only "no layout found"
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("factoryspec.layout.solve"), "lower_bound", lambda ctx: 0)
+    r = solve(_halls_600_m_apart(), 10)
+    d = r.diagnostics[0]
+    assert r.status == "infeasible" and d.code == "cable-reach"
+    assert "no layout was found whose links all stay within 500 m" in d.message
+    assert "does not rule a layout out" in d.hint
+
+
 def test_scalable_unit_longer_than_any_row_run():
     p = small(racks=16, su=16)
     r = solve(p, 10)

@@ -176,8 +176,8 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
         if base_obj < obj:            # never worse than the naive layout
             obj, best = base_obj, ctx.snapshot()
     ctx.restore(best)
-    if obj >= INF:
-        return _failed("infeasible", [_reach_diag(ctx)])
+    if obj >= INF:                    # the bound did not rule it out: say so
+        return _failed("infeasible", [_reach_diag(ctx, proven=False)])
     out = _export(ctx, obj, bound, None if base_obj is None or base_obj >= INF else base_obj)
     out["timed_out"] = timed_out
     return out
@@ -225,7 +225,9 @@ def _failed(status: str, diags) -> dict:
             "objective": None, "bound": None, "baseline": None, "totals": {}, "timed_out": False}
 
 
-def _reach_diag(ctx: Ctx):
+def _reach_diag(ctx: Ctx, proven: bool = True):
+    """cable-reach at the fabric: proven (the bound shows no layout reaches) or
+    not (the best layout found has a link out of reach)."""
     W = ctx.W
     if (ctx.pos >= 0).all() and len(W.la):
         units = ctx.link_units(np.arange(len(W.la)))
@@ -236,9 +238,17 @@ def _reach_diag(ctx: Ctx):
             c = ctx.clusters[ctx.local[info.cluster]]
             hall = ctx.halls[int(ctx.T.hall[ctx.pos[W.la[i]]])]
             length = int(ctx.link_bins(np.array([i]))[0]) * ctx.T.bin_mm
-            return error("cable-reach", f"fabric {c.id}/{info.spec.id}: a link from hall {hall.id} needs "
-                         f"{fmt_mm(length)} of cable, beyond the reach of every medium it may use",
-                         info.spec.span or hall.span)
+            reach = ctx.tables[int(W.lfab[i])].nmax * ctx.T.bin_mm
+            if proven:
+                return error("cable-reach", f"fabric {c.id}/{info.spec.id}: a link from hall {hall.id} needs "
+                             f"{fmt_mm(length)} of cable, beyond the reach of every medium it may use",
+                             info.spec.span or hall.span)
+            return error("cable-reach", f"fabric {c.id}/{info.spec.id}: no layout was found whose links all "
+                         f"stay within {fmt_mm(reach)}, the longest reach of its media; the best found needs "
+                         f"{fmt_mm(length)} from hall {hall.id}", info.spec.span or hall.span,
+                         "the lower bound does not rule a layout out, but the halls are far apart for these "
+                         "media: name nearer `halls` for the cluster, move its buildings closer (`position`), "
+                         "or allow a longer medium")
     c = ctx.clusters[0]
     return error("cable-reach", f"cluster {c.id}: its halls are too far apart for the cable media its "
                  f"fabrics may use", c.span)
