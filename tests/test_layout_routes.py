@@ -109,10 +109,10 @@ def test_routes_raise_the_bound_across_buildings_and_stay_below_the_layout(monke
 
     p = _site([(0.0, 0.0), (70.0, 0.0)], rows=3, slots=6, racks=20)     # 12 compute slots per hall
     ctx = Ctx(p, [0], [0, 1])
-    with_routes = lower_bound(ctx)
+    with_routes, _ = lower_bound(ctx)
 
     monkeypatch.setattr("factoryspec.layout.bound.route_bound", lambda *a: None)
-    without = lower_bound(ctx)
+    without, _ = lower_bound(ctx)
     monkeypatch.undo()
     assert with_routes > without
     r = solve(p, time_limit_s=20)
@@ -135,3 +135,13 @@ def test_no_table_for_one_link_chains_or_too_many_halls(monkeypatch):
     assert route_bound(ctx, 0, ctx.units[0], 9, ctx.tables[0].nmax, 1) is None
     monkeypatch.setattr(routes, "MAX_STATES", 1)
     assert route_bound(ctx, 0, ctx.units[0], 9, ctx.tables[0].nmax, 3) is None
+
+
+def test_a_bound_cut_short_by_the_clock_stays_valid():
+    p = _site([(0.0, 0.0), (70.0, 0.0)], rows=3, slots=6, racks=20)
+    ctx = Ctx(p, [0], [0, 1])
+    full, cut = lower_bound(ctx)
+    assert not cut
+    short, cut = lower_bound(ctx, lambda: True)          # no time at all: the base only
+    n_lo = -(-(_x_min(ctx, 0) + ctx.T.v_mm) // ctx.T.bin_mm)
+    assert cut and short == int(ctx.W.lcount.sum()) * int(ctx.units[0][n_lo]) < full

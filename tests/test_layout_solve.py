@@ -143,7 +143,7 @@ def test_reach_failure_the_bound_does_not_prove_is_worded_as_such(monkeypatch):
     # with the bound blinded, the same problem is only "no layout found"
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("factoryspec.layout.solve"), "lower_bound", lambda ctx: 0)
+    monkeypatch.setattr(importlib.import_module("factoryspec.layout.solve"), "lower_bound", lambda ctx, *a: (0, False))
     r = solve(_halls_600_m_apart(), 10)
     d = r.diagnostics[0]
     assert r.status == "infeasible" and d.code == "cable-reach"

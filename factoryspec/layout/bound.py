@@ -63,15 +63,18 @@ from .routes import route_bound
 
 
 
-def lower_bound(ctx: Ctx) -> int:
-    """Sum over fabrics of the bound (INF when no feasible layout exists)."""
-    total = 0
+def lower_bound(ctx: Ctx, out_of_time=None) -> tuple[int, bool]:
+    """Sum over fabrics of the bound (INF when no feasible layout exists), and
+    whether `out_of_time()` cut it short: the halls not yet scored then count
+    only the base (their chain term taken as zero), which keeps it valid."""
+    total, cut = 0, False
     for f in range(len(ctx.W.fabrics)):
-        b = fabric_bound(ctx, f)
+        b, short = fabric_bound(ctx, f, out_of_time)
+        cut |= short
         if b >= INF:
-            return INF
+            return INF, cut
         total += b
-    return total
+    return total, cut
 
 
 def _x_min(ctx: Ctx, ci: int) -> int:
@@ -79,7 +82,7 @@ def _x_min(ctx: Ctx, ci: int) -> int:
     return min((mm(ctx.halls[k].slot_width_m) for k in ks), default=0)
 
 
-def fabric_bound(ctx: Ctx, f: int) -> int:
+def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
     info = ctx.W.fabrics[f]
     ci = ctx.local[info.cluster]
     cl = ctx.clusters[ci]
@@ -87,25 +90,30 @@ def fabric_bound(ctx: Ctx, f: int) -> int:
     g = ctx.units[f]
     n_lo = -(-(_x_min(ctx, ci) + T.v_mm) // T.bin_mm)
     if n_lo > ctx.tables[f].nmax:
-        return INF
+        return INF, False
     c_min = int(g[n_lo])
     links = ctx.fab_slices[f]
     base = int(ctx.W.lcount[links].sum()) * c_min
     if cl.racks == 0:
-        return base
+        return base, False
     k = info.spec.plan.tiers
     a = chain_mass(info.spec, cl.racks)
     comp = np.nonzero((T.kind == SLOT_COMPUTE) & ctx.allowed[ci][T.hall])[0]
     if len(comp) < cl.racks:
-        return INF
+        return INF, False
     nmax = ctx.tables[f].nmax
     psi = _less(psi_table(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm), k * c_min)
     route = route_bound(ctx, ci, g, n_lo, nmax, k)
     src = None if route is None else route.source_states(comp)      # each compute slot's route row
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack
+    cut = False
     for H in np.nonzero(ctx.net_allowed[ci])[0]:
         slots = np.nonzero((T.hall == H) & (T.kind != SLOT_RESERVED))[0]
+        if cut or (out_of_time is not None and out_of_time()):
+            cut = True                       # no time left: a zero chain term is a valid floor
+            scores.append((0, per * len(slots)))
+            continue
         inside = T.hall[comp] == H
         far = comp[~inside]
         via = None if route is None else (route, src[~inside], k * c_min)
@@ -120,8 +128,8 @@ def fabric_bound(ctx: Ctx, f: int) -> int:
             rest = _far_extra(T, to_entry + t, slots[same][0], psi, k, via)
             scores += _group_scores(own[same], rest, a, cl.racks, per)
     if not scores:
-        return INF
-    return base + _fill(info, scores)
+        return INF, cut
+    return base + _fill(info, scores), cut
 
 
 def _own_extra(T, q, near, psi, k) -> np.ndarray:

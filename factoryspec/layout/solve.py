@@ -48,6 +48,7 @@ from .problem import LayoutProblem
 from .result import LEVELS, Layout, Link, Placement, SolveResult
 
 REFINE_ROUNDS = 6
+BOUND_SHARE = 0.4             # of a component's time budget, at most, for its lower bound
 MAX_CUTS = 12
 # compute rows filled from the hall entry outwards, then from the far end (which
 # leaves the spare slots near the entry, where spines and cores want to be)
@@ -143,13 +144,16 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     diags = prechecks(ctx, hd) + reach_checks(ctx)
     if diags:
         return _failed("infeasible", diags)
-    bound = lower_bound(ctx)
+    # the bound may take part of the budget; past that, it keeps what it has scored
+    bound, bound_cut = lower_bound(ctx, lambda: time.perf_counter() - t0 > BOUND_SHARE * budget_s)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])
     headroom = problem.objective == "cost_then_headroom"
     det_time = min(max(0.1 * budget_s, 0.5), 10.0)
     obj, best, last = INF, None, None
     for spread in SPREADS:                # a few deterministic starts; keep the best
+        if deadline() and best is not None:
+            break
         asg = _assignment(ctx, hd, det_time, seed, headroom or spread)
         if isinstance(asg, dict):
             if best is None and last is None:
@@ -169,7 +173,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
                 obj, best = value, ctx.snapshot()
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
-    timed_out = deadline()
+    timed_out = deadline() or bound_cut
     base_obj = None
     if place_baseline(ctx, hd):
         base_obj = ctx.objective_value()
