@@ -90,7 +90,14 @@ def _solver(result: SolveResult, unit: str) -> list[str]:
             ["naive baseline (fill in order, switches at row ends)", f"{_n(base)} {unit}" if base else "n/a"]]
     if base and obj is not None:
         rows.append(["saving against the baseline", f"{_n(base - obj)} {unit} ({(base - obj) / base * 100:.1f} %)"])
-    return ["## Solver", ""] + _table(["figure", "value"], rows)
+    note = ["No feasible layout costs less than the lower bound, so the objective is within the gap of the "
+            "optimum. The bound prices every chain of links (compute rack, leaf, spine, core) at the least it "
+            "could cost with its racks in halls and its links through the halls' cable entries "
+            "(factoryspec/layout/bound.py).", ""]
+    if result.status == "timeout":
+        note = ["The time limit cut the search (and possibly the bound) short: a longer `--time-limit` may "
+                "narrow the gap.", ""] + note
+    return ["## Solver", ""] + _table(["figure", "value"], rows) + note
 
 
 def _cables(problem: LayoutProblem, result: SolveResult) -> list[str]:
