@@ -9,7 +9,7 @@
     media        closed form per link: cheapest medium that reaches (costs)
     starts       hall model compact / load-balanced x rows filled from the
                  entry / from the far end: four deterministic starts, best kept
-    bound        a valid lower bound over all layouts (bound)
+    bound        a valid lower bound over all layouts (bound, routes)
     baseline     the naive layout, costed the same way (baseline); if it beats
                  the optimised one, it is returned instead, so objective <=
                  baseline always.
@@ -25,7 +25,9 @@ Determinism: CP-SAT runs with one worker, a fixed seed and a deterministic
 time limit; every other step is a deterministic function of its input, and
 improvement loops stop on a fixed number of rounds, not on the clock. The wall
 clock is only a safety net: if it runs out, the best layout so far is returned
-with status 'timeout' (that run may then differ from an unhurried one).
+with status 'timeout' (that run may then differ from an unhurried one). The
+bound may use at most BOUND_SHARE of a component's budget; halls it has not
+scored by then count only the base (still a valid bound), also 'timeout'.
 """
 
 from __future__ import annotations
