@@ -624,8 +624,9 @@ class Resolver:
 
         t = spec.type
         if spec.ref:
-            if not isinstance(value, Entity) or value.kind != spec.ref:
-                return bad("type-mismatch", f"`{stmt.name}` must name a `{spec.ref}`; got {_describe(value)}")
+            if not isinstance(value, Entity) or value.kind not in spec.refs:
+                kinds = " or ".join(f"`{k}`" for k in spec.refs)
+                return bad("type-mismatch", f"`{stmt.name}` must name a {kinds}; got {_describe(value)}")
             return value
         if isinstance(t, tuple):  # a dimension
             if not isinstance(value, u.Quantity):

@@ -33,9 +33,15 @@ class Attr:
     doc: str
     default: object = None     # a Quantity, Fraction, str, ... already normalised
     ref: str | None = None     # for references: the block kind they must name
+    also: tuple[str, ...] = () # other kinds a reference may name (a building: all its halls)
     many: bool = False         # a list of `type`
     required: bool = False
     minimum: object = None     # smallest sensible value for counts and numbers
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        """Every block kind a reference may name."""
+        return ((self.ref,) if self.ref else ()) + self.also
 
 
 @attrs.frozen
@@ -177,7 +183,8 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
     Attr("system", None, "The rack system (a `system` block or catalog name).", ref="system", required=True),
     Attr("racks", COUNT, "Compute racks in the cluster.", required=True, minimum=1),
     Attr("scalable_unit", COUNT, "Racks per scalable unit, kept contiguous on the floor.", _F(1), minimum=1),
-    Attr("halls", None, "Halls the cluster may use (default: any).", ref="hall", many=True),
+    Attr("halls", None, "Halls the cluster may use, or buildings for all their halls (default: any).",
+         ref="hall", also=("building",), many=True),
 ), children=("fabric",), top_level=True)
 
 _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscription, rails.", (

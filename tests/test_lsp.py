@@ -577,3 +577,17 @@ def test_completion_leaves_out_attributes_already_set_in_the_block(tmp_path):
     # the attribute on the line being typed is still offered (it may be what is being written)
     retyped = text.replace("rows = 4  # set", "ro")
     assert "rows" in {i.label for i in completion.complete(retyped, snap, 4, 9, "utf-16")}
+
+
+def test_completion_for_halls_offers_halls_and_buildings(tmp_path):
+    from factoryspec.lsp import completion
+
+    text = SPEC + "cluster c2 {\n  system = gb\n  racks = 1\n  halls = [\n}\n"
+    # the server completes against the last snapshot that resolved
+    snap = snapshot_of(tmp_path / "halls.fac", text.replace("  halls = [\n", "  halls = [s1.b1]\n"))
+    line = text.split("\n").index("  halls = [") + 1
+    labels = {i.label for i in completion.complete(text, snap, line, len("  halls = [") + 1, "utf-16")}
+    assert "s1" in labels                      # a namespace on the way to its buildings and halls
+    member = text.replace("  halls = [", "  halls = [s1.")
+    labels = {i.label for i in completion.complete(member, snap, line, len("  halls = [s1.") + 1, "utf-16")}
+    assert "b1" in labels and "gb" not in labels

@@ -126,6 +126,44 @@ cluster c {
     assert {h.qualname: k for h, k in c.placement.items()} == {"b.h1": 50, "b.h3": 50}
 
 
+def test_a_building_in_halls_stands_for_all_its_halls(lint_text):
+    result = lint_text(SYSTEM + """
+building a {
+  floor_rating = 2500 kg/m2
+  hall h[1..2] {
+    size = 60 m x 60 m
+    rows = 10
+    slots_per_row = 10
+    busway = 2 MW
+  }
+}
+building b {
+  floor_rating = 2500 kg/m2
+  hall h1 {
+    size = 60 m x 60 m
+    rows = 10
+    slots_per_row = 10
+    busway = 2 MW
+  }
+}
+cluster c {
+  system = gb300
+  racks = 150
+  halls = [b.h1, a, a.h2]
+}
+cluster d {
+  system = gb300
+  racks = 1
+  halls = [gb300]
+}
+""")
+    c = result.model.clusters[0]
+    assert [h.qualname for h in c.halls] == ["b.h1", "a.h1", "a.h2"]      # in order, each once
+    assert {h.qualname: k for h, k in c.placement.items()} == {"b.h1": 50, "a.h1": 50, "a.h2": 50}
+    (bad,) = [d for d in result.diagnostics if d.code == "type-mismatch"]
+    assert bad.message == "`halls` must name a `hall` or `building`; got the system `gb300`"
+
+
 def test_placement_any_hall_takes_the_fewest_halls(lint_text):
     result = lint_text(SYSTEM + """
 building b {

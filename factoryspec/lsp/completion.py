@@ -160,7 +160,14 @@ def _fits(sym: Any, attr: v.Attr | None) -> bool:
     if attr is None or not attr.ref:
         return True
     target = sym.value if isinstance(sym, ValueSym) else sym
-    return isinstance(target, Entity) and target.kind == attr.ref or isinstance(sym, Namespace)
+    if isinstance(sym, Namespace):
+        return True
+    # the block itself, or one whose path leads to it (`s1` on the way to `s1.b1.h2`)
+    return isinstance(target, Entity) and (target.kind in attr.refs or _holds(target, attr.refs))
+
+
+def _holds(ent: Entity, kinds: tuple[str, ...], depth: int = 0) -> bool:
+    return depth < 8 and any(c.kind in kinds or _holds(c, kinds, depth + 1) for c in ent.children)
 
 
 def _name_item(name: str, sym: Any) -> types.CompletionItem:
@@ -210,7 +217,7 @@ def _catalog_items(attr: v.Attr | None, taken: set[str], lines: Sequence[str]) -
     out = []
     imported = _imported_modules(lines)
     for item in catalog.items():
-        if item.name in taken or (attr is not None and attr.ref and item.kind != attr.ref):
+        if item.name in taken or (attr is not None and attr.ref and item.kind not in attr.refs):
             continue
         edits = None if item.module in imported else [_import_edit(item.module, lines)]
         out.append(types.CompletionItem(

@@ -32,7 +32,7 @@ def value_text(value: Any) -> str:
 
 def type_text(attr: v.Attr) -> str:
     if attr.ref:
-        base = f"a `{attr.ref}`"
+        base = " or ".join(f"a `{k}`" for k in attr.refs)
     elif isinstance(attr.type, tuple):
         base = u.dimension_name(attr.type)
     else:

@@ -308,12 +308,16 @@ class Builder:
             c.halls_explicit = True
             seen = set()
             for r in refs if isinstance(refs, tuple) else (refs,):
-                h = self.memo.get(r) if isinstance(r, Entity) else None
-                if h is None:
+                x = self.memo.get(r) if isinstance(r, Entity) else None
+                if x is None:
                     c.complete = False     # a hall left out (or not a hall): say nothing about space
-                elif h not in seen:
-                    seen.add(h)
-                    c.halls.append(h)
+                    continue
+                if isinstance(x, t.Building):
+                    c.complete &= x.complete      # a building stands for all of its halls
+                for h in x.halls if isinstance(x, t.Building) else (x,):
+                    if h not in seen:
+                        seen.add(h)
+                        c.halls.append(h)
         elif site is not None:
             c.halls = [h for b in site.buildings for h in b.halls]
             c.complete = site.complete and all(b.complete for b in site.buildings)
