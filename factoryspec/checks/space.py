@@ -106,25 +106,42 @@ def check(f: Factory) -> Iterator[Diagnostic]:
 def _overlaps(f: Factory) -> Iterator[Diagnostic]:
     """Halls whose floors overlap on the site plan (derive.plan). Halls of a
     building with several floors may stand above each other, so they are not
-    compared with each other."""
+    compared with each other. A sweep along x in floats finds the candidates;
+    each is then decided exactly (touching halls do not overlap)."""
     order = {h: i for i, h in enumerate(f.halls)}
-    placed = sorted((h for h in f.halls if h.origin is not None),
-                    key=lambda h: (h.origin[0].value, h.origin[1].value, order[h]))
+    box = {h: _box(h) for h in f.halls if h.origin is not None}
+    placed = sorted(box, key=lambda h: (box[h][0], box[h][2], order[h]))
     for i, a in enumerate(placed):
-        ax, ay = a.origin[0].value, a.origin[1].value
+        ax0, ax1, ay0, ay1 = box[a]
         for b in placed[i + 1:]:
-            bx, by = b.origin[0].value, b.origin[1].value
-            if bx >= ax + a.size.width.value:
+            bx0, _, by0, by1 = box[b]
+            if bx0 >= ax1 + SLACK:
                 break                      # sorted by x: no later hall reaches back to a
+            if by0 >= ay1 + SLACK or ay0 >= by1 + SLACK or not _overlap(a, b):
+                continue
             if a.building is b.building and a.building is not None and a.building.floors > 1:
                 continue
-            if by < ay + a.size.depth.value and ay < by + b.size.depth.value:
-                first, later = sorted((a, b), key=order.get)     # reported where the later one is placed
-                owner = later if later.is_set("position") or later.building is None else later.building
-                yield error("hall-overlap", f"halls {first.qualname} and {later.qualname} overlap on the site "
-                            f"plan: {_rect(first)} and {_rect(later)}", owner.at("position"),
-                            "give the halls (or their buildings) `position`s that keep them apart; links "
-                            "between halls are measured on this plan")
+            first, later = sorted((a, b), key=order.get)     # reported where the later one is placed
+            owner = later if later.is_set("position") or later.building is None else later.building
+            yield error("hall-overlap", f"halls {first.qualname} and {later.qualname} overlap on the site "
+                        f"plan: {_rect(first)} and {_rect(later)}", owner.at("position"),
+                        "give the halls (or their buildings) `position`s that keep them apart; links "
+                        "between halls are measured on this plan")
+
+
+SLACK = 1e-6                               # m: floats only pick candidates
+
+
+def _box(h) -> tuple[float, float, float, float]:
+    x, y = (float(q.value) for q in h.origin)
+    return x, x + float(h.size.width.value), y, y + float(h.size.depth.value)
+
+
+def _overlap(a, b) -> bool:
+    """Exact: the open rectangles of two halls intersect."""
+    (ax, ay), (bx, by) = ((q.value for q in h.origin) for h in (a, b))
+    return (bx < ax + a.size.width.value and ax < bx + b.size.width.value
+            and by < ay + a.size.depth.value and ay < by + b.size.depth.value)
 
 
 def _rect(h) -> str:
