@@ -30,8 +30,9 @@ Per fabric, two parts.
    distance, and where c and y stand in different halls also
    route[state(c), state(y)] from routes.py (the chain's racks stand in halls,
    never in the open between buildings, and every link between halls runs
-   slot -> entry -> entry -> slot); the larger of the two, less k c_min. Pairing the largest a_r with the cheapest
-   slots (rearrangement) gives S_y, a lower bound for any top switch at y.
+   slot -> entry -> entry -> slot); the larger of the two, less k c_min.
+   Pairing the largest a_r with the cheapest slots (rearrangement) gives S_y,
+   a lower bound for any top switch at y.
    Finally the T top switches fill usable slots by increasing S_y, a slot
    holding at most a rack's worth of them: the least possible sum.
 
@@ -60,7 +61,6 @@ from .costs import INF
 from .geometry import SLOT_COMPUTE, SLOT_RESERVED
 from .problem import mm
 from .routes import route_bound
-
 
 
 def lower_bound(ctx: Ctx, out_of_time=None) -> tuple[int, bool]:
@@ -110,6 +110,8 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
     cut = False
     for H in np.nonzero(ctx.net_allowed[ci])[0]:
         slots = np.nonzero((T.hall == H) & (T.kind != SLOT_RESERVED))[0]
+        if not len(slots):
+            continue
         if cut or (out_of_time is not None and out_of_time()):
             cut = True                       # no time left: a zero chain term is a valid floor
             scores.append((0, per * len(slots)))
@@ -120,8 +122,7 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
         own = np.sort(_own_extra(T, slots, comp[inside], psi, k), axis=1)
         # slots of H with the same run t to its entry see every other hall alike:
         # a far slot is (its run + entry to entry + t) away, by the tray model
-        to_entry = T.run[far] + np.abs(T.ex[far] - T.ex[slots[0]]) + np.abs(T.ey[far] - T.ey[slots[0]]) \
-            if len(slots) else T.run[far]
+        to_entry = T.run[far] + np.abs(T.ex[far] - T.ex[slots[0]]) + np.abs(T.ey[far] - T.ey[slots[0]])
         runs = T.run[slots]
         for t in np.unique(runs):
             same = runs == t
