@@ -24,6 +24,7 @@ from .loader import Program
 from .suggest import did_you_mean
 
 MAX_REPEAT = 10_000   # instances from one `[a..b]`
+INDEX = "index"       # the name a repeated block's copies know their number by
 MAX_COUNT = 10**7     # any whole-number attribute
 
 
@@ -319,12 +320,14 @@ class Resolver:
         if block.index is not None:
             names = self._repeat_names(block)
         out = []
-        for name in names:
+        for i, name in enumerate(names):
             qual = name or block.kind
             if parent is not None:
                 qual = f"{parent.qualname}.{qual}"
             ent = Entity(block.kind, name, qual, block.span, block.name_span, block.doc, parent, module,
                          Scope(scope))
+            if block.index is not None:
+                self._declare_index(ent.scope, block.index, block.index.start + i, module)
             if template is not None:
                 ent.doc = ent.doc or template.node.doc
                 for stmt in _templates_first(template.node.body):
@@ -352,6 +355,15 @@ class Resolver:
                                     f"not a `{block.kind}` one", block.template.span))
             return None
         return sym
+
+    def _declare_index(self, scope: Scope, idx, value: int, module: str) -> None:
+        """`index` in a repeated block (and its template): which copy this is,
+        `3` in `b3` of `b[1..8]`, so a copy can compute e.g. its `position`."""
+        number = n.Number(Fraction(value), None, span=idx.span)
+        node = n.Let(INDEX, number, span=idx.span, name_span=idx.span,
+                     doc=f"The copy's number in its repetition [{idx.start}..{idx.end}]: {value}.")
+        sym = ValueSym(node, scope, module, value=u.Quantity(Fraction(value), u.NONE), state=2, used=True)
+        self._declare(scope, INDEX, sym, idx.span)
 
     def _repeat_names(self, block: n.Block) -> list[str]:
         idx = block.index
@@ -491,8 +503,9 @@ class Resolver:
         head = e.parts[0]
         sym = scope.lookup(head)
         if sym is None:
-            self.diags.append(error("undefined-reference", f"`{head}` is not defined", e.span,
-                                    self._undefined_hint(head, scope)))
+            hint = ("`index` exists inside a repeated block, e.g. `building b[1..4] { ... }`"
+                    if head == INDEX else self._undefined_hint(head, scope))
+            self.diags.append(error("undefined-reference", f"`{head}` is not defined", e.span, hint))
             return ERROR
         self._mark_used(sym)
         self.references.append((e.span, definition_span(sym), head))

@@ -155,3 +155,34 @@ def test_bad_positions_are_diagnosed_at_the_value(tmp_path, position, code):
     assert hits and not checked.ok
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "position =" in text)
     assert hits[0].span.line == line
+
+
+def test_index_places_the_copies_of_a_repetition(tmp_path):
+    _, p = _problem(tmp_path, _spec("""
+  building b[1..4] {
+    size = 60 m x 50 m
+    # a 2 x 2 grid: copies 1, 2 in the first row, 3, 4 in the second
+    position = [(index - 1 - 2 * floor((index - 1) / 2)) * 100 m, floor((index - 1) / 2) * 100 m]
+    hall h[0..1] = small {
+      position = [index * 30 m, 0 m]
+    }
+  }"""))
+    assert _origins(p) == {
+        "s.b1.h0": (0.0, 0.0), "s.b1.h1": (30.0, 0.0), "s.b2.h0": (100.0, 0.0), "s.b2.h1": (130.0, 0.0),
+        "s.b3.h0": (0.0, 100.0), "s.b3.h1": (30.0, 100.0), "s.b4.h0": (100.0, 100.0), "s.b4.h1": (130.0, 100.0),
+    }
+
+
+def test_index_exists_only_in_repetitions_and_cannot_be_redefined(tmp_path):
+    path = tmp_path / "idx.fac"
+    path.write_text(_spec("""
+  building one {
+    position = [index * 10 m, 0 m]
+    hall h1 = small {}
+  }
+  building b[1..2] {
+    let index = 7
+    hall h1 = small {}
+  }"""), encoding="utf-8")
+    codes = {d.code for d in check(str(path)).diagnostics}
+    assert {"undefined-reference", "duplicate-name"} <= codes
