@@ -11,9 +11,9 @@ on to the far slot. This module keeps that structure.
 A slot is summarised by its hall and its run t to the hall's entry (floored to
 a step `delta`). For two slots a, b the horizontal run is at least
     other halls:  t_a + |entry_a - entry_b| + t_b      (exact, by the tray model)
-    same hall:    |t_a - t_b|                         (the run to the entry is a
-                  shortest-path distance, so it obeys the triangle inequality;
-                  in the tray model |Δrun| = |Δx + Δy'| <= |Δx| + |Δy| <= run)
+    same hall:    |t_a - t_b|                         (run = row length - x + y,
+                  so |t_a - t_b| = |-Δx + Δy| <= |Δx| + |Δy|, and the tray run
+                  between two slots of a hall is at least that)
 and flooring to delta lowers the first and lowers the second by at most
 delta - 1, which is subtracted. A link costs at least the unit of the bin its
 lower-bound length falls in (units never fall with length), and at least the
