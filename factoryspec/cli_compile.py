@@ -37,7 +37,7 @@ def _progress(enabled: bool):
 
 def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
     """Every file compile writes, by name, as bytes (nothing touches the disk here)."""
-    from .emit import bom, floorplan, report, topology
+    from .emit import bom, floorplan, report, siteplan, topology
     from .layout.jsonio import dumps, layout_to_json
     from .plan import plan_json
 
@@ -51,6 +51,7 @@ def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
         "bom.csv": bom.emit(problem, result, prices, optical),
         "report.md": report.emit(spec, problem, result, plan_json(model, checked.diagnostics)),
         "topology.graphml": topology.emit(problem, result),
+        "siteplan.svg": siteplan.emit(problem, result),
     }
     for hall in problem.halls:
         files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []))
@@ -89,7 +90,7 @@ def _summary(result, files: dict[str, bytes], out: Path, seconds: float) -> None
 @main.command(name="compile")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False), default="out", show_default=True,
-              help="Directory for layout.json, bom.csv, report.md, floorplan-*.svg, topology.graphml.")
+              help="Directory for layout.json, bom.csv, report.md, floorplan-*.svg, siteplan.svg, topology.graphml.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Solver wall-clock limit in seconds (default: the spec's `solve` block, else 120).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed; same seed, same bytes.")

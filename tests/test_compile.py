@@ -14,7 +14,8 @@ from factoryspec.layout.jsonio import schema
 ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = ROOT / "specs" / "superpod.fac"
 INFEASIBLE = ROOT / "tests" / "compile" / "su_too_long.fac"
-OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg"}
+OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
+           "siteplan.svg"}
 
 
 def run(*args):

@@ -186,3 +186,30 @@ def test_index_exists_only_in_repetitions_and_cannot_be_redefined(tmp_path):
   }"""), encoding="utf-8")
     codes = {d.code for d in check(str(path)).diagnostics}
     assert {"undefined-reference", "duplicate-name"} <= codes
+
+
+def test_siteplan_svg_draws_every_hall_and_the_cables_between_them(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from factoryspec.emit import siteplan
+
+    checked, p = _problem(tmp_path, _spec("""
+  building b[1..2] {
+    size = 60 m x 50 m
+    position = [(index - 1) * 100 m, 0 m]
+    hall h1 = small {}
+  }""", racks=96))
+    r = solve(p, 20)
+    svg = siteplan.emit(p, r)
+    assert svg == siteplan.emit(p, r)                          # the same layout, the same bytes
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    titles = [t.text for t in root.iter(ns + "title")]
+    assert sum(t.startswith("hall s.b") for t in titles) == 2
+    (cable,) = [t for t in titles if " cables " in t]
+    between = sum(link.count for link in r.layout.links if _hall_of(r, link.a) != _hall_of(r, link.b))
+    assert cable.startswith(f"s.b1.h1 - s.b2.h1: {between:,} cables")
+
+
+def _hall_of(r, rack_id: str) -> str:
+    return next(p.hall for p in r.layout.placements if p.id == rack_id)
