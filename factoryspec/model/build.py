@@ -84,6 +84,19 @@ class Builder:
         self.memo[ent] = obj
         return obj
 
+    def children(self, ent: Entity, owner, parts: dict) -> None:
+        """Build each child of `ent` whose kind `parts` names, {kind: (builder, list, *its
+        arguments)}, into that list; a child that cannot be built leaves `owner` incomplete."""
+        for child in ent.children:
+            if child.kind not in parts:
+                continue
+            fn, into, *args = parts[child.kind]
+            obj = self.build(child, fn, *args)
+            if obj is None:
+                owner.complete = False
+            else:
+                into.append(obj)
+
     # ---- the factory ----------------------------------------------------------------
     def run(self) -> t.Factory:
         for root in self.resolved.roots:
@@ -170,25 +183,8 @@ class Builder:
                        site=site)
         self.memo[ent] = b
         self.f.buildings.append(b)
-        for child in ent.children:
-            if child.kind == "hall":
-                h = self.build(child, self.hall, b)
-                if h is not None:
-                    b.halls.append(h)
-                else:
-                    b.complete = False
-            elif child.kind == "power":
-                p = self.build(child, self.power, b)
-                if p is not None:
-                    b.power.append(p)
-                else:
-                    b.complete = False
-            elif child.kind == "cooling":
-                p = self.build(child, self.plant, b)
-                if p is not None:
-                    b.cooling.append(p)
-                else:
-                    b.complete = False
+        self.children(ent, b, {"hall": (self.hall, b.halls, b), "power": (self.power, b.power, b),
+                               "cooling": (self.plant, b.cooling, b)})
         return b
 
     def hall(self, ent: Entity, building: t.Building) -> t.Hall:
@@ -210,28 +206,8 @@ class Builder:
                    network_slots=self.count(ent, "network_slots", default=0), position=self.val(ent, "position"),
                    building=building)
         self.f.halls.append(h)
-        for child in ent.children:
-            obj = None
-            if child.kind == "cdu":
-                obj = self.build(child, self.cdu, h)
-                if obj is not None:
-                    h.cdus.append(obj)
-            elif child.kind == "air":
-                obj = self.build(child, self.air, h)
-                if obj is not None:
-                    h.air.append(obj)
-            elif child.kind == "reserved":
-                obj = self.build(child, self.reserved)
-                if obj is not None:
-                    h.reserved.append(obj)
-            elif child.kind == "power":
-                obj = self.build(child, self.power, h)
-                if obj is not None:
-                    h.power.append(obj)
-            else:
-                continue
-            if obj is None:
-                h.complete = False
+        self.children(ent, h, {"cdu": (self.cdu, h.cdus, h), "air": (self.air, h.air, h),
+                               "reserved": (self.reserved, h.reserved), "power": (self.power, h.power, h)})
         return h
 
     def cdu(self, ent: Entity, hall: t.Hall) -> t.Cdu:
@@ -326,15 +302,8 @@ class Builder:
             c.complete = all(b.complete for b in self.f.buildings) and all(s.complete for s in self.f.sites)
         if c.site is None and c.halls and c.halls[0].building is not None:
             c.site = c.halls[0].building.site
-        for child in ent.children:
-            if child.kind != "fabric":
-                continue
-            fab = self.build(child, self.fabric, c)
-            if fab is None:
-                c.complete = False
-            else:
-                c.fabrics.append(fab)
-                self.f.fabrics.append(fab)
+        self.children(ent, c, {"fabric": (self.fabric, c.fabrics, c)})
+        self.f.fabrics += c.fabrics
         return c
 
     def fabric(self, ent: Entity, cluster: t.Cluster) -> t.Fabric:
