@@ -323,26 +323,25 @@ def _width(tokens: list[_Tok], prev: _Tok | None = None) -> int:
     return w
 
 
+def _last_code(children: list) -> int | None:
+    """Index of the last element that is not a comment (None if there is none)."""
+    return next((i for i in range(len(children) - 1, -1, -1) if not isinstance(children[i], _Comment)), None)
+
+
+def _is_comma(el) -> bool:
+    return isinstance(el, _Tok) and el.text == ","
+
+
 def _strip_trailing_comma(children: list) -> list:
-    for i in range(len(children) - 1, -1, -1):
-        el = children[i]
-        if isinstance(el, _Comment):
-            continue
-        if isinstance(el, _Tok) and el.text == ",":
-            return children[:i] + children[i + 1:]
-        return children
-    return children
+    i = _last_code(children)
+    return children[:i] + children[i + 1:] if i is not None and _is_comma(children[i]) else children
 
 
 def _with_trailing_comma(children: list) -> list:
-    for i in range(len(children) - 1, -1, -1):
-        el = children[i]
-        if isinstance(el, _Comment):
-            continue
-        if isinstance(el, _Tok) and el.text == ",":
-            return children
-        return children[:i + 1] + [_Tok(",", "COMMA")] + children[i + 1:]
-    return children   # empty `[]` / `f()`: no comma
+    i = _last_code(children)
+    if i is None or _is_comma(children[i]):
+        return children      # empty `[]` / `f()`: no comma; or it has one
+    return children[:i + 1] + [_Tok(",", "COMMA")] + children[i + 1:]
 
 
 class _Emitter:
@@ -449,7 +448,7 @@ def _emit_group(em: _Emitter, group: _Group, rest: list, tail: int) -> None:
 def _emit_items(em: _Emitter, children: list) -> None:
     start = 0
     for i, el in enumerate(children + [None]):
-        if el is None or (isinstance(el, _Tok) and el.text == ","):
+        if el is None or _is_comma(el):
             item = children[start:i + 1] if el is not None else children[start:]
             _emit_seq(em, item, 0)
             start = i + 1
