@@ -174,6 +174,17 @@ def _c(n) -> str:
     return f"{n:,}"
 
 
+def _per_tier(sw: dict) -> str:
+    """Switches per tier, as the text plan prints them."""
+    return f"leaf {_c(sw['leaf'])}, spine {_c(sw['spine'])}, core {_c(sw['core'])}"
+
+
+def _per_level(ln: dict) -> str:
+    """Links per level, as the text plan prints them."""
+    return (f"endpoint-leaf {_c(ln['endpoint_leaf'])}, leaf-spine {_c(ln['leaf_spine'])}, "
+            f"spine-core {_c(ln['spine_core'])}")
+
+
 def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_check: int = 3) -> str:
     j = plan_json(f, diagnostics)
     t = j["totals"]
@@ -188,10 +199,8 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
     out.append(f"  slots      {_c(t['slots'])} ({_c(t['slots_reserved'])} reserved): {_c(t['slots_used'])} used, "
                f"{_c(t['slots_free'])} free")
     sw, ln = j["switches_per_tier"], j["links_per_tier"]
-    out.append(f"  switches   leaf {_c(sw['leaf'])}, spine {_c(sw['spine'])}, core {_c(sw['core'])}: "
-               f"{_c(sw['total'])}")
-    out.append(f"  links      endpoint-leaf {_c(ln['endpoint_leaf'])}, leaf-spine {_c(ln['leaf_spine'])}, "
-               f"spine-core {_c(ln['spine_core'])}: {_c(ln['total'])}")
+    out.append(f"  switches   {_per_tier(sw)}: {_c(sw['total'])}")
+    out.append(f"  links      {_per_level(ln)}: {_c(ln['total'])}")
     if j["sites"]:
         out += ["", "Sites"]
         for s in j["sites"]:
@@ -215,10 +224,9 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                     continue
                 s, l = fb["switches"], fb["links"]
                 out.append(f"{head}, {fb['tiers']} tier{'s' if fb['tiers'] != 1 else ''}")
-                out.append(f"      switches leaf {_c(s['leaf'])}, spine {_c(s['spine'])}, core {_c(s['core'])}"
-                           f" = {_c(s['total'])} in {_c(fb['network_racks'])} network racks")
-                out.append(f"      links endpoint-leaf {_c(l['endpoint_leaf'])}, leaf-spine {_c(l['leaf_spine'])}, "
-                           f"spine-core {_c(l['spine_core'])}")
+                out.append(f"      switches {_per_tier(s)} = {_c(s['total'])} in {_c(fb['network_racks'])} "
+                           f"network racks")
+                out.append(f"      links {_per_level(l)}")
     if j["halls"]:
         out += ["", "Halls"]
         for h in j["halls"]:
