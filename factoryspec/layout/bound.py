@@ -120,9 +120,9 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
         far = comp[~inside]
         via = None if route is None else (route, src[~inside], k * c_min)
         own = np.sort(_own_extra(T, slots, comp[inside], psi, k), axis=1)
-        # slots of H with the same run t to its entry see every other hall alike:
-        # a far slot is (its run + entry to entry + t) away, by the tray model
-        to_entry = T.run[far] + np.abs(T.ex[far] - T.ex[slots[0]]) + np.abs(T.ey[far] - T.ey[slots[0]])
+        # slots of H with the same run t to its entry see every other hall alike: a far
+        # slot is (its run + entry to entry) + t away, by the tray model's rule between halls
+        to_entry = T.horizontal(np.full(len(far), slots[0]), far) - T.run[slots[0]]
         runs = T.run[slots]
         for t in np.unique(runs):
             same = runs == t
@@ -137,8 +137,7 @@ def _own_extra(T, q, near, psi, k) -> np.ndarray:
     """extra[i, j]: lower bound on a chain from compute slot near[j] to a top
     switch at slot q[i] of the same hall, less the k c_min the base counts:
     psi'(tray distance); INF for q's own slot (two racks never share one)."""
-    d = T.horizontal_matrix(q, near)
-    extra = psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
+    extra = _split(T, psi, k, T.horizontal_matrix(q, near))
     extra[q[:, None] == near[None, :]] = INF
     return extra
 
@@ -147,11 +146,16 @@ def _far_extra(T, d, y, psi, k, via) -> np.ndarray:
     """The same from compute slots of other halls, at tray distances d, to a top
     switch at slot y: the larger of psi'(d) and the route bound (via = the
     route table, those slots' rows in it, and k c_min)."""
-    extra = psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
+    extra = _split(T, psi, k, d)
     if via is not None and len(d):
         route, rows, less = via
         extra = np.maximum(extra, _less(route.route[rows, route.net_states(np.array([y]))[0]], less))
     return extra
+
+
+def _split(T, psi, k, d: np.ndarray) -> np.ndarray:
+    """psi' at horizontal distances d: k links, each with its drops, in whole bins."""
+    return psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
 
 
 def _group_scores(own: np.ndarray, far: np.ndarray, a_runs, racks: int, per: int) -> list:
