@@ -104,17 +104,23 @@ def _cdus(cdus: list[tuple[int, float]], scale: float, depth_m: float) -> list[s
 
 
 def _legend(problem: LayoutProblem, colours: dict, hall: Hall, y: float, width: int) -> list[str]:
-    out, x = [], MARGIN
     items = [(colours[c.id], f"{c.id} ({c.system})") for c in problem.clusters
              if hall.id in problem.allowed(c)]
     items += [(NETWORK, "network rack (L leaf, S spine, C core)"), ("url(#hatch)", "reserved"),
               ("#9ecae1", "CDU")]
+    out, y = legend(items, y, width)
+    out.append(f'<text x="{MARGIN}" y="{_n(y + 36)}">scale: rows {hall.row_pitch_m:g} m apart, '
+               f'slots {hall.slot_width_m:g} m wide</text>')
+    return out
+
+
+def legend(items: list[tuple[str, str]], y: float, width: int) -> tuple[list[str], float]:
+    """Swatches and labels from the left margin, wrapped to the width; and the y of the last line."""
+    out, x = [], MARGIN
     for fill, label in items:
         out.append(f'<rect x="{x}" y="{_n(y)}" width="12" height="12" fill="{fill}" stroke="#666"/>')
         out.append(f'<text x="{x + 16}" y="{_n(y + 10)}">{escape(label)}</text>')
         x += 28 + 7 * len(label)
         if x > width - 200:
             x, y = MARGIN, y + 18
-    out.append(f'<text x="{MARGIN}" y="{_n(y + 36)}">scale: rows {hall.row_pitch_m:g} m apart, '
-               f'slots {hall.slot_width_m:g} m wide</text>')
-    return out
+    return out, y

@@ -16,16 +16,10 @@ from html import escape
 
 from ..layout.problem import LayoutProblem
 from ..layout.result import SolveResult
-from .floorplan import PALETTE, slot_x
+from .floorplan import MARGIN, PALETTE, _n, legend, slot_x
 
-MARGIN = 40
 LEGEND_H = 60
 MAX_PX = 1400.0
-
-
-def _n(x: float) -> str:
-    """Fixed precision: the same layout gives the same bytes."""
-    return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
 def _extent(h) -> tuple[float, float]:
@@ -63,9 +57,9 @@ def emit(problem: LayoutProblem, result: SolveResult) -> bytes:
     for h in halls:
         out.append(_hall(h, px, scale, colours, compute.get(h.id, Counter()), network[h.id], entry[h.id]))
     out += _cables(result, hall_of, entry)
-    legend = _legend(problem, colours, MARGIN + (y1 - y0) * scale + MARGIN + 10, w)
-    out += legend[:-1]
-    h_px = max(h_px, int(legend[-1]) + 20)
+    keys, bottom = _legend(problem, colours, MARGIN + (y1 - y0) * scale + MARGIN + 10, w)
+    out += keys
+    h_px = max(h_px, int(bottom) + 38)
     out[0] = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h_px}" viewBox="0 0 {w} {h_px}" '
               f'font-family="sans-serif" font-size="11">')
     out.append("</svg>")
@@ -117,16 +111,7 @@ def _cables(result: SolveResult, hall_of: dict, entry: dict) -> list[str]:
     return out
 
 
-def _legend(problem: LayoutProblem, colours: dict, y: float, width: int) -> list:
-    """Legend items, wrapped to the width; the last element is the bottom y."""
-    out, x = [], MARGIN
+def _legend(problem: LayoutProblem, colours: dict, y: float, width: int) -> tuple[list[str], float]:
     items = [(colours[c.id], f"{c.id} ({c.system})") for c in problem.clusters]
     items.append(("#d62728", "cable entry; lines: cables between halls (width by count)"))
-    for fill, label in items:
-        size = 28 + 7 * len(label)
-        if x > MARGIN and x + size > width - MARGIN:
-            x, y = MARGIN, y + 18
-        out.append(f'<rect x="{x}" y="{_n(y)}" width="12" height="12" fill="{fill}" stroke="#666"/>')
-        out.append(f'<text x="{x + 16}" y="{_n(y + 10)}">{escape(label)}</text>')
-        x += size
-    return out + [y + 18]
+    return legend(items, y, width)
