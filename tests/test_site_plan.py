@@ -213,3 +213,14 @@ def test_siteplan_svg_draws_every_hall_and_the_cables_between_them(tmp_path):
 
 def _hall_of(r, rack_id: str) -> str:
     return next(p.hall for p in r.layout.placements if p.id == rack_id)
+
+
+def test_legends_wrap_before_the_right_margin():
+    from factoryspec.emit.floorplan import MARGIN, legend
+
+    labels = ["sweetwater.inference1 (gb300_nvl72)", "network rack (L leaf, S spine, C core)", "reserved",
+              "cable entry; lines: cables between halls (width by count)", "CDU"]
+    out, bottom = legend([("#000", text) for text in labels], 100.0, 560)
+    xs = [float(line.split('x="')[1].split('"')[0]) for line in out if line.startswith("<text")]
+    assert all(x + 7 * len(text) <= 560 - MARGIN for x, text in zip(xs, labels))   # ~7 px a character
+    assert bottom > 100.0                                                            # it did wrap

@@ -115,12 +115,14 @@ def _legend(problem: LayoutProblem, colours: dict, hall: Hall, y: float, width: 
 
 
 def legend(items: list[tuple[str, str]], y: float, width: int) -> tuple[list[str], float]:
-    """Swatches and labels from the left margin, wrapped to the width; and the y of the last line."""
+    """Swatches and labels from the left margin, a new line before any that would cross
+    the right margin; and the y of the last line."""
     out, x = [], MARGIN
     for fill, label in items:
+        size = 28 + 7 * len(label)          # ~7 px a character at font-size 11
+        if x > MARGIN and x + size > width - MARGIN:
+            x, y = MARGIN, y + 18
         out.append(f'<rect x="{x}" y="{_n(y)}" width="12" height="12" fill="{fill}" stroke="#666"/>')
         out.append(f'<text x="{x + 16}" y="{_n(y + 10)}">{escape(label)}</text>')
-        x += 28 + 7 * len(label)
-        if x > width - 200:
-            x, y = MARGIN, y + 18
+        x += size
     return out, y
