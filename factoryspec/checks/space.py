@@ -32,7 +32,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
 from ..model import Factory
-from ..units import AREA, LENGTH, Quantity
+from ..units import AREA, LENGTH, Quantity, format_quantity
 from ._base import Measure, show
 
 CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
@@ -146,7 +146,7 @@ def _overlap(a, b) -> bool:
 
 def _rect(h) -> str:
     x, y = h.origin
-    return f"{h.size} at ({float(x.value):g} m, {float(y.value):g} m)"
+    return f"{h.size} at ({format_quantity(x, 'm')}, {format_quantity(y, 'm')})"
 
 
 def _clusters(f: Factory) -> Iterator[Diagnostic]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from ..layout.problem import LayoutProblem
 from ..layout.result import SolveResult
 from ..model.derive import BUILDING_GAP, HALL_GAP
+from ..units import format_quantity
 
 
 def _w(watts) -> str:
@@ -68,18 +69,15 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
                      for h in plan["headroom"]])
     lines += ["## Assumptions", "",
               "- Buildings and halls stand where their `position` puts them. A building without one "
-              f"stands {_g(BUILDING_GAP)} m beyond the depth of the building written before it, along y; "
-              f"a hall without one stands {_g(HALL_GAP)} m beside the hall written before it, along x. "
+              f"stands {format_quantity(BUILDING_GAP)} beyond the depth of the building written before it, "
+              f"along y; a hall without one stands {format_quantity(HALL_GAP)} beside the hall written before "
+              "it, along x. "
               "Links between halls are measured on that plan, through each hall's cable entry "
               "(the network end of row 1).",
               "- Cable lengths follow the trays (along the row, across at a row end or cross-aisle), "
               "plus the vertical drops and slack at each end, rounded up to the length bin.",
               "- Costs are the catalog's relative figures unless the spec overrides them.", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-def _g(q) -> str:
-    return f"{float(q.value):g}"
 
 
 def _solver(result: SolveResult, unit: str) -> list[str]:
