@@ -67,7 +67,7 @@ def test_route_never_exceeds_a_real_chain(name, k, max_states, monkeypatch):
     g = ctx.units[0]
     nmax = ctx.tables[0].nmax
     n_lo = -(-(_x_min(ctx, 0) + T.v_mm) // T.bin_mm)
-    rb = route_bound(ctx, 0, g, n_lo, nmax, k)
+    rb = route_bound(ctx, 0, ctx.tables[0], g, n_lo, k)
     if max_states == 12:
         assert rb.delta > T.bin_mm
     brute = _brute(ctx, g, n_lo, nmax, k)
@@ -92,7 +92,7 @@ def test_route_beats_the_free_split_between_buildings():
     T = ctx.T
     g, nmax = ctx.units[0], ctx.tables[0].nmax
     n_lo = -(-(_x_min(ctx, 0) + T.v_mm) // T.bin_mm)
-    rb = route_bound(ctx, 0, g, n_lo, nmax, 3)
+    rb = route_bound(ctx, 0, ctx.tables[0], g, n_lo, 3)
     psi = psi_table(g, n_lo, nmax, 3, 10**6, T.v_mm, T.bin_mm)
     r = np.nonzero((T.kind == SLOT_COMPUTE) & (T.hall == 0))[0][0]
     q = np.nonzero((T.kind != SLOT_RESERVED) & (T.hall == 2))[0][0]
@@ -124,7 +124,7 @@ def test_state_step_grows_until_states_are_few(monkeypatch):
     monkeypatch.setattr(routes, "MAX_STATES", 40)
     p = campus(60, cluster_mw=60)
     ctx = Ctx(p, [0], list(range(len(p.halls))))
-    rb = route_bound(ctx, 0, ctx.units[0], 9, ctx.tables[0].nmax, 3)
+    rb = route_bound(ctx, 0, ctx.tables[0], ctx.units[0], 9, 3)
     assert len(rb.src_keys) <= 40 and len(rb.net_keys) <= 40
     assert rb.route.shape == (len(rb.src_keys), len(rb.net_keys))
 
@@ -132,9 +132,9 @@ def test_state_step_grows_until_states_are_few(monkeypatch):
 
 def test_no_table_for_one_link_chains_or_too_many_halls(monkeypatch):
     ctx = Ctx(SITES["one building"], [0], [0, 1])
-    assert route_bound(ctx, 0, ctx.units[0], 9, ctx.tables[0].nmax, 1) is None
+    assert route_bound(ctx, 0, ctx.tables[0], ctx.units[0], 9, 1) is None
     monkeypatch.setattr(routes, "MAX_STATES", 1)
-    assert route_bound(ctx, 0, ctx.units[0], 9, ctx.tables[0].nmax, 3) is None
+    assert route_bound(ctx, 0, ctx.tables[0], ctx.units[0], 9, 3) is None
 
 
 def test_a_bound_cut_short_by_the_clock_stays_valid():

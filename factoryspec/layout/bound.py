@@ -103,7 +103,7 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
         return INF, False
     nmax = ctx.tables[f].nmax
     psi = _less(psi_table(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm), k * c_min)
-    route = route_bound(ctx, ci, g, n_lo, nmax, k)
+    route = route_bound(ctx, ci, ctx.tables[f], g, n_lo, k)
     src = None if route is None else route.source_states(comp)      # each compute slot's route row
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack

@@ -44,9 +44,9 @@ class RouteBound:
     """route[s, q] over source states (compute slots `comp`) and switch states
     (usable slots `net`), for chains of k links."""
 
-    def __init__(self, T, comp, net, delta: int, g: np.ndarray, n_lo: int, nmax: int, k: int):
+    def __init__(self, T, comp, net, delta: int, table, g: np.ndarray, n_lo: int, k: int):
         self.T, self.delta = T, delta
-        self.g, self.n_lo, self.nmax = g, n_lo, nmax
+        self.table, self.g, self.n_lo = table, g, n_lo
         self.src_keys = self._keys(comp)
         self.net_keys = self._keys(net)
         src_h, src_t = self.src_keys >> SHIFT, self.src_keys & MASK
@@ -75,9 +75,9 @@ class RouteBound:
         return self.unit(length)
 
     def unit(self, length: np.ndarray) -> np.ndarray:
+        """The unit (table `g`) of a link of horizontal run `length`: its bin, at least n_lo."""
         T = self.T
-        n = np.maximum(-(-(length + T.v_mm) // T.bin_mm), self.n_lo)
-        return np.where(n <= self.nmax, self.g[np.minimum(n, self.nmax)], INF).astype(np.int64)
+        return self.table.lookup(self.g, np.maximum(-(-(length + T.v_mm) // T.bin_mm), self.n_lo))
 
     def source_states(self, slots: np.ndarray) -> np.ndarray:
         """Row of route for each compute slot (slots the cluster may use)."""
@@ -105,16 +105,17 @@ def step(T, mask, bin_mm: int) -> int | None:
     return delta
 
 
-def route_bound(ctx, ci: int, g: np.ndarray, n_lo: int, nmax: int, k: int) -> RouteBound | None:
-    """The route table of cluster ci's k-link chains, or None when it would not
-    help (one link) or be too large (more halls than MAX_STATES)."""
+def route_bound(ctx, ci: int, table, g: np.ndarray, n_lo: int, k: int) -> RouteBound | None:
+    """The route table of cluster ci's k-link chains (costs from the fabric's
+    CostTable `table` and its unit array `g`), or None when it would not help
+    (one link) or be too large (more halls than MAX_STATES)."""
     T = ctx.T
     if k < 2:
         return None
     comp = (T.kind == SLOT_COMPUTE) & ctx.allowed[ci][T.hall]
     net = (T.kind != SLOT_RESERVED) & ctx.net_allowed[ci][T.hall]
     delta = step(T, comp | net, T.bin_mm)
-    return None if delta is None else RouteBound(T, comp, net, delta, g, n_lo, nmax, k)
+    return None if delta is None else RouteBound(T, comp, net, delta, table, g, n_lo, k)
 
 
 def min_plus(x: np.ndarray, y: np.ndarray) -> np.ndarray:
