@@ -29,7 +29,7 @@ def complete(text: str, snap: Snapshot | None, line: int, column: int, encoding:
     offset = offset_of(lines, line, column)
     ctx = context.classify(text[:offset])
     if ctx.where == context.STATEMENT:
-        return _statement_items(ctx, context.assigned_in_block(text, offset))
+        return _statement_items(ctx, context.assigned_in_block(text, offset, ctx.block_start))
     if ctx.where == context.UNIT:
         return _unit_items(ctx, lines, line, column, encoding)
     if ctx.where == context.IMPORT:

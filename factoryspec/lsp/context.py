@@ -29,16 +29,18 @@ class Context:
     attribute: str | None = None    # for VALUE and UNIT: the attribute being set
     partial: str = ""               # the text typed so far of the completed word
     template_kind: str | None = None
+    block_start: int = 0            # offset just inside the innermost open block (0 at top level)
 
     @property
     def block_kind(self) -> str | None:
         return self.kinds[-1] if self.kinds else None
 
 
-def block_stack(text: str) -> tuple[tuple[str, ...], str]:
-    """The kinds of the blocks open at the end of `text`, and the text of the
-    statement being written there (after the last separator or brace)."""
-    stack: list[str] = []
+def block_stack(text: str) -> tuple[tuple[str, ...], str, int]:
+    """The kinds of the blocks open at the end of `text`, the text of the
+    statement being written there (after the last separator or brace), and the
+    offset just inside the innermost open block (0 at the top level)."""
+    stack: list[tuple[str, int]] = []
     words: list[str] = []
     stmt_start = 0
     for m in _TOKENS.finditer(text):
@@ -46,7 +48,7 @@ def block_stack(text: str) -> tuple[tuple[str, ...], str]:
         if tok.startswith(("#", "//")):
             continue
         if tok == "{":
-            stack.append(_header_kind(words))
+            stack.append((_header_kind(words), m.end()))
         elif tok == "}":
             if stack:
                 stack.pop()
@@ -55,7 +57,7 @@ def block_stack(text: str) -> tuple[tuple[str, ...], str]:
             continue
         words = []
         stmt_start = m.end()
-    return tuple(stack), text[stmt_start:]
+    return tuple(k for k, _ in stack), text[stmt_start:], stack[-1][1] if stack else 0
 
 
 def _header_kind(words: list[str]) -> str:
@@ -74,16 +76,10 @@ def _in_string_or_comment(stmt: str) -> bool:
     return False
 
 
-def assigned_in_block(text: str, offset: int) -> set[str]:
+def assigned_in_block(text: str, offset: int, start: int) -> set[str]:
     """Attributes already set (`name = ...`) in the block that is open at
-    `offset`, before or after it, other than on the statement being typed there."""
-    opens: list[int] = []
-    for m in _TOKENS.finditer(text, 0, offset):
-        if m.group() == "{":
-            opens.append(m.end())
-        elif m.group() == "}" and opens:
-            opens.pop()
-    start = opens[-1] if opens else 0
+    `offset` and begins at `start` (Context.block_start), before or after the
+    cursor, other than on the statement being typed there."""
     names: set[str] = set()
     depth, words, stmt_start = 0, [], start
     for m in _TOKENS.finditer(text, start):
@@ -108,7 +104,11 @@ def assigned_in_block(text: str, offset: int) -> set[str]:
 
 def classify(text_before: str) -> Context:
     """The completion context at the end of `text_before` (all text before the cursor)."""
-    kinds, stmt = block_stack(text_before)
+    kinds, stmt, start = block_stack(text_before)
+    return attrs.evolve(_classify(kinds, stmt), block_start=start)
+
+
+def _classify(kinds: tuple[str, ...], stmt: str) -> Context:
     if _in_string_or_comment(stmt):
         return Context(NONE, kinds)
     if m := _IMPORT.match(stmt):
