@@ -35,11 +35,22 @@ def _progress(enabled: bool):
     return bar, update
 
 
-def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
-    """Every file compile writes, by name, as bytes (nothing touches the disk here)."""
+def as_built(checked, result) -> dict:
+    """The plan's figures of the solved layout (`plan_json` with basis "layout"):
+    the model's loads recounted from the placements and links (as_built.py),
+    so every headroom figure compile prints or writes comes from this one dict."""
+    from . import as_built as built
+    from .plan import plan_json
+
+    built.apply(checked.model, result.layout)
+    return plan_json(checked.model, checked.diagnostics)
+
+
+def outputs(spec: str, checked, problem, result, built: dict) -> dict[str, bytes]:
+    """Every file compile writes, by name, as bytes (nothing touches the disk
+    here). `built` is as_built(checked, result)."""
     from .emit import bom, floorplan, report, siteplan, topology
     from .layout.jsonio import dumps, layout_to_json
-    from .plan import plan_json
 
     model = checked.model
     prices = {s.name: float(s.cost.value) for s in model.systems if s.cost is not None}
@@ -47,9 +58,9 @@ def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
     optical = {m.qualname: bool(m.optical) for m in model.media}
     cdus = {h.qualname: [(c.count, float(c.capacity.value)) for c in h.cdus] for h in model.halls}
     files = {
-        "layout.json": dumps(layout_to_json(problem, result)).encode("utf-8"),
+        "layout.json": dumps(layout_to_json(problem, result, built["headroom"])).encode("utf-8"),
         "bom.csv": bom.emit(problem, result, prices, optical),
-        "report.md": report.emit(spec, problem, result, plan_json(model, checked.diagnostics)),
+        "report.md": report.emit(spec, problem, result, built),
         "topology.graphml": topology.emit(problem, result),
         "siteplan.svg": siteplan.emit(problem, result),
     }
@@ -58,7 +69,7 @@ def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
     return files
 
 
-def _summary(result, files: dict[str, bytes], out: Path, seconds: float) -> None:
+def _summary(result, built: dict, files: dict[str, bytes], out: Path, seconds: float) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -82,9 +93,28 @@ def _summary(result, files: dict[str, bytes], out: Path, seconds: float) -> None
         table.add_row("naive baseline", f"{result.baseline_objective:,.2f} {unit} ({saving:.1f} % saved)")
     if "length_mm" in t:
         table.add_row("cable length", f"{t['length_mm'] / 1000:,.0f} m")
+    bt = built["totals"]
+    table.add_row("IT power", f"{_power(bt['it_power_w'])} (optics {_power(bt['optics']['power_w'])})")
+    tight = tightest(built["headroom"])
+    if tight is not None:
+        table.add_row("tightest limit", f"{tight['percent']:.1f} % {tight['subject']} [{tight['check']}]")
     table.add_row("seconds", f"{seconds:.1f}")
     table.add_row("outputs", f"{len(files)} files in {out}")
     Console().print(table)
+
+
+def tightest(headroom: list[dict]) -> dict | None:
+    """The measure nearest its limit (the first of equals, in check order)."""
+    rated = [h for h in headroom if h["percent"] is not None]
+    return max(rated, key=lambda h: h["percent"], default=None)
+
+
+def _power(w) -> str:
+    from fractions import Fraction
+
+    from .checks._base import show
+    from .units import POWER, Quantity
+    return show(Quantity(Fraction(w), POWER))
 
 
 @main.command(name="compile")
@@ -134,14 +164,15 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
                for d in problems[:20]]
         _emit(bad, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
-    files = outputs(spec, checked, problem, result)
+    built = as_built(checked, result)
+    files = outputs(spec, checked, problem, result, built)
     out_dir = Path(out)
     for name in sorted(files):
         write_bytes(out_dir / name, files[name])
     warnings = [d for d in checked.diagnostics if d.severity is not Severity.ERROR]
     if warnings:
         _emit(warnings, checked.sources, "text", 1)
-    _summary(result, files, out_dir, time.perf_counter() - started)
+    _summary(result, built, files, out_dir, time.perf_counter() - started)
     sys.exit(EXIT_OK)
 
 
@@ -175,7 +206,11 @@ def verify_command(spec, layout, variables, root):
     problems = [error("layout-invalid", f"{layout} does not match the layout schema: {m}", None)
                 for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
     if not problems:
-        problems = verify_json(build_problem(checked, variables=variables), data)
+        def headroom(lay):
+            from . import as_built
+            as_built.apply(checked.model, lay)
+            return [m.to_json() for m in as_built.headroom(checked.model)]
+        problems = verify_json(build_problem(checked, variables=variables), data, headroom)
     if problems:
         _emit(problems, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)

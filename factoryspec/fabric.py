@@ -99,11 +99,29 @@ class FabricPlan:
     leaf_spine_links: int
     spine_core_links: int
 
+    def tier_switches(self) -> tuple[int, ...]:
+        """Switches per tier, lowest first (one entry per tier)."""
+        return (self.leaves, self.spines, self.cores)[:self.tiers] if self.tiers > 1 else (self.switches,)
+
     def switch_racks(self, per_rack: int) -> int:
-        """Racks needed for the fabric's switches at `per_rack` switches a rack."""
+        """Network racks for the fabric's switches: `per_rack` switches a rack and
+        one tier per rack (a rack of leaves, a rack of spines), as the layout racks
+        them, so the plan's count is the layout's."""
         if per_rack < 1:
             raise ValueError(f"per_rack must be at least 1, got {per_rack}")
-        return _ceil_div(self.switches, per_rack)
+        return sum(_ceil_div(n, per_rack) for n in self.tier_switches())
+
+    def tier_ports(self) -> tuple[int, ...]:
+        """Ports cabled on a switch of each tier (the most on any switch of it), lowest first."""
+        if self.tiers == 1:
+            return (self.leaf_down_ports,)
+        leaf, spine = self.leaf_down_ports + self.leaf_up_ports, self.spine_down_ports + self.spine_up_ports
+        return (leaf, spine) if self.tiers == 2 else (leaf, spine, self.core_down_ports)
+
+    @property
+    def switch_ends(self) -> int:
+        """Cable ends on switch ports: one per endpoint link, two per link between tiers."""
+        return self.endpoint_links + 2 * (self.leaf_spine_links + self.spine_core_links)
 
     def to_json(self) -> dict[str, int]:
         """A dict with stable keys (the field names, in declaration order)."""

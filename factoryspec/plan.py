@@ -11,9 +11,13 @@ units named by suffix (`_w` watts); counts are integers.
 
     version            1
     spec               the entry file
+    basis              "estimate" (racks spread evenly, optics at their
+                       budget) or "layout" (counted from a solved layout)
     ok                 true when lint finds no error
     totals             clusters, racks, gpus, network_racks, switches,
-                       unplaced_racks, it_power_w, facility_power_w,
+                       unplaced_racks, compute_power_w, switch_power_w,
+                       optics {ends, power_w}, it_power_w (= compute +
+                       switch + optics), facility_power_w,
                        cooling_liquid_w, cooling_air_w, slots,
                        slots_reserved, slots_used, slots_free
     sites[]            name, pue, it_power_w, facility_power_w,
@@ -23,7 +27,9 @@ units named by suffix (`_w` watts); counts are integers.
                        fabrics[] {name, switch, topology, endpoints, rails,
                        oversubscription ("1:1"), tiers, switches {leaf,
                        spine, core, total}, links {endpoint_leaf, leaf_spine,
-                       spine_core, total}, network_racks, error}
+                       spine_core, total}, network_racks, optics {ends,
+                       power_per_end_w (the budget; null as built),
+                       power_w}, error}
     halls[]            name, slots, slots_reserved, slots_used, slots_free,
                        compute_racks, network_racks, gpus, it_power_w,
                        cooling_liquid_w, cooling_air_w,
@@ -39,6 +45,15 @@ units named by suffix (`_w` watts); counts are integers.
 
 Facility power is IT x the site's PUE; IT power outside any site (a cluster
 and halls not in a `site` block) is taken at the vocabulary's default PUE.
+
+IT power is the compute racks' systems, the switches and the optics: two
+cable ends per link, each drawing its medium's `power_per_end` (system and
+switch `power` exclude pluggable transceivers). Before solving a link's medium
+is unknown, so each end is budgeted at the highest `power_per_end` of its
+fabric's media; compile counts each link's own medium.
+
+Network racks: per fabric and tier, ceil(switches / switch `per_rack`) (one
+tier per rack, as compile racks them); the halls' shares add up to that.
 """
 
 from __future__ import annotations
@@ -108,7 +123,12 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                             "endpoints": fab.endpoints, "rails": fab.rails,
                             "oversubscription": f"{fab.down}:{fab.up}",
                             "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
-                            "network_racks": fab.network_racks, "error": err})
+                            "network_racks": fab.network_racks,
+                            "optics": {"ends": fab.host_ends + fab.switch_ends,
+                                       "power_per_end_w": (None if fab.built_optics is not None
+                                                           else _w(fab.power_per_end.value)),
+                                       "power_w": _w(fab.optics_power.value)},
+                            "error": err})
         clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks, "gpus": c.gpus,
                          "it_power_w": _w(c.it_power.value), "unplaced_racks": c.unplaced,
                          "nvlink_domains": c.nvlink_domains,
@@ -133,6 +153,7 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                       "cooling_air_w": _w(ld.air.value),
                       "clusters": [{"cluster": c.qualname, "racks": k} for c, k in ld.compute.items()]})
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    parts = it_parts(f)
     totals = {
         "clusters": len(f.clusters),
         "racks": sum(c.racks for c in f.clusters),
@@ -140,6 +161,9 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         "network_racks": sum(h.load.network_racks for h in f.halls),
         "switches": sw_tot["total"],
         "unplaced_racks": sum(c.unplaced for c in f.clusters),
+        "compute_power_w": _w(parts["compute"]),
+        "switch_power_w": _w(parts["switches"]),
+        "optics": {"ends": sum(c.optics_ends for c in f.clusters), "power_w": _w(parts["optics"])},
         "it_power_w": _w(it_total),
         "facility_power_w": _w(facility),
         "cooling_liquid_w": _w(liquid),
@@ -152,6 +176,7 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
     return {
         "version": 1,
         "spec": f.entry,
+        "basis": "layout" if any(h.load.rows is not None for h in f.halls) else "estimate",
         "ok": errors == 0,
         "totals": totals,
         "sites": sites,
@@ -162,6 +187,14 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         "headroom": [m.to_json() for m in checks.measures(f)],
         "diagnostics": [d.to_json() for d in diagnostics],
     }
+
+
+def it_parts(f: Factory) -> dict[str, Fraction]:
+    """IT power by part, exact: the compute racks' systems, the switches, the
+    optics. Their sum is `Factory.it_power`."""
+    return {"compute": sum((c.compute_power.value for c in f.clusters), Fraction(0)),
+            "switches": sum((c.switch_power.value for c in f.clusters), Fraction(0)),
+            "optics": sum((c.optics_power.value for c in f.clusters), Fraction(0))}
 
 
 # ---- text ------------------------------------------------------------------------
@@ -188,13 +221,19 @@ def _per_level(ln: dict) -> str:
 def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_check: int = 3) -> str:
     j = plan_json(f, diagnostics)
     t = j["totals"]
-    out = [f"Plan for {j['spec']} (derived, not solved)", ""]
+    out = [f"Plan for {j['spec']} (estimate: racks spread evenly, optics at their budget; "
+           "compile reports the layout's figures)", ""]
     out.append("Totals")
     unplaced = f" ({_c(t['unplaced_racks'])} without a slot)" if t["unplaced_racks"] else ""
     plural = "s" if t["clusters"] != 1 else ""
     out.append(f"  racks      {_c(t['racks'])} compute + {_c(t['network_racks'])} network{unplaced}, "
                f"{_c(t['gpus'])} GPUs in {t['clusters']} cluster{plural}")
-    out.append(f"  power      IT {_p(t['it_power_w'])}, facility {_p(t['facility_power_w'])}")
+    out.append(f"  power      IT {_p(t['it_power_w'])} = compute {_p(t['compute_power_w'])} + switches "
+               f"{_p(t['switch_power_w'])} + optics {_p(t['optics']['power_w'])}; "
+               f"facility {_p(t['facility_power_w'])}")
+    basis = "at each fabric's budget per end" if j["basis"] == "estimate" else "at each cable's medium"
+    out.append(f"  optics     {_c(t['optics']['ends'])} cable ends (transceivers), {_p(t['optics']['power_w'])} "
+               f"({basis})")
     out.append(f"  cooling    liquid {_p(t['cooling_liquid_w'])}, air {_p(t['cooling_air_w'])}")
     out.append(f"  slots      {_c(t['slots'])} ({_c(t['slots_reserved'])} reserved): {_c(t['slots_used'])} used, "
                f"{_c(t['slots_free'])} free")
@@ -222,11 +261,14 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                 if fb["error"]:
                     out.append(f"{head}: {fb['error']}")
                     continue
-                s, l = fb["switches"], fb["links"]
+                s, l, o = fb["switches"], fb["links"], fb["optics"]
                 out.append(f"{head}, {fb['tiers']} tier{'s' if fb['tiers'] != 1 else ''}")
                 out.append(f"      switches {_per_tier(s)} = {_c(s['total'])} in {_c(fb['network_racks'])} "
                            f"network racks")
                 out.append(f"      links {_per_level(l)}")
+                budget = (f" x {_p(o['power_per_end_w'])} (the highest power_per_end of its media)"
+                          if o["power_per_end_w"] is not None else "")
+                out.append(f"      optics {_c(o['ends'])} cable ends{budget} = {_p(o['power_w'])}")
     if j["halls"]:
         out += ["", "Halls"]
         for h in j["halls"]:

@@ -50,7 +50,8 @@ def _fabric(fabric) -> FabricSpec:
     return FabricSpec(
         id=fabric.name or fabric.qualname, plan=fabric.sized, ports_per_rack=fabric.ports_per_rack,
         switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
-        switch_power_w=_f(fabric.switch.power), media=[m.qualname for m in fabric.media],
+        switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
+        media=[m.qualname for m in fabric.media],
         span=fabric.name_span or fabric.span)
 
 
@@ -59,6 +60,7 @@ def _cluster(cluster) -> Cluster:
     return Cluster(
         id=cluster.qualname, span=cluster.name_span or cluster.span, racks=cluster.racks, system=system.name,
         rack_power_w=_f(system.power), rack_weight_kg=_f(system.weight),
+        optics_w=sum((fab.ports_per_rack * _f(fab.power_per_end) for fab in cluster.fabrics if fab.sized), 0.0),
         footprint_m2=_f(system.footprint.area) if system.footprint else 0.72,
         liquid_fraction=float(system.liquid_fraction), scalable_unit=cluster.scalable_unit,
         nvlink_racks=system.nvlink_racks, allowed_halls=[h.qualname for h in cluster.halls],
@@ -67,7 +69,7 @@ def _cluster(cluster) -> Cluster:
 
 def _medium(m) -> Medium:
     return Medium(id=m.qualname, reach_m=_f(m.reach), cost_fixed=_f(m.cost), cost_per_m=_f(m.cost_per_m),
-                  min_length_m=_f(m.min_length), span=m.name_span or m.span)
+                  min_length_m=_f(m.min_length), power_per_end_w=_f(m.power_per_end), span=m.name_span or m.span)
 
 
 def _cabling(factory: Factory) -> Cabling:

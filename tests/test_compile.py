@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import recount
 from factoryspec.cli import main
 from factoryspec.layout.jsonio import schema
 
@@ -141,3 +142,6 @@ def test_every_shipped_spec_compiles_verifies_and_validates(spec, tmp_path):
     assert data["solver"]["status"] in ("optimal", "feasible", "timeout")
     assert data["solver"]["lower_bound"] <= data["solver"]["objective"]
     assert run("verify", spec, out / "layout.json").exit_code == 0
+    # every headroom figure of the layout, recounted from its placements, is what
+    # layout.json and report.md say
+    assert recount.assert_agrees(spec, out) > 0

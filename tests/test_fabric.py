@@ -194,7 +194,9 @@ def test_to_json_and_switch_racks():
                 "spine_core_links", "switches", "leaves_per_pod", "spines_per_pod"):
         assert type(j[key]) is int
     assert j == plan(endpoints=1024, radix=64, rails=8).to_json()
-    assert (p.switch_racks(48), p.switch_racks(47), p.switch_racks(1)) == (1, 2, 48)
+    # one tier per rack: 32 leaves and 16 spines take a rack each even at 48 a rack
+    assert (p.leaves, p.spines, p.switches) == (32, 16, 48)
+    assert (p.switch_racks(48), p.switch_racks(16), p.switch_racks(1)) == (2, 3, 48)
     with pytest.raises(ValueError):
         p.switch_racks(0)
 

@@ -73,10 +73,13 @@ def test_hand_calculation_childress():
              cores per plane: a full 20-pod build stripes 72 links as 12 cores x 6 -> 12 per plane,
              72 planes x 12 = 864 cores; total 1,512 + 1,512 + 864 = 3,888 switches
     Network: 3,888 x 2 kW                            = 7.776 MW
-    IT:      199.8 + 7.776                           = 207.576 MW
-    Facility 207.576 x PUE 1.25                      = 259.47 MW  (of 750 MW: 34.6 %)
+    Links:   106,560 + 108,864 + 108,864             = 324,288 cables, x 2 = 648,576 ends
+    Optics:  648,576 ends x 10 W (the highest power_per_end of the catalog's media, the
+             plan's budget: smf_2xfr4_2km)           = 6.48576 MW
+    IT:      199.8 + 7.776 + 6.48576                 = 214.06176 MW
+    Facility 214.06176 x PUE 1.25                    = 267.5772 MW  (of 750 MW: 35.7 %)
     Liquid:  199.8 MW x 85 %                         = 169.83 MW
-    Air:     199.8 MW x 15 % + 7.776 MW              = 37.746 MW
+    Air:     199.8 MW x 15 % + 7.776 + 6.48576 MW    = 44.23176 MW
     """
     spec = ROOT / "specs" / "childress.fac"
     if not spec.exists():
@@ -86,24 +89,30 @@ def test_hand_calculation_childress():
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
     assert j["switches_per_tier"] == {"leaf": 1512, "spine": 1512, "core": 864, "total": 3888}
-    assert t["it_power_w"] == 207_576_000
-    assert t["facility_power_w"] == 259_470_000
-    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 37_746_000
+    assert t["optics"] == {"ends": 648_576, "power_w": 6_485_760}
+    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_776_000)
+    assert t["it_power_w"] == 214_061_760 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
+    assert t["facility_power_w"] == 267_577_200
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 44_231_760
     util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
-    assert util[0]["percent"] == 34.6
+    assert util[0]["percent"] == 35.7
     text = plan_text(result.model, result.diagnostics)
-    assert "IT 207.576 MW, facility 259.47 MW" in text
+    assert ("IT 214.062 MW = compute 199.8 MW + switches 7.776 MW + optics 6.48576 MW; "
+            "facility 267.577 MW") in text
+    assert "optics 648,576 cable ends x 10 W (the highest power_per_end of its media) = 6.48576 MW" in text
+    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 486
 
 
-TOP_KEYS = {"version", "spec", "ok", "totals", "sites", "clusters", "halls", "switches_per_tier",
+TOP_KEYS = {"version", "spec", "basis", "ok", "totals", "sites", "clusters", "halls", "switches_per_tier",
             "links_per_tier", "headroom", "diagnostics"}
-TOTAL_KEYS = {"clusters", "racks", "gpus", "network_racks", "switches", "unplaced_racks", "it_power_w",
+TOTAL_KEYS = {"clusters", "racks", "gpus", "network_racks", "switches", "unplaced_racks", "compute_power_w",
+              "switch_power_w", "optics", "it_power_w",
               "facility_power_w", "cooling_liquid_w", "cooling_air_w", "slots", "slots_reserved", "slots_used",
               "slots_free"}
 CLUSTER_KEYS = {"name", "system", "racks", "gpus", "it_power_w", "unplaced_racks", "nvlink_domains", "halls",
                 "fabrics"}
 FABRIC_KEYS = {"name", "switch", "topology", "endpoints", "rails", "oversubscription", "tiers", "switches",
-               "links", "network_racks", "error"}
+               "links", "network_racks", "optics", "error"}
 HALL_KEYS = {"name", "slots", "slots_reserved", "slots_used", "slots_free", "compute_racks", "network_racks",
              "gpus", "it_power_w", "cooling_liquid_w", "cooling_air_w", "clusters"}
 HEADROOM_KEYS = {"check", "subject", "used", "limit", "unit", "percent", "span"}
@@ -139,7 +148,7 @@ def test_headroom_text_shows_the_fullest(tmp_path):
 def test_cli_plan_text_and_json():
     r = run("plan", str(BASE))
     assert r.exit_code == 0, r.output
-    assert "IT 8.84 MW, facility 11.05 MW" in r.stdout
+    assert "IT 8.84 MW = compute 8.64 MW + switches 200 kW + optics 0 W; facility 11.05 MW" in r.stdout
     r = run("plan", "--format", "json", str(BASE))
     assert r.exit_code == 0
     assert json.loads(r.stdout)["totals"]["racks"] == 64
@@ -161,7 +170,7 @@ def test_cli_plan_var_changes_the_totals():
     if not (ROOT / "specs" / "childress.fac").exists():
         pytest.skip("specs/childress.fac not present")
     j = json.loads(r.stdout)
-    assert j["totals"]["facility_power_w"] == 207_576_000 * 3 // 2
+    assert j["totals"]["facility_power_w"] == 214_061_760 * 3 // 2
 
 
 def test_plan_of_a_5_gw_campus(tmp_path):

@@ -52,6 +52,9 @@ def level(h: Hall, racks: int) -> tuple[int, int, int]:
 
 def measure(f: Factory) -> Iterator[Measure]:
     for h in f.halls:
+        if h.load.rows is not None:
+            yield from _as_built(h)
+            continue
         racks = h.load.compute_racks
         if racks <= 0 or h.rows <= 0:
             continue
@@ -67,6 +70,18 @@ def measure(f: Factory) -> Iterator[Measure]:
         # only: when it is over, the fullest row is over too and is reported.
         yield Measure("busway-overload", f"hall {h.qualname} busways", h.load.it_power,
                       Quantity(h.busway_continuous.value * h.rows, POWER), h.at("busway"), "W", None)
+
+
+def _as_built(h: Hall) -> Iterator[Measure]:
+    """The same two measures over a solved layout: its heaviest row (the first
+    of equal ones) and the whole hall, from the rows' actual loads."""
+    if not h.load.rows:
+        return
+    row = min(h.load.rows, key=lambda r: (-h.load.rows[r].value, r))
+    yield Measure("busway-overload", f"hall {h.qualname} busway row {row}", h.load.rows[row],
+                  h.busway_continuous, h.at("busway"), "W", None)
+    yield Measure("busway-overload", f"hall {h.qualname} busways", h.load.it_power,
+                  Quantity(h.busway_continuous.value * h.rows, POWER), h.at("busway"), "W", None)
 
 
 def check(f: Factory) -> Iterator[Diagnostic]:

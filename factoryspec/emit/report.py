@@ -7,27 +7,32 @@ summary shows those), so two compiles with the same seed give the same bytes.
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 
 from ..layout.problem import LayoutProblem
 from ..layout.result import SolveResult
 from ..model.derive import BUILDING_GAP, HALL_GAP
-from ..units import format_quantity
+from ..units import AREA, AREAL_DENSITY, LENGTH, POWER, Quantity, format_number, format_quantity
+
+
+def _exact(x) -> Fraction:
+    """A JSON number as the exact value it stands for (floats by their shortest text)."""
+    return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
 
 
 def _w(watts) -> str:
-    w = float(watts)
-    for unit, f in (("GW", 1e9), ("MW", 1e6), ("kW", 1e3)):
-        if abs(w) >= f:
-            return f"{w / f:,.3f}".rstrip("0").rstrip(".") + f" {unit}"
-    return f"{w:,.0f} W"
+    """Power exactly, in the largest unit that keeps it at least 1 (plan JSON keeps watts)."""
+    return format_quantity(Quantity(_exact(watts), POWER))
+
+
+UNITS = {"W": POWER, "m": LENGTH, "m2": AREA, "kg/m2": AREAL_DENSITY}
 
 
 def _q(x, unit: str) -> str:
-    """A headroom figure with its unit (plan JSON keeps SI numbers)."""
-    if unit == "W":
-        return _w(x)
-    text = f"{x:,.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else f"{x:,}"
-    return f"{text} {unit}".strip()
+    """A headroom figure, exactly, with its unit (plan JSON keeps SI numbers)."""
+    if unit in UNITS:
+        return format_quantity(Quantity(_exact(x), UNITS[unit]))
+    return f"{format_number(_exact(x))} {unit}".strip()
 
 
 def _n(x) -> str:
@@ -49,7 +54,11 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
     lines += _table(["figure", "value"], [
         ["compute racks", _n(t["racks"])], ["GPUs", _n(t["gpus"])],
         ["network racks (placed)", _n(sum(1 for p in result.layout.placements if p.kind == "network"))],
-        ["switches", _n(t["switches"])], ["IT power", _w(t["it_power_w"])],
+        ["switches", _n(t["switches"])],
+        ["IT power", f"{_w(t['it_power_w'])} = compute {_w(t['compute_power_w'])} + switches "
+                     f"{_w(t['switch_power_w'])} + optics {_w(t['optics']['power_w'])}"],
+        ["optics (cable ends, each at its cable's medium)", f"{_n(t['optics']['ends'])} ends, "
+                                                            f"{_w(t['optics']['power_w'])}"],
         ["facility power", _w(t["facility_power_w"])], ["liquid cooling", _w(t["cooling_liquid_w"])],
         ["air cooling", _w(t["cooling_air_w"])], ["rack slots (used / all)", f"{_n(t['slots_used'])} / {_n(t['slots'])}"],
     ])

@@ -12,18 +12,21 @@ import json
 from collections import Counter
 from importlib import resources
 
-from .problem import LayoutProblem
+from .problem import LayoutProblem, milliwatts, mw_to_w
 from .result import Layout, Link, Placement, SolveResult
 from .verify import verify
 
 FORMAT = "factoryspec.layout/1"
+HEADROOM_KEYS = ("check", "subject", "used", "limit", "unit", "percent")
 
 
 def _r(x: float | None, places: int = 6):
     return None if x is None else round(float(x), places)
 
 
-def layout_to_json(problem: LayoutProblem, result: SolveResult) -> dict:
+def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[dict] | None = None) -> dict:
+    """layout.json's content. `headroom` is the checks' measures of the layout as
+    built (factoryspec.as_built), each a Measure.to_json() less its span."""
     if result.layout is None:
         raise ValueError(f"no layout to write (status {result.status})")
     lay = result.layout
@@ -32,6 +35,7 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult) -> dict:
     if result.baseline_objective and result.objective is not None:
         saving = _r(1 - result.objective / result.baseline_objective)
     t = result.totals
+    per_end = {m.id: milliwatts(m.power_per_end_w) for m in problem.media}
     compute = sum(1 for p in lay.placements if p.kind == "compute")
     per_hall = Counter(p.hall for p in lay.placements)
     return {
@@ -58,8 +62,13 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult) -> dict:
             "cost_usd": _r(t.get("cost_u", 0) / 1e6),
             "objective_units": result.objective_units,
             "by_medium": [{"medium": m, "cables": v[0], "length_m": _r(v[1] / 1000, 3),
-                           "cost_usd": _r(v[2] / 1e6)} for m, v in sorted(t.get("by_medium", {}).items())],
-            "headroom": {k: _r(v) for k, v in t.get("headroom", {}).items()},
+                           "cost_usd": _r(v[2] / 1e6), "power_per_end_w": mw_to_w(per_end[m]),
+                           "optics_w": mw_to_w(2 * v[0] * per_end[m])}
+                          for m, v in sorted(t.get("by_medium", {}).items())],
+            "optics": {"ends": 2 * t.get("cables", 0),
+                       "power_w": mw_to_w(sum(2 * v[0] * per_end[m] for m, v in t.get("by_medium", {}).items()))},
+            "it_power_w": mw_to_w(sum(milliwatts(p.power_w) for p in lay.placements)),
+            "headroom": [{k: h[k] for k in HEADROOM_KEYS} for h in headroom or ()],
         },
         "halls": [_hall(h, per_hall) for h in problem.halls],
         "placements": [_placement(p) for p in lay.placements],
@@ -108,14 +117,30 @@ def validate_schema(data: dict) -> list[str]:
     return [f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in v.iter_errors(data)]
 
 
-def verify_json(problem: LayoutProblem, data: dict):
+def verify_json(problem: LayoutProblem, data: dict, headroom=None):
     """verify() on a layout.json, plus its totals against the recomputation and
-    its spec hash against the problem's."""
+    its spec hash against the problem's. `headroom(layout)`, if given, recounts
+    the layout's headroom as built (a list like totals.headroom)."""
     from ..diagnostics import error
     from .verify import LAYOUT_INVALID
     out = []
     if data.get("spec_hash") != problem.spec_hash:
         out.append(error(LAYOUT_INVALID, f"layout.json was made from spec {data.get('spec_hash')!r}, "
                          f"this spec is {problem.spec_hash!r}", None))
-    out.extend(verify(problem, layout_from_json(data), data.get("totals", {}).get("objective_units")))
+    layout = layout_from_json(data)
+    out.extend(verify(problem, layout, data.get("totals", {}).get("objective_units")))
+    if out:
+        return out
+    totals = data.get("totals", {})
+    it = mw_to_w(sum(milliwatts(p.power_w) for p in layout.placements))
+    if totals.get("it_power_w") != it:
+        out.append(error(LAYOUT_INVALID, f"layout.json's it_power_w is {totals.get('it_power_w')}, its racks "
+                         f"add up to {it} W", None))
+    if headroom is not None:
+        want = [{k: h[k] for k in HEADROOM_KEYS} for h in headroom(layout)]
+        got = totals.get("headroom")
+        if got != want:
+            bad = next((w for w, g in zip(want, got or []) if w != g), want[0] if want else None)
+            out.append(error(LAYOUT_INVALID, f"layout.json's headroom is not the layout's as built "
+                             f"(first difference: {bad})", None))
     return out

@@ -50,6 +50,14 @@ Liquid heat (rack power x liquid fraction) goes to the hall's CDUs, the rest
 and all switch heat to air. A system whose weight / footprint exceeds a hall's
 floor rating cannot stand in that hall.
 
+Optics: every cable end draws its medium's `power_per_end_w` in the rack it
+plugs into, as heat to air. A link's medium follows from its length, known
+only once racks stand, so while placing the solver holds each compute rack's
+`optics_w` and each switch's cabled ports x its fabric's `power_per_end_w`
+(the highest of its media) free on the busway and air side. The layout then
+records each rack's power as its system (or switches) plus the ends of its
+actual links, in milliwatts, which never exceeds what was held.
+
 Fabric wiring (which port goes to which switch) is fixed by the fabric plan,
 see `wiring.py`; the layout decides where racks stand and which switches share
 a network rack.
@@ -111,6 +119,7 @@ class FabricSpec:
     switch: str
     switches_per_rack: int = 8
     switch_power_w: float = 0.0
+    power_per_end_w: float = 0.0       # optics budget per switch port while placing (the media's highest)
     media: tuple = attrs.field(default=(), converter=_tuple)   # allowed media ids; () = all
     rack_weight_kg: float = 0.0
     rack_footprint_m2: float = 0.72
@@ -129,8 +138,9 @@ class Cluster:
     id: str
     racks: int
     system: str
-    rack_power_w: float
+    rack_power_w: float                # the system alone, without optics
     span: Span | None = None
+    optics_w: float = 0.0              # optics budget of a compute rack while placing (heat to air)
     rack_weight_kg: float = 0.0
     footprint_m2: float = 0.72
     liquid_fraction: float = 0.0
@@ -147,6 +157,7 @@ class Medium:
     cost_fixed: float
     cost_per_m: float
     min_length_m: float = 0.0
+    power_per_end_w: float = 0.0       # transceiver (or active cable end) power, each end
     span: Span | None = None
 
 
@@ -194,6 +205,17 @@ def mm(metres: float) -> int:
 
 def watts(w: float | None) -> int | None:
     return None if w is None else int(round(w))
+
+
+def milliwatts(w: float) -> int:
+    """Watts to whole milliwatts (rack power with its optics is exact at this
+    unit for the catalog's per-end figures, which are tenths of a watt)."""
+    return int(round(w * 1000))
+
+
+def mw_to_w(mw: int) -> int | float:
+    """Milliwatts as the watts layout.json records: an int when whole."""
+    return mw // 1000 if mw % 1000 == 0 else mw / 1000
 
 
 def micro_usd(usd: float) -> int:

@@ -20,7 +20,7 @@ class Placement:
     slot: int                    # 1-based
     x_m: float                   # site coordinates: hall origin + position in the hall
     y_m: float
-    power_w: int
+    power_w: int | float         # its system or switches plus its cable ends' optics (to the mW)
     feeds: str                   # "A", or "AB" when the hall has two busways per row
     fabric: str | None = None    # network racks: fabric id, tier, switches held
     tier: str | None = None

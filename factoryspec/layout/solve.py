@@ -17,9 +17,9 @@
 Objectives: `cost` and `length` change only the per-link unit. For
 `cost_then_headroom` cable cost stays the objective; the hall model then
 minimises the largest hall busway utilisation among its best compactness
-solutions and rows are filled where busway headroom is largest, and the
-smallest headroom of rows, CDUs and air is reported (a tie-break, not a
-proven lexicographic optimum).
+solutions and rows are filled where busway headroom is largest (a
+tie-break, not a proven lexicographic optimum); the headroom of every row,
+CDU and air handling of the result is reported from the layout as built.
 
 Determinism: CP-SAT runs with one worker, a fixed seed and a deterministic
 time limit; every other step is a deterministic function of its input, and
@@ -46,7 +46,7 @@ from .context import Ctx
 from .costs import INF
 from .place_rows import pack
 from .place_switches import place, refine
-from .problem import LayoutProblem
+from .problem import LayoutProblem, milliwatts, mw_to_w, watts
 from .result import LEVELS, Layout, Link, Placement, SolveResult
 
 REFINE_ROUNDS = 6
@@ -268,9 +268,28 @@ def _network_diag(ctx: Ctx):
 
 # ---- export --------------------------------------------------------------------------
 
+def _rack_power_mw(ctx: Ctx, bins: np.ndarray) -> np.ndarray:
+    """Each rack's power in milliwatts: its system (or switches) plus one end of
+    every cable plugged into it at the cable's own medium's power_per_end."""
+    W = ctx.W
+    system = np.array([watts(c.rack_power_w) * 1000 for c in ctx.clusters], np.int64)
+    switch = np.array([watts(f.spec.switch_power_w) * 1000 for f in W.fabrics] or [0], np.int64)
+    power = np.where(W.kind == 1, W.nsw * switch[np.maximum(W.fabric, 0)],
+                     system[ctx.rack_local_cluster]).astype(np.int64)
+    end = np.zeros(len(W.la), np.int64)
+    for k, t in enumerate(ctx.tables):
+        sel = np.nonzero(W.lfab == k)[0]
+        per_end = np.array([milliwatts(m.power_per_end_w) for m in t.media] or [0], np.int64)
+        end[sel] = per_end[t.medium[bins[sel]]] * W.lcount[sel]
+    np.add.at(power, W.la, end)
+    np.add.at(power, W.lb, end)
+    return power
+
+
 def _export(ctx: Ctx, obj: int, bound: int, base: int | None) -> dict:
     W, T = ctx.W, ctx.T
     bins = ctx.link_bins()
+    power_mw = _rack_power_mw(ctx, bins)
     placements = []
     for x in range(W.n):
         s = int(ctx.pos[x])
@@ -283,7 +302,7 @@ def _export(ctx: Ctx, obj: int, bound: int, base: int | None) -> dict:
             id=W.ids[x], kind="network" if net else "compute", cluster=c.id,
             system=info.spec.switch if net else c.system, hall=h.id, row=int(T.row[s]), slot=int(T.slot[s]),
             x_m=round((int(T.ox[s]) + int(T.x[s])) / 1000, 3), y_m=round((int(T.oy[s]) + int(T.y[s])) / 1000, 3),
-            power_w=int(W.power[x]), feeds="AB" if h.feeds >= 2 else "A",
+            power_w=mw_to_w(int(power_mw[x])), feeds="AB" if h.feeds >= 2 else "A",
             fabric=info.spec.id if net else None, tier=info.tier_names[int(W.tier[x]) - 1] if net else None,
             first_switch=int(W.first[x]) + 1 if net else None, switches=int(W.nsw[x]) if net else None))
     links = []
@@ -307,21 +326,8 @@ def _export(ctx: Ctx, obj: int, bound: int, base: int | None) -> dict:
         m[0] += cnt
         m[1] += length
         m[2] += cost
-    totals["headroom"] = _headroom(ctx)
     return {"status": "ok", "diagnostics": [], "placements": placements, "links": links,
             "objective": obj, "bound": bound, "baseline": base, "totals": totals}
-
-
-def _headroom(ctx: Ctx) -> dict:
-    """Smallest spare share of any used row busway, hall CDU and hall air capacity."""
-    used = ctx.row_load > 0
-    bus = float(np.min(1 - ctx.row_load[used] / ctx.row_cap[used])) if used.any() else 1.0
-
-    def least(load, cap):
-        sel = (load > 0) & (cap < (1 << 59))
-        return float(np.min(1 - load[sel] / cap[sel])) if sel.any() else 1.0
-
-    return {"busway": bus, "cdu": least(ctx.hall_liq, ctx.cdu_cap), "air": least(ctx.hall_air, ctx.air_cap)}
 
 
 # ---- merge ---------------------------------------------------------------------------
@@ -351,7 +357,6 @@ def _merge(problem: LayoutProblem, results: list, seconds: float) -> SolveResult
 def _totals(results: list) -> dict:
     by: dict = {}
     cost = length = cables = 0
-    head = {"busway": 1.0, "cdu": 1.0, "air": 1.0}
     for r in results:
         t = r["totals"]
         cost += t["cost_u"]
@@ -362,6 +367,4 @@ def _totals(results: list) -> dict:
             acc[0] += n
             acc[1] += ln
             acc[2] += c
-        for k in head:
-            head[k] = min(head[k], t["headroom"][k])
-    return {"cost_u": cost, "length_mm": length, "cables": cables, "by_medium": by, "headroom": head}
+    return {"cost_u": cost, "length_mm": length, "cables": cables, "by_medium": by}

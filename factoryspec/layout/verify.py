@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from ..diagnostics import Diagnostic, error
-from .problem import LayoutProblem, micro_usd, mm, watts
+from .problem import LayoutProblem, micro_usd, milliwatts, mm, watts
 from .result import Layout
 
 # Codes for the lead to register in factoryspec/codes.py (kept in variables here
@@ -53,6 +53,7 @@ class _Verifier:
         self.clusters = {c.id: c for c in problem.clusters}
         self.geo = {h.id: _HallGeo(h) for h in problem.halls}
         self.pos: dict = {}               # rack id -> placement
+        self.optics_mw = self._optics()   # rack id -> mW of its cable ends
 
     def err(self, msg: str, span=None, code: str = LAYOUT_INVALID):
         if len(self.out) < MAX_REPORTS:
@@ -132,8 +133,9 @@ class _Verifier:
             if mm(p.x_m) != x or mm(p.y_m) != y:
                 self.err(f"rack {p.id}: coordinates ({p.x_m}, {p.y_m}) m, the slot is at "
                          f"({x / 1000}, {y / 1000}) m")
-            if p.power_w != self._power(p, c):
-                self.err(f"rack {p.id}: power {p.power_w} W, expected {self._power(p, c)} W")
+            if not isinstance(p.power_w, (int, float)) or milliwatts(p.power_w) != self._power(p, c):
+                self.err(f"rack {p.id}: power {p.power_w} W, expected {self._power(p, c) / 1000:g} W "
+                         "(its system or switches and the optics of its cable ends)")
             if p.feeds != ("AB" if h.feeds >= 2 else "A"):
                 self.err(f"rack {p.id}: feeds {p.feeds!r}, hall {h.id} gives {'AB' if h.feeds >= 2 else 'A'}")
 
@@ -146,11 +148,25 @@ class _Verifier:
         f = self._fabric(c, p.fabric)
         return f.rack_weight_kg, f.rack_footprint_m2
 
-    def _power(self, p, c):
+    def _optics(self) -> Counter:
+        """Milliwatts of cable ends per rack: each link puts one end of each of its
+        cables in rack a and one in rack b, at its medium's power_per_end (the
+        medium itself is checked with the links)."""
+        per_end = {m.id: milliwatts(m.power_per_end_w) for m in self.p.media}
+        out: Counter = Counter()
+        for ln in self.lay.links:
+            end = per_end.get(ln.medium, 0) * ln.count
+            out[ln.a] += end
+            out[ln.b] += end
+        return out
+
+    def _power(self, p, c) -> int:
+        """A rack's power in milliwatts."""
         if p.kind == "compute":
-            return watts(c.rack_power_w)
-        f = self._fabric(c, p.fabric)
-        return (p.switches or 0) * watts(f.switch_power_w)
+            base = watts(c.rack_power_w)
+        else:
+            base = (p.switches or 0) * watts(self._fabric(c, p.fabric).switch_power_w)
+        return base * 1000 + self.optics_mw[p.id]
 
     def capacities(self):
         rows: Counter = Counter()
@@ -162,26 +178,24 @@ class _Verifier:
             c = self.clusters[p.cluster]
             w = self._power(p, c)
             rows[(p.hall, p.row)] += w
-            liq = int(round(w * c.liquid_fraction)) if p.kind == "compute" else 0
+            # only the system's own heat goes to liquid; optics and switches shed to air
+            liq = int(round(watts(c.rack_power_w) * c.liquid_fraction)) * 1000 if p.kind == "compute" else 0
             liquid[p.hall] += liq
             air[p.hall] += w - liq
         for (hid, row), load in sorted(rows.items()):
             h = self.halls[hid]
-            cap = int(watts(h.busway_w_per_feed) * h.busway_limit)
+            cap = int(watts(h.busway_w_per_feed) * h.busway_limit) * 1000
             if load > cap:
                 feeds = "each of its A and B busways" if h.feeds >= 2 else "its busway"
-                self.err(f"row {row} of hall {hid} draws {load:,} W; {feeds} carries {cap:,} W "
+                self.err(f"row {row} of hall {hid} draws {load / 1000:,g} W; {feeds} carries {cap // 1000:,} W "
                          f"({h.busway_limit:.0%} of {watts(h.busway_w_per_feed):,} W)", h.span, "busway-overload")
-        for hid, load in sorted(liquid.items()):
-            cap = self.halls[hid].cdu_capacity_w_usable
-            if cap is not None and load > watts(cap):
-                self.err(f"hall {hid} sends {load:,} W to its CDUs, which carry {watts(cap):,} W",
-                         self.halls[hid].span, "cdu-capacity")
-        for hid, load in sorted(air.items()):
-            cap = self.halls[hid].air_capacity_w_usable
-            if cap is not None and load > watts(cap):
-                self.err(f"hall {hid} sends {load:,} W to air, which carries {watts(cap):,} W",
-                         self.halls[hid].span, "air-capacity")
+        for what, loads, attr, code in (("its CDUs", liquid, "cdu_capacity_w_usable", "cdu-capacity"),
+                                        ("air", air, "air_capacity_w_usable", "air-capacity")):
+            for hid, load in sorted(loads.items()):
+                cap = getattr(self.halls[hid], attr)
+                if cap is not None and load > watts(cap) * 1000:
+                    self.err(f"hall {hid} sends {load / 1000:,g} W to {what}, which carry {watts(cap):,} W",
+                             self.halls[hid].span, code)
 
     def contiguity(self):
         for c in self.p.clusters:

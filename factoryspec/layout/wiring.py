@@ -20,6 +20,8 @@ are one row with a count (a few thousand rows per 200 MW cluster).
 
 from __future__ import annotations
 
+import math
+
 import attrs
 import numpy as np
 
@@ -78,8 +80,9 @@ def build(problem: LayoutProblem, clusters: list | None = None) -> Wiring:
         compute_base.append(racks.n)
         p = watts(c.rack_power_w)
         liquid = int(round(p * c.liquid_fraction))
+        optics = _ceil_w(c.optics_w)                 # budget: heat to air
         racks.add([f"{c.id}/c{i + 1}" for i in range(c.racks)], COMPUTE, ci, -1, 0,
-                  np.arange(c.racks), np.zeros(c.racks, np.int64), p, liquid, p - liquid)
+                  np.arange(c.racks), np.zeros(c.racks, np.int64), p + optics, liquid, p + optics - liquid)
         start = racks.n
         for f in c.fabrics:
             info = _add_fabric(racks, len(fabrics), ci, c, f)
@@ -126,15 +129,23 @@ def _add_fabric(racks: _RackList, index: int, ci: int, c: Cluster, f: FabricSpec
     per = f.switches_per_rack
     sw_w = watts(f.switch_power_w)
     tier_racks = []
-    for level, (name, n) in enumerate(zip(names, _tier_sizes(f.plan)), start=1):
+    full = 0
+    for level, (name, n, ports) in enumerate(zip(names, _tier_sizes(f.plan), f.plan.tier_ports()), start=1):
+        each = sw_w + _ceil_w(ports * f.power_per_end_w)      # a switch and the optics budget of its ports
+        full = max(full, per * each)
         k = -(-n // per)
         first = np.arange(k, dtype=np.int64) * per
         nsw = np.minimum(per, n - first)
         start = racks.n
         racks.add([f"{c.id}/{f.id}/{name}{i + 1}" for i in range(k)], NETWORK, ci, index, level,
-                  first, nsw, nsw * sw_w, 0, nsw * sw_w)
+                  first, nsw, nsw * each, 0, nsw * each)
         tier_racks.append(np.arange(start, start + k, dtype=np.int64))
-    return FabricInfo(index, ci, f, names, tier_racks, per * sw_w)
+    return FabricInfo(index, ci, f, names, tier_racks, full)
+
+
+def _ceil_w(w: float) -> int:
+    """A budget in whole watts, rounded up so it never falls short of the exact figure."""
+    return int(math.ceil(round(w, 6)))
 
 
 def _group(a: np.ndarray, b: np.ndarray, w: np.ndarray):

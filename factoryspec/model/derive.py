@@ -30,13 +30,23 @@ Estimates, as an engineer makes them before a layout exists:
   same way (the network racks that then find no position are reported by the
   hall-slots check). Racks that find no compute position at all are
   `Cluster.unplaced` (reported by the cluster-space check).
-* Network racks. The switches of a fabric are shared among halls in
-  proportion to the cluster's racks each hall holds (no switch placement exists
-  yet); network racks per hall = ceil(switches placed in that hall /
-  switch.per_rack), per fabric. They use the network-only slots first.
+* Network racks. A fabric needs, per tier, ceil(switches of the tier /
+  switch.per_rack) racks (one tier per rack, as the layout racks them). They
+  are shared among halls in proportion to the cluster's racks each hall holds
+  (no switch placement exists yet), whole racks by largest remainders, so the
+  halls' network racks add up to the fabrics' exactly. They use the
+  network-only slots first. (While a cluster's halls are chosen, the room a
+  hall needs for them is taken as ceil(share), a little more than they get.)
+* Optics. Every cable has two ends, each with a transceiver (or an active
+  cable end) of its medium's `power_per_end`. Before solving the medium of a
+  link is unknown, so each end is budgeted at the highest `power_per_end` of
+  its fabric's media (the layout then counts each link's own medium). Ends in
+  compute racks (ports_per_rack per rack) are in that rack's hall; the ends on
+  switch ports are shared like the switches.
 * Loads. A hall's IT power is its compute racks x system power plus its share
-  of switches x switch power. The liquid share of the heat is racks x power x
-  liquid_fraction; the rest of the racks' heat and all switch heat go to air.
+  of switches x switch power plus its optics. The liquid share of the heat is
+  racks x power x liquid_fraction; the rest of the racks' heat, all switch heat
+  and all optics heat go to air.
 * Site plan. A building with `position = [x, y]` has its corner there; one
   without stands after the building written before it (of any site), along y:
   same x, y beyond that building's depth (its `size`, else its deepest hall)
@@ -108,14 +118,10 @@ def size(fab: t.Fabric):
 
 
 def _net_racks(c: t.Cluster, k: int) -> int:
-    """Network racks that `k` of a cluster's racks bring to a hall: per fabric,
-    ceil(its switches x k / racks / per_rack)."""
-    total = 0
-    for fab in c.fabrics:
-        p = fab.sized
-        if p is not None and k:
-            total += _ceil_div(p.switches * k, c.racks * fab.switch.per_rack)
-    return total
+    """The most network racks that `k` of a cluster's racks can bring to a hall:
+    per fabric, ceil(its network racks x k / racks) (the apportioned share is
+    never more)."""
+    return sum(_ceil_div(fab.network_racks * k, c.racks) for fab in c.fabrics if fab.sized is not None and k)
 
 
 def _capacity(c: t.Cluster, free: int, netfree: int, n: int) -> int:
@@ -172,27 +178,43 @@ def _place(f: t.Factory) -> None:
         for h, k in c.placement.items():
             free[h] -= k
             h.load.compute[c] = h.load.compute.get(c, 0) + k
-            for fab in c.fabrics:
-                p = fab.sized
-                if p is None:
-                    continue
-                h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(p.switches * k, R)
-                racks = _ceil_div(p.switches * k, R * fab.switch.per_rack)
-                h.load.network[fab] = h.load.network.get(fab, 0) + racks
-                use_net = min(racks, max(netfree[h], 0))
-                netfree[h] -= use_net
-                free[h] -= racks - use_net
+        for fab in c.fabrics:
+            if fab.sized is not None and c.placement:
+                _share_fabric(fab, c, free, netfree, order)
 
 
-def _spread(K: int, caps: dict, order: dict) -> dict:
-    """K units over bins in proportion to their capacities, none above its
-    capacity (largest remainders first; ties to the larger bin, then spec order).
-    All bins full when K exceeds their total."""
-    total = sum(caps.values())
-    if K >= total:
-        return dict(caps)
+def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order: dict) -> None:
+    """A fabric's switches, network racks and cable ends, shared among the halls
+    of its cluster in proportion to the compute racks each holds. Network racks
+    are apportioned whole (largest remainders), so they add up to the fabric's
+    (less the share of racks that found no slot)."""
+    R, p = c.racks, fab.sized
+    # racks without a slot keep their share of network racks out of every hall
+    weights = {**c.placement, None: c.unplaced}
+    shares = _apportion(fab.network_racks, weights, {**order, None: len(order)})
+    for h, racks in shares.items():
+        if h is None:
+            continue
+        h.load.network[fab] = h.load.network.get(fab, 0) + racks
+        use_net = min(racks, max(netfree[h], 0))
+        netfree[h] -= use_net
+        free[h] -= racks - use_net
+    for h, k in c.placement.items():
+        h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(p.switches * k, R)
+        # host-side ends stand in the hall's compute racks; switch-side ends go with its switches
+        h.load.optics_ends += k * fab.ports_per_rack + Fraction(fab.switch_ends * k, R)
+        h.load.optics += Quantity((k * fab.ports_per_rack + Fraction(fab.switch_ends * k, R))
+                                  * fab.power_per_end.value, POWER)
+
+
+def _apportion(K: int, weights: dict, order: dict) -> dict:
+    """K units over bins in proportion to their weights (largest remainders
+    first; ties to the larger bin, then spec order). Sums to K exactly."""
+    total = sum(weights.values())
+    if total <= 0:
+        return {h: 0 for h in weights}
     out, rema, given = {}, [], 0
-    for h, k in caps.items():
+    for h, k in weights.items():
         exact = Fraction(K * k, total)
         out[h] = int(exact)
         given += out[h]
@@ -201,6 +223,15 @@ def _spread(K: int, caps: dict, order: dict) -> dict:
     for _, _, _, h in rema[:K - given]:
         out[h] += 1
     return out
+
+
+def _spread(K: int, caps: dict, order: dict) -> dict:
+    """K units over bins in proportion to their capacities, none above its
+    capacity (largest remainders first; ties to the larger bin, then spec order).
+    All bins full when K exceeds their total."""
+    if K >= sum(caps.values()):
+        return dict(caps)
+    return _apportion(K, caps, order)
 
 
 def _loads(f: t.Factory) -> None:
@@ -213,6 +244,7 @@ def _loads(f: t.Factory) -> None:
             liquid += p * c.system.liquid_fraction
         for fab, share in load.switches.items():
             it += fab.switch.power.value * share
+        it += load.optics.value                # transceivers shed their heat to air
         load.it_power = Quantity(it, POWER)
         load.liquid = Quantity(liquid, POWER)
         load.air = Quantity(it - liquid, POWER)
@@ -266,6 +298,6 @@ def site_it_power(f: t.Factory, site: t.Site) -> Quantity:
     for c in f.clusters:
         if c.site is site and c.unplaced:
             total += c.system.power.value * c.unplaced
-            total += sum((fab.switch.power.value * fab.sized.switches * Fraction(c.unplaced, c.racks)
-                          for fab in c.fabrics if fab.sized), Fraction(0))
+            total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
+                          * Fraction(c.unplaced, c.racks) for fab in c.fabrics if fab.sized), Fraction(0))
     return Quantity(total, POWER)

@@ -180,13 +180,18 @@ class Reserved(Node):
 
 @attrs.define(eq=False, kw_only=True, repr=False)
 class HallLoad:
-    """What a hall must hold before solving (see derive.py for how it is estimated)."""
+    """What a hall holds: estimated before solving (derive.py), counted from the
+    placements after (as_built.py)."""
     compute: dict["Cluster", int] = attrs.Factory(dict)        # cluster -> compute racks
     network: dict["Fabric", int] = attrs.Factory(dict)         # fabric -> network racks
     switches: dict["Fabric", Fraction] = attrs.Factory(dict)   # fabric -> share of its switches
+    optics_ends: Fraction = Fraction(0)      # cable ends (transceivers) in the hall's racks
+    optics: Quantity = ZERO_W                # their power (part of it_power and of air)
     it_power: Quantity = ZERO_W
     liquid: Quantity = ZERO_W
     air: Quantity = ZERO_W
+    rows: dict[int, Quantity] | None = None  # row -> IT load on its busway; None before solving
+    longest: dict["Fabric", Quantity] | None = None   # fabric -> its longest cable here; None before solving
 
     @property
     def compute_racks(self) -> int:
@@ -348,6 +353,7 @@ class Fabric(Node):
     media: list[Medium] = attrs.Factory(list)   # allowed media (explicit, or all in scope)
     media_explicit: bool = False
     cluster: "Cluster | None" = None
+    built_optics: Quantity | None = None        # as built: its cable ends at their own media (as_built.py)
     # derived
     plan: FabricPlan | FabricError | None = None
 
@@ -363,6 +369,33 @@ class Fabric(Node):
     def network_racks(self) -> int:
         p = self.sized
         return p.switch_racks(self.switch.per_rack) if p else 0
+
+    @property
+    def power_per_end(self) -> Quantity:
+        """The power budgeted for each cable end before solving: the highest
+        `power_per_end` of the fabric's media (which medium a link takes depends on
+        its length, known only after solving; the layout counts each link's own)."""
+        return max((m.power_per_end for m in self.media), key=lambda q: q.value, default=ZERO_W)
+
+    @property
+    def host_ends(self) -> int:
+        """Cable ends in compute racks (one per endpoint link)."""
+        p = self.sized
+        return p.endpoint_links if p else 0
+
+    @property
+    def switch_ends(self) -> int:
+        """Cable ends on switch ports."""
+        p = self.sized
+        return p.switch_ends if p else 0
+
+    @property
+    def optics_power(self) -> Quantity:
+        """Transceiver power of every cable end: at the budgeted power per end
+        before solving, at each link's own medium once a layout is applied."""
+        if self.built_optics is not None:
+            return self.built_optics
+        return Quantity((self.host_ends + self.switch_ends) * self.power_per_end.value, POWER)
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -404,8 +437,18 @@ class Cluster(Node):
                             Fraction(0)), POWER)
 
     @property
+    def optics_power(self) -> Quantity:
+        return Quantity(sum((f.optics_power.value for f in self.fabrics if f.sized), Fraction(0)), POWER)
+
+    @property
+    def optics_ends(self) -> int:
+        return sum(f.host_ends + f.switch_ends for f in self.fabrics if f.sized)
+
+    @property
     def it_power(self) -> Quantity:
-        return self.compute_power + self.switch_power
+        """Racks, switches and the optics of their cables (system and switch
+        `power` exclude pluggable transceivers: see the catalog's README)."""
+        return self.compute_power + self.switch_power + self.optics_power
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)

@@ -1,0 +1,106 @@
+"""An independent recount of a compiled layout's headroom, for the tests.
+
+Only the spec's own figures come from the model (system and switch power,
+liquid fractions, media power per end, capacities); every load is summed here
+from layout.json's placements and links, by the rules the README and
+factoryspec/as_built.py state, without calling either as_built or the checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from fractions import Fraction
+from pathlib import Path
+
+from factoryspec.checks._base import number
+from factoryspec.emit.report import _q
+from factoryspec.pipeline import check
+
+
+def _exact(x) -> Fraction:
+    return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
+
+
+def recount(spec: Path, layout: dict) -> dict[tuple[str, str], Fraction | int]:
+    """(check, subject) -> used, for the measures that depend on the layout."""
+    m = check(str(spec)).model
+    systems = {c.qualname: c.system for c in m.clusters}
+    switch = {(c.qualname, f.name or f.qualname): f.switch for c in m.clusters for f in c.fabrics}
+    per_end = {x.qualname: x.power_per_end.value for x in m.media}
+    power: dict[str, Fraction] = {}
+    for p in layout["placements"]:
+        if p["kind"] == "compute":
+            power[p["id"]] = systems[p["cluster"]].power.value
+        else:
+            power[p["id"]] = switch[(p["cluster"], p["fabric"])].power.value * p["switches"]
+    for ln in layout["links"]:
+        for end in (ln["a"], ln["b"]):
+            power[end] += per_end[ln["medium"]] * ln["count"]
+    rows: Counter = Counter()
+    hall_it: Counter = Counter()
+    liquid: Counter = Counter()
+    cooled: Counter = Counter()
+    slots: Counter = Counter()
+    for p in layout["placements"]:
+        w = power[p["id"]]
+        rows[(p["hall"], p["row"])] += w
+        hall_it[p["hall"]] += w
+        slots[p["hall"]] += 1
+        if p["kind"] == "compute":
+            lf = systems[p["cluster"]].liquid_fraction
+            liquid[p["hall"]] += systems[p["cluster"]].power.value * lf
+            cooled[p["hall"]] += 1 if lf > 0 else 0
+    out: dict = {}
+    by_hall = defaultdict(list)
+    for (hall, row), w in rows.items():
+        by_hall[hall].append((-w, row))
+    for hall, items in by_hall.items():
+        w, row = min(items)
+        out[("busway-overload", f"hall {hall} busway row {row}")] = -w
+        out[("busway-overload", f"hall {hall} busways")] = hall_it[hall]
+        out[("hall-slots", f"hall {hall} slots")] = slots[hall]
+    for h in m.halls:
+        q = h.qualname
+        if liquid[q] and h.cdus:
+            out[("cdu-capacity", f"hall {q} CDUs")] = liquid[q]
+            if any(c.racks_per_cdu for c in h.cdus):
+                out[("cdu-capacity", f"hall {q} CDU racks")] = cooled[q]
+        if hall_it[q] - liquid[q] > 0 and h.air:
+            out[("air-capacity", f"hall {q} air")] = hall_it[q] - liquid[q]
+        if h.power and hall_it[q]:
+            out[("power-train-capacity", f"hall {q} power")] = hall_it[q]
+    for b in m.buildings:
+        if b.power:
+            load = sum((hall_it[h.qualname] for h in b.halls if not h.power), Fraction(0))
+            if load:
+                out[("power-train-capacity", f"building {b.qualname} power")] = load
+        if b.cooling:
+            heat = sum((hall_it[h.qualname] for h in b.halls), Fraction(0))
+            if heat:
+                out[("cooling-plant-capacity", f"building {b.qualname} cooling")] = heat
+    for s in m.sites:
+        it = sum((hall_it[h.qualname] for b in s.buildings for h in b.halls), Fraction(0))
+        if s.utilities and it:
+            out[("utility-capacity", f"site {s.qualname} utility")] = it * s.pue
+    return out
+
+
+def assert_agrees(spec: Path, out_dir: Path) -> int:
+    """The recount, layout.json's totals.headroom and report.md's headroom table
+    agree exactly on every layout-dependent figure; returns how many were compared."""
+    layout = json.loads((out_dir / "layout.json").read_text())
+    mine = recount(spec, layout)
+    written = {(h["check"], h["subject"]): h for h in layout["totals"]["headroom"]}
+    for key, used in mine.items():
+        assert key in written, f"layout.json has no headroom line for {key}"
+        assert _exact(written[key]["used"]) == used, (key, written[key]["used"], used)
+    report = (out_dir / "report.md").read_text()
+    table = report[report.index("## Headroom"):]
+    for h in layout["totals"]["headroom"]:
+        line = f"| {h['check']} | {h['subject']} | {_q(h['used'], h['unit'])} | {_q(h['limit'], h['unit'])} |"
+        assert line in table, line
+    it = sum(_exact(p["power_w"]) for p in layout["placements"])
+    assert _exact(layout["totals"]["it_power_w"]) == it
+    assert number(it) == layout["totals"]["it_power_w"]
+    return len(mine)
