@@ -35,13 +35,17 @@ def _progress(enabled: bool):
     return bar, update
 
 
-def outputs(spec: str, checked, problem, result) -> dict[str, bytes]:
-    """Every file compile writes, by name, as bytes (nothing touches the disk here)."""
+def outputs(checked, problem, result) -> dict[str, bytes]:
+    """Every file compile writes, by name, as bytes (nothing touches the disk here).
+
+    The spec is named by its path relative to the project root, never as typed
+    on the command line: the same spec gives the same bytes from any directory."""
     from .emit import bom, floorplan, report, siteplan, topology
     from .layout.jsonio import dumps, layout_to_json
     from .plan import plan_json
 
     model = checked.model
+    spec = checked.program.project_name(checked.program.entry)
     prices = {s.name: float(s.cost.value) for s in model.systems if s.cost is not None}
     prices.update({s.name: float(s.cost.value) for s in model.switches if s.cost is not None})
     optical = {m.qualname: bool(m.optical) for m in model.media}
@@ -134,7 +138,7 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
                for d in problems[:20]]
         _emit(bad, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
-    files = outputs(spec, checked, problem, result)
+    files = outputs(checked, problem, result)
     out_dir = Path(out)
     for name in sorted(files):
         write_bytes(out_dir / name, files[name])
