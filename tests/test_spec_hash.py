@@ -83,6 +83,19 @@ def test_hash_ignores_the_working_directory(tmp_path, monkeypatch):
     assert spec_hash(here) == spec_hash(below) == spec_hash(outside)
 
 
+def test_hash_ignores_how_root_is_spelled(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    entry = _project(tmp_path / "sub")
+    monkeypatch.chdir(tmp_path)
+    a = check("sub/site.fac", root=".")
+    monkeypatch.chdir(tmp_path / "sub" / "parts")
+    b = check("../site.fac", root="../..")
+    assert a.program.project_name(a.program.entry) == "sub/site.fac"
+    assert spec_hash(a) == spec_hash(b)
+    # The root is part of each file's name: the default root (sub/) names the entry site.fac.
+    assert spec_hash(check(str(entry))) != spec_hash(a)
+
+
 def test_files_are_named_by_project_path_and_catalog_module(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     program = check(str(_project(tmp_path))).program
