@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, codes
+from . import __version__
 from .diagnostics import Diagnostic, Severity, error
 from .render import render_json, render_text, summary
 
@@ -168,21 +168,24 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 @main.command()
-@click.argument("code", required=False)
-def explain(code):
-    """Explain a diagnostic code (or list them all)."""
-    if not code:
-        width = max(len(c) for c in codes.CODES)
-        for c in sorted(codes.CODES.values(), key=lambda c: (c.phase, c.code)):
-            click.echo(f"{c.code.ljust(width)}  {c.title}")
+@click.argument("name", required=False)
+def explain(name):
+    """Explain a diagnostic code, a block kind or an attribute (no NAME: list codes and kinds).
+
+    NAME is a code (rack-fit), a block kind (hall) or KIND.ATTR, where KIND may
+    be a path of nested kinds (hall.busway, cluster.fabric.rails). Exit 2 when
+    NAME is none of these.
+    """
+    from . import explain as reference
+
+    if not name:
+        click.echo(reference.listing())
         return
-    entry = codes.get(code)
-    if entry is None:
-        from .suggest import did_you_mean
-        hint = did_you_mean(code, codes.CODES)
-        click.echo(f"error: no diagnostic code `{code}`" + (f"; {hint}" if hint else ""), err=True)
+    found = reference.explain(name)
+    if found.error:
+        click.echo(f"error: {found.error}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"{entry.code}: {entry.title}\n\n{entry.explanation}")
+    click.echo(found.text)
 
 
 @main.command()

@@ -46,13 +46,17 @@ def as_built(checked, result) -> dict:
     return plan_json(checked.model, checked.diagnostics)
 
 
-def outputs(spec: str, checked, problem, result, built: dict) -> dict[str, bytes]:
+def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
     """Every file compile writes, by name, as bytes (nothing touches the disk
-    here). `built` is as_built(checked, result)."""
+    here). `built` is as_built(checked, result).
+
+    The spec is named by its path relative to the project root, never as typed
+    on the command line: the same spec gives the same bytes from any directory."""
     from .emit import bom, floorplan, report, siteplan, topology
     from .layout.jsonio import dumps, layout_to_json
 
     model = checked.model
+    spec = checked.program.project_name(checked.program.entry)
     prices = {s.name: float(s.cost.value) for s in model.systems if s.cost is not None}
     prices.update({s.name: float(s.cost.value) for s in model.switches if s.cost is not None})
     optical = {m.qualname: bool(m.optical) for m in model.media}
@@ -165,7 +169,7 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
         _emit(bad, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
     built = as_built(checked, result)
-    files = outputs(spec, checked, problem, result, built)
+    files = outputs(checked, problem, result, built)
     out_dir = Path(out)
     for name in sorted(files):
         write_bytes(out_dir / name, files[name])

@@ -32,10 +32,23 @@ class Program:
     imports: dict[str, list[tuple[n.Import, str]]] = attrs.Factory(dict)  # importer -> [(stmt, path)]
     diagnostics: list[Diagnostic] = attrs.Factory(list)
     catalog: set[str] = attrs.Factory(set)                   # display paths of catalog modules
+    files: dict[str, Path] = attrs.Factory(dict)             # display path -> resolved absolute path
 
     def is_catalog(self, path: str) -> bool:
         # Decided once per file at load time: the resolver asks for every definition.
         return path in self.catalog
+
+    def project_name(self, path: str) -> str:
+        """The name of a loaded file that does not depend on where factoryspec
+        runs or is installed: a catalog file is its module name
+        (`catalog.nvidia`), any other file its path relative to the project
+        root, with `/` separators. Display paths depend on the working
+        directory, so outputs and hashes use this instead."""
+        absolute = self.files.get(path, Path(path).resolve())
+        if _is_within(absolute, CATALOG_DIR):
+            return ".".join(("catalog", *absolute.relative_to(CATALOG_DIR).with_suffix("").parts))
+        # os.path.relpath, not Path.relative_to: an entry outside --root still gets a stable name.
+        return Path(os.path.relpath(absolute, self.root)).as_posix()
 
 
 def catalog_modules() -> list[str]:
@@ -111,6 +124,7 @@ def _load_file(prog: Program, path: Path, root: Path, overlay: dict[str, str], s
     display = _display(path)
     if display in prog.sources or display in prog.modules:
         return
+    prog.files[display] = path
     text, diags = _read(path, overlay)
     prog.diagnostics.extend(diags)
     if text is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
+from . import __version__
 from . import units as u
 from .layout.problem import Cabling, Cluster, FabricSpec, Hall, LayoutProblem, Medium
 from .model.types import Factory
@@ -20,11 +21,29 @@ from .pipeline import Checked
 
 
 def spec_hash(checked: Checked, variables: dict[str, str] | None = None) -> str:
-    """SHA-256 of every source file (in path order) and the --var overrides:
-    the same inputs give the same hash on any machine."""
+    """SHA-256 identifying what a layout was compiled from, the same wherever
+    factoryspec runs and wherever it is installed. It covers, in this order:
+
+    - the factoryspec version (`factoryspec.__version__`): the same spec may
+      compile differently under another release;
+    - the entry spec's name (see below);
+    - every loaded file, the entry and each import, sorted by name: its name,
+      then its text (UTF-8, as parsed: a leading BOM dropped). A catalog file
+      is named by its module (`catalog.nvidia`), any other file by its path
+      relative to the project root (the entry's directory or `--root`), with
+      `/` separators (`Program.project_name`);
+    - the `--var` overrides, sorted by name, as `--var NAME=VALUE`.
+
+    Not covered: the working directory, absolute paths, the install location,
+    the seed and solver options (layout.json records those itself).
+    """
+    program = checked.program
     h = hashlib.sha256()
-    for path in sorted(checked.sources):
-        h.update(path.encode() + b"\0" + checked.sources[path].encode() + b"\0")
+    h.update(f"factoryspec {__version__}\0".encode())
+    h.update(f"entry {program.project_name(program.entry)}\0".encode())
+    named = {program.project_name(path): text for path, text in checked.sources.items()}
+    for name in sorted(named):
+        h.update(name.encode() + b"\0" + named[name].encode() + b"\0")
     for k in sorted(variables or {}):
         h.update(f"--var {k}={variables[k]}\0".encode())
     return h.hexdigest()

@@ -15,15 +15,28 @@ from attrs import field as _field
 from . import units as u
 
 # Value types an attribute may take, beyond a dimensioned quantity.
-COUNT = "count"          # a whole number >= 0, no unit
-NUMBER = "number"        # a plain number (e.g. PUE)
-FRACTION = "fraction"    # a share: 0.85 or 85 %
+COUNT = "count"
+NUMBER = "number"
+FRACTION = "fraction"
 STRING = "string"
 BOOL = "bool"
-RATIO = "ratio"          # 1:1, 2:1
-SIZE = "size"            # 120 m x 60 m
-RANGE = "range"          # 1..4
-REDUNDANCY = "redundancy"  # "N", "N+1", "2N", "4N/3", "2(N+1)"
+RATIO = "ratio"
+SIZE = "size"
+RANGE = "range"
+REDUNDANCY = "redundancy"
+
+# How a value of each type is written (`factoryspec explain` shows these).
+TYPE_DOCS: dict[str, str] = {
+    COUNT: "a whole number >= 0, no unit",
+    NUMBER: "a plain number, e.g. a PUE of 1.25",
+    FRACTION: "a share: 0.85 or 85 %",
+    STRING: 'text in double quotes: "fat_tree"',
+    BOOL: "true or false",
+    RATIO: "two numbers: 1:1, 2:1",
+    SIZE: "width x depth: 120 m x 60 m",
+    RANGE: "first..last: 1..4",
+    REDUNDANCY: '"N", "N+1", "2N", "4N/3", "2(N+1)"',
+}
 
 
 @attrs.frozen
