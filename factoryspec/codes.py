@@ -280,6 +280,20 @@ so wherever those stand, some link is at least half that span plus the drops and
 bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
 cable it. Reach: copper DAC 2-3 m, ACC 5 m, multimode 50 m, single-mode DR 100 m, 2xDR4 500 m, 2xFR4 2 km.
 Fix: allow an optical medium in the fabric's `media`, or use smaller halls.""")
+_code("shortest-link-reach", "check", "Even adjacent racks are farther apart than any medium reaches",
+      """Every link runs from a port down or up to the cable tray and back at the other end: the solver counts
+`2 x (rack_height + tray_height) + 2 x slack` (a port may sit at the bottom of its rack; `cabling` block,
+2.3 m, 1 m and 1 m by default) plus the horizontal run, at least one `slot_width` between two racks, and
+rounds the length up to whole `length_bin`s. A medium covers only the whole bins within its reach. When
+that shortest possible link is beyond every medium the fabric may use (its `media`, or all in scope), no
+layout can cable it, whatever the halls. Reported at the fabric's `media`.
+Example: copper of 3 m reach with the default cabling: adjacent racks need 0.6 m + 8.6 m = 10 m.
+Fix: allow a longer-reach medium in `media`, or a cabling model with shorter drops, slack or bins.""")
+_code("fabric-media", "check", "A fabric may use no cable medium",
+      """A fabric's links need a cable medium: the ones its `media` lists, else every `media` block in scope
+(`import catalog.nvidia` brings copper and optics). A fabric with an empty list, or in a spec with no media
+at all, cannot be cabled.
+Fix: import or define media, or list them in the fabric's `media`.""")
 _code("implausible-value", "check", "A value is allowed but implausible",
       """A warning for values that parse and pass the vocabulary's bounds but are far outside what real
 factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.1-1.25), a rack above

@@ -224,13 +224,13 @@ def reach_checks(ctx: Ctx) -> list[Diagnostic]:
     for f, info in enumerate(ctx.W.fabrics):
         t = ctx.tables[f]
         if not t.media:
-            out.append(error("cable-reach", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/{info.spec.id} "
-                             f"may use no cable medium", info.spec.span))
+            out.append(error("fabric-media", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/{info.spec.id} "
+                             f"may use no cable medium", info.spec.media_span or info.spec.span))
         elif shortest > t.nmax:
-            out.append(error("cable-reach", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/"
+            out.append(error("shortest-link-reach", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/"
                              f"{info.spec.id}: even adjacent racks need {fmt_mm(shortest * ctx.T.bin_mm)} of "
                              f"cable (drops, slack and rounding included), beyond its longest medium "
-                             f"({fmt_mm(t.nmax * ctx.T.bin_mm)})", info.spec.span))
+                             f"({fmt_mm(t.nmax * ctx.T.bin_mm)})", info.spec.media_span or info.spec.span))
     return out
 
 
