@@ -210,14 +210,42 @@ Fix: give the halls or their buildings positions that keep them apart.""")
 _code("rack-fit", "check", "A system's rack does not fit a hall's positions",
       """A rack must fit the position it stands in: its width (from the system's `footprint`, 600 mm x
 1200 mm when unset) within the hall's `slot_width`, and its depth less than the `row_pitch` (the pitch is
-rack depth plus the aisles). Reported for each system placed in the hall.
+rack depth plus the aisles). Reported for each system placed in the hall. (A scalable unit or NVLink
+domain longer than the rows is `scalable-unit-fit` or `nvlink-domain`.)
 Fix: widen `slot_width` or `row_pitch` for that hall, or place the system elsewhere.""")
 _code("nvlink-domain", "check", "A multi-rack NVLink domain cannot stay together",
       """A multi-rack NVLink domain (`nvlink_racks` > 1, e.g. the eight-rack NVL576 concept) is cabled with
-copper within the domain and must stand contiguously in one row; the model records this for the solver.
-It is an error when no row of the cluster's halls has that many free positions, and a warning when the
-cluster's racks are not a whole number of domains.
-Fix: use halls with longer rows, or make `racks` a multiple of `nvlink_racks`.""")
+copper within the domain and must stand on consecutive compute positions of one row. A row's compute
+positions are its slots less the `network_slots` at its end, cut into runs by `reserved` slots and by
+`cross_aisles`. It is an error when the domain is longer than every run in the rows of the cluster's halls
+(those its racks may stand in), and a warning when the cluster's racks are not a whole number of domains.
+Example: 4-rack domains in rows of 6 slots with one cross-aisle (two runs of 3).
+Fix: use halls with longer rows (fewer network slots, reservations or cross-aisles), or make `racks` a
+multiple of `nvlink_racks`.""")
+_code("scalable-unit-fit", "check", "A scalable unit is longer than every row of its halls",
+      """A cluster's `scalable_unit` stands on consecutive compute positions of one row: a row's slots less the
+`network_slots` at its end, cut into runs by `reserved` slots and by `cross_aisles`. When the system has
+multi-rack NVLink domains that do not divide the scalable unit (or the reverse), the block kept together
+is their least common multiple (units of 6 with 4-rack domains: 12 racks). It is an error when that block
+is longer than every run in the rows of the cluster's halls (those its racks may stand in: placed, and
+rated for its floor load). Reported at `scalable_unit` (at `system` when it is unset).
+Example: scalable units of 48 racks in halls of 19-slot rows.
+Fix: a scalable unit no longer than the longest run, or rows with that many consecutive compute
+positions (longer rows, fewer network slots, reservations or cross-aisles).""")
+_code("scalable-unit-busway", "check", "A scalable unit draws more than one row's busway carries",
+      """A scalable unit stands in one row, so one row busway must carry all of it: its racks x system power
+must fit `busway x busway_limit` (80 % by default) of some hall the cluster may use. With `feeds = 2`
+either busway must carry the whole row, so the limit is not doubled.
+Example: units of 8 racks x 135 kW = 1.08 MW against 1 MW busways (800 kW continuous).
+Fix: a smaller `scalable_unit`, or a larger `busway`.""")
+_code("scalable-unit-rows", "check", "A cluster's halls hold too few whole scalable units",
+      """A cluster's racks stand in whole scalable units (or NVLink domains, or their least common multiple),
+each on consecutive compute positions of one row. A row holds as many units as fit in each of its runs of
+compute positions (cut by network slots, reservations and cross-aisles), and no more than its busway
+carries. It is an error when the halls have enough compute positions for the racks but their rows hold
+fewer whole units than the cluster needs; the positions left over in each run cannot be used.
+Example: 30 racks in units of 6 in four rows of 10 slots: each row holds one unit, 4 units for 5.
+Fix: a scalable unit that divides the rows' runs, more rows or halls.""")
 _code("reserved-out-of-range", "check", "A reservation names a row or slot the hall does not have",
       """A `reserved { row = R  slots = A..B }` block must name a row between 1 and `rows` and slots between 1
 and `slots_per_row`. Out-of-range parts are ignored when counting free positions.
@@ -252,6 +280,20 @@ so wherever those stand, some link is at least half that span plus the drops and
 bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
 cable it. Reach: copper DAC 2-3 m, ACC 5 m, multimode 50 m, single-mode DR 100 m, 2xDR4 500 m, 2xFR4 2 km.
 Fix: allow an optical medium in the fabric's `media`, or use smaller halls.""")
+_code("shortest-link-reach", "check", "Even adjacent racks are farther apart than any medium reaches",
+      """Every link runs from a port down or up to the cable tray and back at the other end: the solver counts
+`2 x (rack_height + tray_height) + 2 x slack` (a port may sit at the bottom of its rack; `cabling` block,
+2.3 m, 1 m and 1 m by default) plus the horizontal run, at least one `slot_width` between two racks, and
+rounds the length up to whole `length_bin`s. A medium covers only the whole bins within its reach. When
+that shortest possible link is beyond every medium the fabric may use (its `media`, or all in scope), no
+layout can cable it, whatever the halls. Reported at the fabric's `media`.
+Example: copper of 3 m reach with the default cabling: adjacent racks need 0.6 m + 8.6 m = 10 m.
+Fix: allow a longer-reach medium in `media`, or a cabling model with shorter drops, slack or bins.""")
+_code("fabric-media", "check", "A fabric may use no cable medium",
+      """A fabric's links need a cable medium: the ones its `media` lists, else every `media` block in scope
+(`import catalog.nvidia` brings copper and optics). A fabric with an empty list, or in a spec with no media
+at all, cannot be cabled.
+Fix: import or define media, or list them in the fabric's `media`.""")
 _code("implausible-value", "check", "A value is allowed but implausible",
       """A warning for values that parse and pass the vocabulary's bounds but are far outside what real
 factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.1-1.25), a rack above

@@ -71,7 +71,7 @@ def _fabric(fabric) -> FabricSpec:
         switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
         switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
         media=[m.qualname for m in fabric.media],
-        span=fabric.name_span or fabric.span)
+        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"))
 
 
 def _cluster(cluster) -> Cluster:
@@ -83,7 +83,9 @@ def _cluster(cluster) -> Cluster:
         footprint_m2=_f(system.footprint.area) if system.footprint else 0.72,
         liquid_fraction=float(system.liquid_fraction), scalable_unit=cluster.scalable_unit,
         nvlink_racks=system.nvlink_racks, allowed_halls=[h.qualname for h in cluster.halls],
-        fabrics=[_fabric(f) for f in cluster.fabrics if f.sized is not None])
+        fabrics=[_fabric(f) for f in cluster.fabrics if f.sized is not None],
+        unit_span=cluster.at("scalable_unit") if cluster.is_set("scalable_unit") else cluster.at("system"),
+        system_span=cluster.at("system"))
 
 
 def _medium(m) -> Medium:

@@ -14,7 +14,7 @@ from factoryspec.layout.jsonio import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = ROOT / "specs" / "superpod.fac"
-INFEASIBLE = ROOT / "tests" / "compile" / "su_too_long.fac"
+INFEASIBLE = ROOT / "tests" / "lint_compile" / "su_too_long.fac"
 OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
            "siteplan.svg"}
 
@@ -102,14 +102,14 @@ def test_verify_rejects_garbage(tmp_path):
     assert r.exit_code == 1 and "layout-invalid" in r.output
 
 
-def test_infeasible_spec_exits_3_at_the_right_line_and_writes_nothing(tmp_path):
+def test_spec_only_infeasibility_is_caught_before_solving_and_writes_nothing(tmp_path):
     spec = tmp_path / INFEASIBLE.name
     shutil.copy(INFEASIBLE, spec)
-    assert run("lint", spec).exit_code == 0, "the model checks pass; only the solver finds it infeasible"
+    r = run("lint", spec)
+    assert r.exit_code == 1 and f"{spec}:30:21" in r.output   # `scalable_unit = 8`: longer than any row
     out = tmp_path / "out"
     r = run("compile", spec, "-o", out)
-    assert r.exit_code == 3
-    assert f"{spec}:26:11" in r.output      # `cluster c {`: its 8-rack units fit no row
+    assert r.exit_code == 1 and "error[scalable-unit-fit]" in r.output and f"{spec}:30:21" in r.output
     assert not out.exists()
 
 

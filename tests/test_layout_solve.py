@@ -122,7 +122,7 @@ def test_infeasible_cdu_and_floor_and_reach():
     assert "1,111 kg/m2" in floor.diagnostics[0].message
     copper = attrs.evolve(p, media=LINKX[:2])           # DAC and ACC only: nothing reaches 7.8 m
     reach = solve(copper, 10)
-    assert reach.status == "infeasible" and reach.diagnostics[0].code == "cable-reach"
+    assert reach.status == "infeasible" and reach.diagnostics[0].code == "shortest-link-reach"
 
 
 def _halls_600_m_apart():
@@ -154,7 +154,7 @@ def test_reach_failure_the_bound_does_not_prove_is_worded_as_such(monkeypatch):
 def test_scalable_unit_longer_than_any_row_run():
     p = small(racks=16, su=16)
     r = solve(p, 10)
-    assert r.status == "infeasible" and r.diagnostics[0].code == "rack-fit"
+    assert r.status == "infeasible" and r.diagnostics[0].code == "scalable-unit-fit"
     assert "longest run of compute slots in one row of its halls is 8" in r.diagnostics[0].message
 
 

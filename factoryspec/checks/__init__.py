@@ -15,7 +15,9 @@ Rules (in the order they run):
     busway   the heaviest row of each hall against its busway limit (80 %)
     cooling  liquid heat to CDUs, the rest to air handling, all to the plants
     space    racks against slots, halls against buildings against land,
-             hall geometry, rack fit, NVLink domains, reserved slots
+             hall geometry, rack fit, reserved slots
+    contiguity  scalable units and NVLink domains against the runs of
+             compute positions in rows, and against one row's busway
     floor    rack weight over its footprint against the floor rating
     fabric   radix and tier feasibility (fabric.size_fabric), port counts
     reach    halls whose geometry makes a link longer than every medium reaches
@@ -32,10 +34,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
-from . import busway, cooling, fabric, floor, power, reach, sanity, space
+from . import busway, contiguity, cooling, fabric, floor, power, reach, sanity, space
 from ._base import Measure
 
-RULES = (sanity, power, busway, cooling, space, floor, fabric, reach)
+RULES = (sanity, power, busway, cooling, space, contiguity, floor, fabric, reach)
 
 __all__ = ["RULES", "Measure", "run", "measures"]
 

@@ -12,6 +12,16 @@ at least half that span away. The longest link is thus at least
 block's tray_height and slack, 1 m each by default). When that exceeds the
 reach of every medium the fabric may use (its `media`, or every medium in
 scope) no layout of that hall can cable the fabric: `cable-reach`.
+
+Two limits need no hall span at all (layout/assign_halls.reach_checks):
+
+* `fabric-media`: a fabric with no medium to use (none allowed, none in scope).
+* `shortest-link-reach`: even two adjacent racks (one `slot_width` apart) need
+  the drops and slack at both ends, `2 x (rack_height + tray_height) + 2 x
+  slack` (a port may be at the rack's bottom), rounded up to whole
+  `length_bin`s, while a medium reaches only its whole bins. When that is
+  beyond every medium the fabric may use, no layout anywhere can cable it; it
+  is reported instead of `cable-reach` for that fabric.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from ..units import LENGTH, Quantity
 from ..vocabulary import KINDS
 from ._base import Measure, show
 
-CODES = ("cable-reach",)
+CODES = ("cable-reach", "shortest-link-reach", "fabric-media")
 
 
 def _cabling(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction]:
@@ -37,6 +47,62 @@ def _cabling(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction]:
         return cab.tray_height.value, cab.slack.value
     k = KINDS["cabling"]
     return k.attr("tray_height").default.value, k.attr("slack").default.value
+
+
+def _vertical(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction]:
+    """(drops and slack of one link, length bin), in m, as the solver's cable model."""
+    cab = None
+    if fab.cluster is not None and fab.cluster.site is not None:
+        cab = fab.cluster.site.cabling
+    cab = cab or f.cabling
+    k = KINDS["cabling"]
+    get = (lambda a: getattr(cab, a).value) if cab is not None else (lambda a: k.attr(a).default.value)
+    return 2 * (get("rack_height") + get("tray_height")) + 2 * get("slack"), get("length_bin")
+
+
+def shortest_link(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction] | None:
+    """(shortest possible link, longest reach of its media), both in whole bins, in m; None
+    when the fabric's cluster has no hall."""
+    halls = fab.cluster.halls
+    if not halls or not fab.media:
+        return None
+    v, bin_ = _vertical(f, fab)
+    if bin_ <= 0:
+        return None
+    raw = min(h.slot_width.value for h in halls) + v
+    need = -(-raw // bin_) * bin_
+    reach = max(m.reach.value for m in fab.media) // bin_ * bin_
+    return need, reach
+
+
+def _fabric_limits(f: Factory) -> tuple[list[Diagnostic], set]:
+    """fabric-media and shortest-link-reach errors, and the fabrics they rule out."""
+    out, ruled_out = [], set()
+    for fab in f.fabrics:
+        c = fab.cluster
+        if c is None or not c.complete or fab.sized is None or c.racks <= 0:
+            continue
+        if not fab.media:
+            out.append(error("fabric-media", f"fabric {fab.qualname} may use no cable medium: "
+                             + ("its `media` list is empty" if fab.media_explicit else "no `media` is in scope"),
+                             fab.at("media"), "define or import media (e.g. `import catalog.nvidia`) or list "
+                             "them in the fabric's `media`"))
+            ruled_out.add(fab)
+            continue
+        limits = shortest_link(f, fab)
+        if limits is not None and limits[0] > limits[1]:
+            need, reach = limits
+            which = "allowed" if fab.media_explicit else "in scope"
+            best = max(fab.media, key=lambda m: m.reach.value)
+            out.append(error("shortest-link-reach", f"fabric {fab.qualname}: even two adjacent racks need "
+                             f"{show(Quantity(need, LENGTH))} of cable (drops to the trays and slack at both "
+                             f"ends, in whole length bins), more than any medium {which} reaches (the longest, "
+                             f"{best.qualname}, reaches {show(best.reach)}; "
+                             f"{show(Quantity(reach, LENGTH))} in whole bins)", fab.at("media"),
+                             "allow a longer-reach medium in `media`, or shorten the cabling's rack_height, "
+                             "tray_height, slack or length_bin"))
+            ruled_out.add(fab)
+    return out, ruled_out
 
 
 def longest_link(h: Hall, racks: int, tray: Fraction, slack: Fraction) -> Fraction:
@@ -66,10 +132,14 @@ def measure(f: Factory) -> Iterator[Measure]:
 
 
 def check(f: Factory) -> Iterator[Diagnostic]:
+    errors, ruled_out = _fabric_limits(f)
+    yield from errors
     for m in measure(f):
         if not m.exceeded or m.ctx is None:      # as-built figures are verify's to judge
             continue
         h, fab, best, racks = m.ctx
+        if fab in ruled_out:
+            continue
         which = "allowed" if fab.media_explicit else "in scope"
         yield error("cable-reach", f"hall {h.qualname}: the {racks:,} racks of fabric {fab.qualname} span the "
                     f"hall so that some link runs at least {show(m.used)} along the trays, longer than any "

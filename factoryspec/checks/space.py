@@ -18,9 +18,7 @@ and the geometry of each hall.
   another); halls of a multi-floor building are not compared with each other.
 * `rack-fit`: a system's rack must fit a hall's positions: its width within
   `slot_width`, its depth within `row_pitch`.
-* `nvlink-domain`: a multi-rack NVLink domain (`nvlink_racks`) must stay
-  contiguous, so it must fit within one row of some hall; a cluster whose
-  racks are not whole domains gets a warning.
+* NVLink domains and scalable units against the rows: the contiguity rule.
 * `reserved-out-of-range`: a `reserved` block naming a row or slots the hall
   does not have.
 """
@@ -36,7 +34,7 @@ from ..units import AREA, LENGTH, Quantity, format_quantity
 from ._base import Measure, show
 
 CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
-         "nvlink-domain", "reserved-out-of-range")
+         "reserved-out-of-range")
 
 # Width of one cross-aisle: TIA-942 suggests a 1.2 m aisle.
 CROSS_AISLE_WIDTH = Quantity(Fraction(6, 5), LENGTH)
@@ -181,20 +179,6 @@ def _fit(f: Factory) -> Iterator[Diagnostic]:
                 yield error("rack-fit", f"system {s.qualname} is {show(fp.depth)} deep, which leaves no aisle in "
                             f"hall {h.qualname}'s row pitch of {show(h.row_pitch)}", h.at("row_pitch"),
                             "the row pitch is rack depth plus the hot and cold aisles")
-    for c in f.clusters:
-        n = c.system.nvlink_racks
-        if n <= 1:
-            continue
-        if c.racks % n:
-            yield warning("nvlink-domain", f"cluster {c.qualname} has {c.racks:,} racks, not a whole number of "
-                          f"{n}-rack NVLink domains of {c.system.qualname}", c.at("racks"),
-                          f"use a multiple of {n}")
-        if c.halls and c.complete:
-            best = max(max((cap for cap, _, _ in h.row_classes()), default=0) for h in c.halls)
-            if best < n:
-                yield error("nvlink-domain", f"an NVLink domain of {c.system.qualname} spans {n} racks that must "
-                            f"stand together, but no row of cluster {c.qualname}'s halls has {n} free positions "
-                            f"(at most {best})", c.at("system"), "use halls with longer rows")
 
 
 def _reserved(f: Factory) -> Iterator[Diagnostic]:

@@ -122,19 +122,25 @@ def _cluster_checks(ctx: Ctx, hd: HallData, ci: int) -> list[Diagnostic]:
     b = ctx.block[ci]
     longest = max(hd.longest_run(k) for k in ok)
     if b > longest:
-        return [error("rack-fit", f"cluster {c.id} keeps {b} racks contiguous (scalable unit / NVLink "
-                      f"domain) but the longest run of compute slots in one row of its halls is "
-                      f"{longest}", c.span)]
+        return [_too_long(c, b, longest)]
     block_w = b * hd.power[ci]
     if all(block_w > hd.row_cap[k] for k in ok):
         k = ok[0]
-        return [error("busway-overload", f"a block of {b} racks of cluster {c.id} draws {fmt_w(block_w)}, "
+        code = "scalable-unit-busway" if b > 1 else "busway-overload"   # one rack: the busway itself
+        return [error(code, f"a block of {b} racks of cluster {c.id} draws {fmt_w(block_w)}, "
                       f"more than one row busway carries ({fmt_w(hd.row_cap[k])} in hall {ids[k]})",
-                      ctx.halls[k].span or c.span)]
+                      c.unit_span or c.span if b > 1 else ctx.halls[k].span or c.span)]
     diags = []
     cap = sum(min(hd.blockcap[ci][k], hd.nb[ci]) * b for k in ok)
     usable = int(sum(hd.usable[k] for k in ok))
     need_total = c.racks + hd.n_net[ci]
+    positions = int(sum(hd.compute[k] for k in ok))
+    in_runs = sum(n // b for k in ok for segs in hd.segments[k] for _, n in segs)
+    if in_runs < hd.nb[ci] and c.racks <= positions:
+        # positions enough, whole blocks not (busways aside): the block size is the cause
+        return [error("scalable-unit-rows", f"cluster {c.id} needs {hd.nb[ci]:,} blocks of {b} racks; the rows "
+                      f"of its halls hold {in_runs:,} whole blocks in {positions:,} compute positions",
+                      c.unit_span or c.span)]
     if len(ok) == 1:
         h = ctx.halls[ok[0]]
         if cap < c.racks:
@@ -156,6 +162,17 @@ def _cluster_checks(ctx: Ctx, hd: HallData, ci: int) -> list[Diagnostic]:
     if diags:
         return diags
     return _capacity_checks(ctx, hd, [ci], ok)
+
+
+def _too_long(c, b: int, longest: int) -> Diagnostic:
+    """A block longer than every run of compute slots: the NVLink domain's fault
+    when it alone is too long, else the scalable unit's (as checks/contiguity.py)."""
+    if c.nvlink_racks > 1 and c.nvlink_racks > longest:
+        return error("nvlink-domain", f"cluster {c.id}: an NVLink domain of {c.nvlink_racks} racks is longer "
+                     f"than the longest run of compute slots in one row of its halls ({longest})",
+                     c.system_span or c.span)
+    return error("scalable-unit-fit", f"cluster {c.id} keeps {b} racks contiguous (its scalable unit) but "
+                 f"the longest run of compute slots in one row of its halls is {longest}", c.unit_span or c.span)
 
 
 def _capacity_checks(ctx: Ctx, hd: HallData, cis: list, halls: list) -> list[Diagnostic]:
@@ -207,13 +224,13 @@ def reach_checks(ctx: Ctx) -> list[Diagnostic]:
     for f, info in enumerate(ctx.W.fabrics):
         t = ctx.tables[f]
         if not t.media:
-            out.append(error("cable-reach", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/{info.spec.id} "
-                             f"may use no cable medium", info.spec.span))
+            out.append(error("fabric-media", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/{info.spec.id} "
+                             f"may use no cable medium", info.spec.media_span or info.spec.span))
         elif shortest > t.nmax:
-            out.append(error("cable-reach", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/"
+            out.append(error("shortest-link-reach", f"fabric {ctx.clusters[ctx.local[info.cluster]].id}/"
                              f"{info.spec.id}: even adjacent racks need {fmt_mm(shortest * ctx.T.bin_mm)} of "
                              f"cable (drops, slack and rounding included), beyond its longest medium "
-                             f"({fmt_mm(t.nmax * ctx.T.bin_mm)})", info.spec.span))
+                             f"({fmt_mm(t.nmax * ctx.T.bin_mm)})", info.spec.media_span or info.spec.span))
     return out
 
 

@@ -124,6 +124,7 @@ class FabricSpec:
     rack_weight_kg: float = 0.0
     rack_footprint_m2: float = 0.72
     span: Span | None = None
+    media_span: Span | None = None     # where its `media` are written (else None)
 
     @property
     def rails(self) -> int:
@@ -148,6 +149,10 @@ class Cluster:
     nvlink_racks: int = 1
     allowed_halls: tuple = attrs.field(default=(), converter=_tuple)   # () = every hall
     fabrics: tuple = attrs.field(default=(), converter=_tuple)
+    # where the contiguous block's size is written (scalable_unit, else system) and where the
+    # system is: the spans lint reports those checks at (checks/contiguity.py), so compile agrees
+    unit_span: Span | None = None
+    system_span: Span | None = None
 
 
 @attrs.frozen(kw_only=True)

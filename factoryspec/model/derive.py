@@ -98,6 +98,7 @@ def _reserved(h: t.Hall) -> None:
                 merged[-1][1] = max(merged[-1][1], hi)
             else:
                 merged.append([lo, hi])
+        h.reserved_spans_by_row[row] = [(lo, hi) for lo, hi in merged]
         h.reserved_by_row[row] = sum(hi - lo + 1 for lo, hi in merged)
         net = sum(max(0, hi - max(lo, net_lo) + 1) for lo, hi in merged)
         if net:

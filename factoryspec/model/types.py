@@ -230,6 +230,7 @@ class Hall(Node):
     # derived
     reserved_by_row: dict[int, int] = attrs.Factory(dict)      # row -> reserved slots in it
     reserved_net_by_row: dict[int, int] = attrs.Factory(dict)  # row -> of those, in the network slots
+    reserved_spans_by_row: dict[int, list] = attrs.Factory(dict)  # row -> merged (first, last) slots reserved
     origin: tuple | None = None          # (x, y) of its corner on the site plan, Quantities (derive.plan)
     load: HallLoad = attrs.Factory(HallLoad)
     complete: bool = True
