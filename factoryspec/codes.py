@@ -118,6 +118,17 @@ _code("unused", "resolve", "A definition is never used",
       "A `let`, `param` or template is defined but nothing refers to it. Remove it or use it. (Warning.)")
 
 
+_code("unknown-code", "resolve", "`allow` names a diagnostic code that does not exist",
+      """`allow = ["code", ...]` silences warnings by their code, so each string must be a code
+`factoryspec explain` lists (without an argument it lists them all). The hint suggests the nearest one.
+A misspelt code would silence nothing, hence an error.""")
+_code("allow-error", "resolve", "`allow` names an error code",
+      """Only warnings can be silenced with `allow`. An error means the spec cannot be built as written
+(or would be built wrong), so it must be fixed, not hidden: remove the code from `allow` and fix what the
+error reports. Codes that are sometimes a warning and sometimes an error (air-capacity, fabric-ports,
+nvlink-domain) may be allowed; only their warnings are silenced.""")
+
+
 def get(code: str) -> Code | None:
     return CODES.get(code)
 
@@ -298,6 +309,46 @@ _code("implausible-value", "check", "A value is allowed but implausible",
       """A warning for values that parse and pass the vocabulary's bounds but are far outside what real
 factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.1-1.25), a rack above
 2 MW (Rubin Ultra NVL576 is ~600 kW), a rack above 10 t. Check the unit (`kW` vs `MW`, `kg` vs `t`).""")
+_code("no-power-train", "check", "IT load with no power train feeding it",
+      """A building holds IT load (racks placed in its halls) but neither the building nor those halls has a
+`power` block (UPS, substation or switchgear). The spec then assumes that the utility feeds the racks
+directly: no power train is sized and `power-train-capacity` checks nothing. Trains cannot stand at the
+site (it has only its `utility`), so a building's or a hall's own trains are what cover it.
+Example: a building of four halls drawing 53 MW of IT with only the site's 750 MW utility.
+Fix: add `power NAME { capacity = ... modules = ... redundancy = ... }` to the building (or each hall), or
+`allow = ["no-power-train"]` in the building when the utility really feeds the racks. (Warning.)""")
+_code("no-cooling-plant", "check", "IT load with no heat rejection plant",
+      """A building holds IT load but there is no `cooling` plant (chillers, dry coolers) in the building nor
+in its site; a site's plant covers all of its buildings. The spec then models no heat rejection: the CDUs
+and air handling move the heat out of the racks but nothing rejects it, and `cooling-plant-capacity`
+checks nothing.
+Fix: add `cooling { capacity = ... modules = ... }` to the building or the site, or
+`allow = ["no-cooling-plant"]` in the building when the plant is outside the spec. (Warning.)""")
+_code("hall-underused", "check", "A hall's rows use little of its floor",
+      """The rows of a hall with their aisles, `rows x row_pitch` deep by `slots_per_row x slot_width` wide (plus
+1.2 m per `cross_aisles`), cover less than 25 % of the hall's `size`. The row pitch already includes the hot
+and cold aisles, so in real halls the rows take about 50-80 % of the floor; the rest is end-of-row and
+perimeter aisles, in-room CDUs or PDUs and egress. Under 25 % the hall is more than four times what its
+rows need: usually a size in the wrong unit or a draft row count.
+Example: a hall 120 m x 60 m whose 14 rows x 4.2 m fill 58.8 m of its depth but whose 20 slots x 600 mm
+fill 12 m of its width: 705.6 m2 of 7,200 m2, 9.8 %.
+Fix: make `size` fit the rows plus aisles, or add rows or slots; `allow = ["hall-underused"]` in the hall
+when the floor is kept for rows not yet written. (Warning.)""")
+_code("excess-land", "check", "A site's land is a hundred times what its buildings cover",
+      """The site's `land` is 100 times (or more) the sum of its buildings' `size` footprints: they cover 1 %
+of it or less. Campuses usually build on 10-40 % of their land (setbacks, substations, cooling yards,
+roads and later phases take the rest), so 1 % points at a unit slip (`acre` for `m2`, `km2` for `ha`;
+1 acre = 4,046.86 m2, 1 ha = 10,000 m2) or a parcel bought for buildings the spec does not hold yet.
+Sites with a building of unknown `size` are not compared.
+Fix: check the unit; add the later phases' buildings, or `allow = ["excess-land"]` in the site when the
+parcel is meant to be larger. (Warning.)""")
+_code("scalable-unit-remainder", "check", "A cluster's racks are not a whole number of scalable units",
+      """A scalable unit (`scalable_unit` racks, e.g. 8 NVL72 racks in NVIDIA's SuperPOD) is the block a cluster
+is built, cabled and placed in; the layout keeps each one contiguous. When `racks` is not a multiple of it
+the last unit is short, which is rarely what was meant. The message gives the remainder and the nearest
+multiples.
+Example: 100 racks in units of 8 are 12 units and 4 racks left over; 96 or 104 would be whole.
+Fix: make `racks` a multiple of `scalable_unit` (or choose a unit that divides it). (Warning.)""")
 _code("internal-error", "check", "factoryspec failed on this spec",
       """A check or the model builder failed with an unexpected error: a bug in factoryspec, not in the spec.
 The other checks still ran. Please report it with the spec (or a reduced copy) that causes it.""")
@@ -315,3 +366,11 @@ contiguity of scalable units and NVLink domains, every fabric link present, each
 recomputed from the rack positions, the cheapest medium that reaches it, and the totals. The message
 names the first thing that does not hold. A layout edited by hand, or made from another version of
 the spec (the spec hash differs), fails here.""")
+
+
+# Codes that some diagnostic reports as a warning: the codes `allow` may name.
+# (tests/test_codes.py keeps this in step with the warning() calls of the package.)
+WARNINGS = frozenset({
+    "unused", "implausible-value", "air-capacity", "fabric-ports", "nvlink-domain",
+    "no-power-train", "no-cooling-plant", "hall-underused", "excess-land", "scalable-unit-remainder",
+})

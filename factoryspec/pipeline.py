@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from . import allow
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .loader import Program, load
 from .resolve import Resolved, resolve
@@ -79,6 +80,7 @@ def check(path: str, *, root: str | None = None, variables: dict[str, str] | Non
     The model is built even when resolution found errors: objects with
     erroneous values are left out of it, and checks that add capacities up skip
     the containers that lost something, so one run reports what it can.
+    Warnings that a block's `allow` names are dropped here (factoryspec/allow.py).
     """
     with fewer_gc_pauses():
         program = load(path, root=root, overlay=overlay)
@@ -90,6 +92,8 @@ def check(path: str, *, root: str | None = None, variables: dict[str, str] | Non
             diags.extend(resolved.diagnostics)
             model, more = _model_and_checks(resolved)
             diags.extend(more)
+            # The one place warnings are silenced, so every consumer agrees.
+            diags = allow.apply(resolved, diags)
         return Checked(program, resolved, _dedupe(diags), model)
 
 

@@ -85,6 +85,7 @@ class Entity:
     values: dict[str, Any] = attrs.Factory(dict)          # evaluated (memo)
     inherited: set[str] = attrs.Factory(set)              # attributes set by the template
     children: list["Entity"] = attrs.Factory(list)
+    template: "TemplateSym | None" = None                 # the template whose body it was built from
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.qualname}>"
@@ -329,6 +330,7 @@ class Resolver:
             if block.index is not None:
                 self._declare_index(ent.scope, block.index, block.index.start + i, module)
             if template is not None:
+                ent.template = template
                 ent.doc = ent.doc or template.node.doc
                 for stmt in _templates_first(template.node.body):
                     self._declare_stmt(stmt, ent.scope, ent, template.module, False, from_template=True)

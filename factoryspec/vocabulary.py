@@ -24,6 +24,7 @@ RATIO = "ratio"
 SIZE = "size"
 RANGE = "range"
 REDUNDANCY = "redundancy"
+CODE_LIST = "codes"      # ["excess-land", ...]: diagnostic codes (checked by factoryspec/allow.py)
 
 # How a value of each type is written (`factoryspec explain` shows these).
 TYPE_DOCS: dict[str, str] = {
@@ -36,6 +37,7 @@ TYPE_DOCS: dict[str, str] = {
     SIZE: "width x depth: 120 m x 60 m",
     RANGE: "first..last: 1..4",
     REDUNDANCY: '"N", "N+1", "2N", "4N/3", "2(N+1)"',
+    CODE_LIST: 'a list of diagnostic codes: ["excess-land"]',
 }
 
 
@@ -81,8 +83,16 @@ _F = Fraction
 KINDS: dict[str, Kind] = {}
 
 
-def _kind(*args, **kw) -> Kind:
-    k = Kind(*args, **kw)
+# Attributes every kind accepts, appended to each kind's own by _kind().
+ALLOW = Attr("allow", CODE_LIST, "Warning codes silenced in this block and the blocks inside it (and, when "
+             "every instance of a template allows a code, in that template's body), e.g. "
+             "`allow = [\"excess-land\"]`. Only warnings can be allowed; `factoryspec explain CODE` says what "
+             "each one means.")
+COMMON = (ALLOW,)
+
+
+def _kind(name: str, doc: str, attrs_: tuple[Attr, ...] = (), **kw) -> Kind:
+    k = Kind(name, doc, tuple(attrs_) + COMMON, **kw)
     KINDS[k.name] = k
     return k
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from factoryspec.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-BROKEN = "site a {\n  land = 10 acre\n\nbuilding b {\n  size = 10 m x 10 m\n}\n"
+BROKEN = "site a {\n  land = 1 acre\n\nbuilding b {\n  size = 10 m x 10 m\n}\n"
 
 
 def run(*args):

@@ -25,3 +25,14 @@ def test_codes_are_kebab_case_and_explained():
     for code, entry in codes.CODES.items():
         assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", code)
         assert entry.title and len(entry.explanation) > 40
+
+
+WARN = re.compile(r'\bwarning\(\s*"([a-z][a-z0-9-]*)"')
+
+
+def test_warning_codes_are_the_ones_allow_accepts():
+    # `allow` may name exactly the codes some diagnostic reports as a warning.
+    found = set()
+    for path in PKG.rglob("*.py"):
+        found |= set(WARN.findall(path.read_text(encoding="utf-8")))
+    assert found == set(codes.WARNINGS)

@@ -116,6 +116,8 @@ CASES = [
                  id="literals"),
     pytest.param("## the site\nsite s { a = 1 } ## doc", "## the site\nsite s {\n  a = 1\n}  ## doc\n",
                  id="doc-comments"),
+    pytest.param('hall h{allow=["hall-underused" ,"nvlink-domain"];rows=2}',
+                 'hall h {\n  allow = ["hall-underused", "nvlink-domain"]\n  rows = 2\n}\n', id="allow"),
     pytest.param("", "", id="empty-file"),
     pytest.param("\n  \n# only a comment", "# only a comment\n", id="only-comment"),
 ]

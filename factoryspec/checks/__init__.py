@@ -14,10 +14,13 @@ Rules (in the order they run):
     power    IT x PUE against the utility; IT against power trains
     busway   the heaviest row of each hall against its busway limit (80 %)
     cooling  liquid heat to CDUs, the rest to air handling, all to the plants
+    omissions  IT load with no power train, or no cooling plant, upstream
     space    racks against slots, halls against buildings against land,
              hall geometry, rack fit, reserved slots
     contiguity  scalable units and NVLink domains against the runs of
              compute positions in rows, and against one row's busway
+    proportions  halls far larger than their rows, land far beyond the
+             buildings, scalable units that do not divide the racks
     floor    rack weight over its footprint against the floor rating
     fabric   radix and tier feasibility (fabric.size_fabric), port counts
     reach    halls whose geometry makes a link longer than every medium reaches
@@ -34,10 +37,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
-from . import busway, contiguity, cooling, fabric, floor, power, reach, sanity, space
+from . import busway, contiguity, cooling, fabric, floor, omissions, power, proportions, reach, sanity, space
 from ._base import Measure
 
-RULES = (sanity, power, busway, cooling, space, contiguity, floor, fabric, reach)
+RULES = (sanity, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, reach)
 
 __all__ = ["RULES", "Measure", "run", "measures"]
 
