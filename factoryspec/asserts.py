@@ -54,11 +54,11 @@ def _sized(attr: str) -> Callable:
     return lambda fab, f: getattr(fab.sized, attr) if fab.sized else None
 
 
-def _links(fab) -> int | None:
+def _links(fab, f) -> int | None:
     return p._tiers(fab)[1]["total"] if fab.sized else None
 
 
-def _hall_used(h) -> int:
+def _hall_used(h, f=None) -> int:
     return h.load.compute_racks + h.load.network_racks
 
 
@@ -181,6 +181,14 @@ class Figures:
         if key not in self.memo:
             self.memo[key] = _as_value(fig.value(obj, self.model))
         return self.memo[key]
+
+
+def figure_value(model: Factory | None, owner, name: str):
+    """A figure's value outside a check (for hover and completion); owner is
+    PLAN_ROOT or an Entity. None when `name` is no figure, ERROR if unknown."""
+    if model is None:
+        return ERROR if (owner is PLAN_ROOT and name in PLAN) or is_figure(owner, name) else None
+    return Figures(model).member(owner, name)
 
 
 def figure_doc(owner_kind: str, name: str) -> str | None:
