@@ -128,6 +128,26 @@ _code("allow-error", "resolve", "`allow` names an error code",
 error reports. Codes that are sometimes a warning and sometimes an error (air-capacity, fabric-ports,
 nvlink-domain) may be allowed; only their warnings are silenced.""")
 
+# ---- design rules written in the spec -----------------------------------------
+_code("assert-failed", "check", "A design rule of the spec does not hold",
+      """`assert TEST, "message"` states a rule the design must keep; it is checked once the model is
+built, so TEST may use the figures the tool derives (`plan.it_power`, `CLUSTER.gpus`, `FABRIC.spines`,
+`HALL.slots_free` ...; the list is in factoryspec/asserts.py and on hover) besides lets, params, block
+attributes and catalog items. The message gives the rule's own message and the values that broke it:
+    assert train.racks * gb300_nvl72.power <= 200 MW, "phase 1 is 200 MW of critical IT"
+    assertion failed: phase 1 is 200 MW of critical IT: train.racks * gb300_nvl72.power = 207.576 MW,
+    which is not <= 200 MW
+Comparisons are exact (no rounding) and dimension-checked. An assert inside a template or a repeated
+block is checked for each instance, and the message names the instance.
+Fix: the design, or the rule if the design is right.""")
+_code("assert-not-boolean", "check", "An assert's test is not a condition",
+      """The test of an `assert` must be true or false: a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`),
+conditions joined with `and`/`or`, `not` a condition, or a `let` holding one. `assert plan.racks, "..."` is
+a number, not a condition: write `assert plan.racks <= 1480, "..."`.""")
+_code("assert-message", "check", "An assert's message is not a string",
+      """The part after the comma of `assert TEST, MESSAGE` is shown when the test fails, so it must be a
+string: `assert plan.racks <= 1480, "phase 1 has 1,480 racks"` (a `let` holding a string also works).""")
+
 
 def get(code: str) -> Code | None:
     return CODES.get(code)

@@ -12,10 +12,12 @@ Layout rules
 * 2-space indentation by brace depth; one statement per line (`;` becomes a
   line break); `{` ends the block header line and `}` stands on its own line;
   an empty block without comments is written `kind name {}`.
-* One space around `=`, binary `+ - * /` and the size `x`; none in unary minus
+* One space around `=`, binary `+ - * /`, the size `x`, comparisons
+  (`<=`...) and `and`/`or`; `not ` before its operand; none in unary minus
   (`-5`), ratios (`1:1`), ranges (`1..4`), dotted names (`a.b`), between a
   function name and `(` or a block name and its index (`h[1..4]`), and none
-  inside brackets; `, ` after commas; one space between a number and its unit.
+  inside brackets; `, ` after commas (also the one of `assert test, "message"`,
+  which stays on its line); one space between a number and its unit.
 * At most one blank line between statements (kept where the author had one or
   more), none at the start or end of the file, right after `{` or before `}`.
   The file ends with exactly one newline and no line has trailing whitespace.
@@ -393,15 +395,17 @@ class _Emitter:
         return self.lines + [self.cur]
 
 
-def _emit_seq(em: _Emitter, elements: list, tail: int) -> None:
+def _emit_seq(em: _Emitter, elements: list, tail: int, in_group: bool = False) -> None:
     """Emit a run of elements; `tail` is the width that must still fit after
-    the run on its last line (a `,`, ` {`...)."""
+    the run on its last line (a `,`, ` {`...). `in_group`: the run is an item
+    of a broken group, so a comma ends the line (outside brackets a comma is
+    the one of `assert test, message` and keeps its line)."""
     for i, el in enumerate(elements):
         if isinstance(el, _Comment):
             em.comment(el)
         elif isinstance(el, _Tok):
             em.token(el)
-            if el.text == ",":   # only inside a broken group: the item ends
+            if in_group and el.text == ",":
                 em.pending = True
         else:
             _emit_group(em, el, elements[i + 1:], tail)
@@ -450,5 +454,5 @@ def _emit_items(em: _Emitter, children: list) -> None:
     for i, el in enumerate(children + [None]):
         if el is None or _is_comma(el):
             item = children[start:i + 1] if el is not None else children[start:]
-            _emit_seq(em, item, 0)
+            _emit_seq(em, item, 0, in_group=True)
             start = i + 1

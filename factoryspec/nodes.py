@@ -103,7 +103,31 @@ class Neg:
     span: Span = _span
 
 
-Expr = Union[Number, String, Bool, Ratio, Range, Size, List, Ref, Call, BinOp, Neg]
+@attrs.frozen(slots=True)
+class Compare:
+    """`a <= b`: true or false; quantities must share a dimension."""
+    op: str  # one of < <= > >= == !=
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span
+
+
+@attrs.frozen(slots=True)
+class Logic:
+    """`a and b`, `a or b` over true/false values."""
+    op: str  # "and" | "or"
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span
+
+
+@attrs.frozen(slots=True)
+class Not:
+    operand: "Expr"
+    span: Span = _span
+
+
+Expr = Union[Number, String, Bool, Ratio, Range, Size, List, Ref, Call, BinOp, Neg, Compare, Logic, Not]
 
 
 # ---- statements ------------------------------------------------------------
@@ -134,6 +158,15 @@ class Let:
     value: Expr
     span: Span = _span
     name_span: Span = _span
+    doc: str | None = _doc
+
+
+@attrs.frozen(slots=True)
+class Assert:
+    """`assert test, "message"`: a design rule, checked against the built model."""
+    test: Expr
+    message: Expr
+    span: Span = _span
     doc: str | None = _doc
 
 
@@ -179,7 +212,7 @@ class Template:
     doc: str | None = _doc
 
 
-Statement = Union[Import, Param, Let, Attribute, Block, Template]
+Statement = Union[Import, Param, Let, Assert, Attribute, Block, Template]
 
 
 @attrs.frozen(slots=True)
@@ -198,10 +231,12 @@ def children(node) -> tuple:
         return (node.value,)
     if isinstance(node, Param):
         return (node.default,) if node.default is not None else ()
-    if isinstance(node, BinOp):
+    if isinstance(node, (BinOp, Compare, Logic)):
         return (node.left, node.right)
-    if isinstance(node, Neg):
+    if isinstance(node, (Neg, Not)):
         return (node.operand,)
+    if isinstance(node, Assert):
+        return (node.test, node.message)
     if isinstance(node, Size):
         return (node.width, node.depth)
     if isinstance(node, (List, Call)):

@@ -32,10 +32,10 @@ MAX_ERRORS = 50        # a binary or wildly wrong file: stop after this many
 MAX_NESTING = 64       # braces, brackets and parentheses
 MAX_OPERATORS = 200    # binary operators in one statement (keeps trees shallow)
 
-KEYWORDS = ("import", "param", "let", "template", "true", "false", "as")
+KEYWORDS = ("import", "param", "let", "assert", "template", "true", "false", "as", "and", "or", "not")
 _SEPARATORS = {"_NL", "SEMICOLON"}
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB"}
-_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X"}
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X", "COMPARE", "AND", "OR"}
 _NESTING = {"LBRACE", "RBRACE", "LPAR", "RPAR", "LSQB", "RSQB"}   # the only tokens track() looks at
 
 _TOKEN_NAMES = {
@@ -43,6 +43,7 @@ _TOKEN_NAMES = {
     "STRING": "a string", "UNIT": "a unit", "EQUAL": "`=`", "LBRACE": "`{`", "RBRACE": "`}`",
     "LSQB": "`[`", "RSQB": "`]`", "LPAR": "`(`", "RPAR": "`)`", "COMMA": "`,`", "DOT": "`.`",
     "COLON": "`:`", "PLUS": "`+`", "MINUS": "`-`", "STAR": "`*`", "SLASH": "`/`", "X": "`x`",
+    "COMPARE": "a comparison (`<`, `<=`, `==` ...)", "AND": "`and`", "OR": "`or`", "NOT": "`not`",
     "$END": "end of file",
 }
 
@@ -243,6 +244,10 @@ class _Builder(lark.Transformer):
         span = self._span(ch)
         return n.Let(ch[1].value, ch[3], span, self.ctx.span(ch[1]), self._doc(span))
 
+    def assert_stmt(self, ch):
+        span = self._span(ch)
+        return n.Assert(ch[1], ch[3], span, self._doc(span))
+
     def template_def(self, ch):
         span = self._span(ch)
         return n.Template(ch[1].value, ch[2].value, ch[3].items, span, self.ctx.span(ch[1]),
@@ -283,6 +288,18 @@ class _Builder(lark.Transformer):
 
     add, sub, mul, div = _binop("+"), _binop("-"), _binop("*"), _binop("/")
     del _binop
+
+    def compare(self, ch):
+        return n.Compare(ch[1].value, ch[0], ch[2], self._span(ch))
+
+    def or_test(self, ch):
+        return n.Logic("or", ch[0], ch[2], self._span(ch))
+
+    def and_test(self, ch):
+        return n.Logic("and", ch[0], ch[2], self._span(ch))
+
+    def not_test(self, ch):
+        return n.Not(ch[1], self._span(ch))
 
     def size(self, ch):
         return n.Size(ch[0], ch[2], self._span(ch))
@@ -559,9 +576,13 @@ class _Parser:
         ctx, tok = self.ctx, exc.token
         first = ctx.stmt_first
         if first is not None and first.type == "NAME" and first.value not in KEYWORDS:
-            kw = closest(first.value, ("import", "param", "let", "template"))
+            kw = closest(first.value, ("import", "param", "let", "assert", "template"))
             if kw and kw != first.value:
                 return f"did you mean `{kw}`?"
+        if tok.type == "COMPARE" and "NUMBER" not in exc.expected:   # after `a < b`
+            return "comparisons do not chain: write `a < b and b < c`"
+        if tok.type in ("AND", "OR"):
+            return "`and` and `or` join conditions in an assert, or inside parentheses: `(a and b)`"
         if tok.type == "NAME" and "EQUAL" in exc.expected:
             return "an attribute is written `name = value`"
         if tok.type in ("NUMBER", "NAME", "STRING") and "_NL" in exc.expected:
@@ -618,7 +639,7 @@ def _expected(terminals) -> list[str]:
     out = []
     if {"NUMBER", "STRING", "NAME"} <= names:
         out.append("a value")
-        names -= {"NUMBER", "STRING", "NAME", "LSQB", "LPAR", "MINUS", "TRUE", "FALSE"}
+        names -= {"NUMBER", "STRING", "NAME", "LSQB", "LPAR", "MINUS", "TRUE", "FALSE", "NOT"}
     out += sorted(_TOKEN_NAMES.get(t, f"`{t.lower()}`") for t in names if not t.startswith("__"))
     return out
 

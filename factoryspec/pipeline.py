@@ -1,6 +1,6 @@
 """The one pipeline that the CLI and the language server share.
 
-    source text -> AST -> resolved entities -> model -> graph -> diagnostics
+    source text -> AST -> resolved entities -> model -> checks, asserts -> diagnostics
                 -> solve -> layout -> emitters
 
 `check()` runs everything short of solving (it is `factoryspec lint`, and
@@ -108,4 +108,19 @@ def _model_and_checks(resolved: Resolved):
     except Exception as exc:  # noqa: BLE001: a bug must not take lint down
         return None, [error("internal-error", f"building the model failed: {type(exc).__name__}: {exc}", None,
                             "please report this with the spec that caused it")]
-    return model, checks.run(model)
+    return model, checks.run(model) + _asserts(resolved, model)
+
+
+def _asserts(resolved: Resolved, model) -> list:
+    """The spec's own design rules (factoryspec.asserts): they may use figures
+    derived from the model, so they are checked after it is built."""
+    if not resolved.asserts:
+        return []
+    from .asserts import check_asserts
+    from .diagnostics import error
+
+    try:
+        return check_asserts(resolved, model)
+    except Exception as exc:  # noqa: BLE001: a bug must not take lint down
+        return [error("internal-error", f"checking the asserts failed: {type(exc).__name__}: {exc}", None,
+                      "please report this with the spec that caused it")]

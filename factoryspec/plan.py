@@ -87,33 +87,49 @@ def _tiers(fab) -> tuple[dict, dict]:
     return sw, links
 
 
-def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
-    diagnostics = diagnostics or []
-    sites = []
-    in_sites = Fraction(0)
-    facility = Fraction(0)
+def facility_power(f: Factory) -> Quantity:
+    """IT x each site's PUE, and the default PUE for IT outside any site."""
+    in_sites = facility = Fraction(0)
     for s in f.sites:
         it = site_it_power(f, s).value
         in_sites += it
         facility += it * s.pue
-        sites.append({"name": s.qualname, "pue": number(s.pue), "it_power_w": _w(it),
-                      "facility_power_w": _w(it * s.pue),
-                      "utility_usable_w": (_w(sum((u.usable.value for u in s.utilities), Fraction(0)))
-                                           if s.utilities else None)})
-    it_total = f.it_power.value
-    facility += max(it_total - in_sites, Fraction(0)) * DEFAULT_PUE
+    facility += max(f.it_power.value - in_sites, Fraction(0)) * DEFAULT_PUE
+    return Quantity(facility, POWER)
 
+
+def tier_totals(f: Factory) -> tuple[dict, dict]:
+    """Switches per tier and links per level, summed over every fabric."""
     sw_tot = {"leaf": 0, "spine": 0, "core": 0, "total": 0}
     ln_tot = {"endpoint_leaf": 0, "leaf_spine": 0, "spine_core": 0, "total": 0}
-    clusters = []
     for c in f.clusters:
-        fabrics = []
         for fab in c.fabrics:
             sw, links = _tiers(fab)
             for k in sw_tot:
                 sw_tot[k] += sw[k]
             for k in ln_tot:
                 ln_tot[k] += links[k]
+    return sw_tot, ln_tot
+
+
+def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
+    diagnostics = diagnostics or []
+    sites = []
+    for s in f.sites:
+        it = site_it_power(f, s).value
+        sites.append({"name": s.qualname, "pue": number(s.pue), "it_power_w": _w(it),
+                      "facility_power_w": _w(it * s.pue),
+                      "utility_usable_w": (_w(sum((u.usable.value for u in s.utilities), Fraction(0)))
+                                           if s.utilities else None)})
+    it_total = f.it_power.value
+    facility = facility_power(f).value
+
+    sw_tot, ln_tot = tier_totals(f)
+    clusters = []
+    for c in f.clusters:
+        fabrics = []
+        for fab in c.fabrics:
+            sw, links = _tiers(fab)
             err = None
             if fab.plan is not None and fab.sized is None:
                 err = fab.plan.message

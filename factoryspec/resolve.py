@@ -125,6 +125,17 @@ class ValueSym:
 
 
 @attrs.define(eq=False)
+class AssertSym:
+    """An `assert`, with the scope its names are looked up in. Asserts are
+    checked once the model is built (factoryspec/asserts.py); one inside a
+    template or a repeated block is checked for each instance (`owner`)."""
+    node: n.Assert
+    scope: "Scope"
+    owner: "Entity | None"
+    module: str
+
+
+@attrs.define(eq=False)
 class TemplateSym:
     node: n.Template
     scope: "Scope"
@@ -184,6 +195,7 @@ class Resolved:
     references: list[tuple[Span, Span | None, str]]   # (use, definition, name) for the editor
     symbols: list[tuple[str, str, Span, Any]]         # (name, kind, span, symbol) definitions
     resolver: "Resolver | None" = None               # for later phases: `resolver.attr(entity, name)`
+    asserts: list[AssertSym] = attrs.Factory(list)    # checked after the model is built (asserts.py)
 
     def entities(self, kind: str | None = None) -> list[Entity]:
         out = []
@@ -207,6 +219,10 @@ class Resolver:
         self.all_entities: list[Entity] = []
         self.value_syms: list[ValueSym] = []
         self.templates: list[TemplateSym] = []
+        self.asserts: list[AssertSym] = []
+        # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
+        # set only while asserts are checked, see factoryspec/asserts.py.
+        self.derived = None
 
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
@@ -218,11 +234,25 @@ class Resolver:
         # Lazy evaluation would skip what nothing uses; a check must see it all.
         for sym in list(self.value_syms):
             self._value_of(sym)
+        self._mark_assert_names()
         self._warn_unused()
         params = {s.node.name: self._value_of(s) for s in self.value_syms
                   if isinstance(s.node, n.Param) and s.module == prog.entry}
         return Resolved(prog, self.roots, self.catalog, entry_scope, params, self.diags,
-                        self.references, self.symbols, self)
+                        self.references, self.symbols, self, self.asserts)
+
+    def _mark_assert_names(self) -> None:
+        """Asserts are evaluated after the model, so a `let` only an assert
+        uses must not be reported unused now: mark what their names reach."""
+        for a in self.asserts:
+            for node in n.walk(a.node):
+                if isinstance(node, n.Ref):
+                    sym = a.scope.lookup(node.parts[0])
+                    for part in node.parts[1:]:
+                        if not isinstance(sym, Namespace):
+                            break
+                        sym = sym.scope.names.get(part)
+                    self._mark_used(sym)
 
     def _module_scope(self, path: str) -> Scope:
         if path in self.module_scopes:
@@ -296,6 +326,8 @@ class Resolver:
             if stmt.kind not in v.KINDS:
                 self._unknown_kind(stmt.kind, stmt.kind_span)
             self._declare(scope, stmt.name, sym, stmt.name_span)
+        elif isinstance(stmt, n.Assert):
+            self.asserts.append(AssertSym(stmt, scope, parent, module))
         elif isinstance(stmt, n.Import) and parent is not None:
             self.diags.append(error("misplaced-block", "`import` is only allowed at the top level of a file",
                                     stmt.span))
@@ -498,12 +530,18 @@ class Resolver:
         if isinstance(target, (TemplateSym, Namespace)):
             self.diags.append(error("type-mismatch", f"`{e.dotted}` is a {_sym_kind(target)}, not a value", e.span))
             return ERROR
+        if isinstance(target, Fraction):
+            # Checked counts and numbers are stored as Fractions (the model
+            # wants them so); in an expression they are plain quantities.
+            return u.Quantity(target)
         return target
 
     def _lookup_path(self, e: n.Ref, scope: Scope):
         """Resolve `a.b.c`: a name in scope, then children, attributes or namespace members."""
         head = e.parts[0]
         sym = scope.lookup(head)
+        if sym is None and self.derived is not None:
+            sym = self.derived.root(head)     # `plan`
         if sym is None:
             hint = ("`index` exists inside a repeated block, e.g. `building b[1..4] { ... }`"
                     if head == INDEX else self._undefined_hint(head, scope))
@@ -519,23 +557,50 @@ class Resolver:
                 options = list(sym.scope.names)
             elif isinstance(sym, Entity):
                 nxt = sym.child(part)
+                if nxt is None and self.derived is not None:
+                    figure = self.derived.member(sym, part)
+                    if figure is not None:
+                        sym = figure
+                        continue
                 if nxt is None and (part in sym.exprs or _has_attr(sym, part)):
                     self.references.append((e.span, sym.attr_span(part), part))
                     return self.attr(sym, part)
                 options = [c.name for c in sym.children if c.name] + list(sym.exprs)
+                options += self._figure_names(sym)
+            elif self.derived is not None and self.derived.is_root(sym):
+                nxt = self.derived.member(sym, part)
+                if nxt is None:
+                    self.diags.append(error("undefined-reference", f"`{part}` is not a figure of `{head}`",
+                                            e.span, did_you_mean(part, self._figure_names(sym))))
+                    return ERROR
+                sym = nxt
+                continue
             else:
                 if sym is not ERROR:
                     self.diags.append(error("type-mismatch", f"`{part}`: {_describe(sym)} has no members", e.span))
                 return ERROR
             if nxt is None:
                 self.diags.append(error("undefined-reference", f"`{part}` is not defined in `{_label(sym)}`",
-                                        e.span, did_you_mean(part, options)))
+                                        e.span, did_you_mean(part, options) or self._figure_hint(sym, part)))
                 return ERROR
             self._mark_used(nxt)
             sym = nxt
         return sym
 
+    def _figure_names(self, owner) -> list[str]:
+        """Derived figures of `owner` (a block or `plan`) while asserts are checked."""
+        return self.derived.names(owner) if self.derived is not None else []
+
+    def _figure_hint(self, owner, name: str) -> str | None:
+        """Outside an assert, a derived figure is not a value yet: say so."""
+        from . import asserts  # local: only on this error path
+        if self.derived is None and asserts.is_figure(owner, name):
+            return f"`{name}` is derived from the model: only an `assert` can use it"
+        return None
+
     def _undefined_hint(self, name: str, scope: Scope) -> str | None:
+        if name == "plan" and self.derived is None:
+            return "`plan.racks` and the other derived figures can only be used in an `assert`"
         nested = [e.qualname for e in self.all_entities if e.name == name and e.parent is not None]
         if nested:
             return f"`{name}` is nested: write `{nested[0]}`"
@@ -577,6 +642,53 @@ class Resolver:
         except ZeroDivisionError:
             self.diags.append(error("invalid-value", "division by zero", e.right.span))
         return ERROR
+
+    def _eval_Compare(self, e: n.Compare, scope):
+        return self.compare(e, self.eval(e.left, scope), self.eval(e.right, scope))
+
+    def compare(self, e: n.Compare, a, b):
+        """`a op b` exactly: quantities of one dimension in any order; other
+        values (strings, booleans, blocks, ratios ...) only for == and !=."""
+        if a is ERROR or b is ERROR:
+            return ERROR
+        if isinstance(a, u.Quantity) and isinstance(b, u.Quantity):
+            if a.dims != b.dims:
+                plain = b if b.dimensionless else a if a.dimensionless else None
+                unit = _example_unit(a.dims if plain is b else b.dims) if plain is not None else None
+                hint = (f"`{plain}` has no unit: write it with one, like `{unit}`" if unit
+                        else f"`{a}` and `{b}` have different dimensions")
+                self.diags.append(error("unit-mismatch", f"cannot compare {u.dimension_name(a.dims)} with "
+                                        f"{u.dimension_name(b.dims)}", e.span, hint))
+                return ERROR
+            a, b = a.value, b.value
+        elif e.op not in ("==", "!="):
+            bad = b if isinstance(a, u.Quantity) else a
+            self.diags.append(error("type-mismatch", f"`{e.op}` compares numbers; got {_describe(bad)}", e.span))
+            return ERROR
+        elif type(a) is not type(b):
+            self.diags.append(error("type-mismatch", f"cannot compare {_describe(a)} with {_describe(b)}", e.span))
+            return ERROR
+        return _COMPARISONS[e.op](a, b)
+
+    def _eval_Logic(self, e: n.Logic, scope):
+        a, b = self.eval(e.left, scope), self.eval(e.right, scope)
+        for side, val in ((e.left, a), (e.right, b)):
+            if val is not ERROR and not isinstance(val, bool):
+                self.diags.append(error("type-mismatch", f"`{e.op}` joins true/false values; got {_describe(val)}",
+                                        side.span, "compare it: `x > 0`"))
+                return ERROR
+        if a is ERROR or b is ERROR:
+            return ERROR
+        return (a and b) if e.op == "and" else (a or b)
+
+    def _eval_Not(self, e: n.Not, scope):
+        x = self.eval(e.operand, scope)
+        if x is ERROR:
+            return ERROR
+        if not isinstance(x, bool):
+            self.diags.append(error("type-mismatch", f"`not` takes true or false; got {_describe(x)}", e.operand.span))
+            return ERROR
+        return not x
 
     def _eval_Call(self, e: n.Call, scope):
         args = [self.eval(a, scope) for a in e.args]
@@ -697,6 +809,10 @@ class Resolver:
 
 class _Evaluating:
     pass
+
+
+_COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+                ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
 
 _EVALUATING = _Evaluating()

@@ -591,3 +591,60 @@ def test_completion_for_halls_offers_halls_and_buildings(tmp_path):
     member = text.replace("  halls = [", "  halls = [s1.")
     labels = {i.label for i in completion.complete(member, snap, line, len("  halls = [s1.") + 1, "utf-16")}
     assert "b1" in labels and "gb" not in labels
+
+
+# ---- asserts: derived figures ------------------------------------------------------------
+
+ASSERTS = SPEC.replace("cluster c1 {\n  system = gb\n  racks = n\n}\n",
+                       "cluster c1 {\n  system = gb\n  racks = n\n}\n"
+                       'assert plan.gpus <= 7200 and c1.it_power <= 14 MW, "phase 1"\n')
+
+
+def test_hover_on_derived_figures(tmp_path):
+    from factoryspec.lsp import hover
+
+    snap = snapshot_of(tmp_path / "asserts.fac", ASSERTS)
+
+    def text(word: str, at_word: str | None = None) -> str:
+        line, col = at(snap, "assert plan.gpus", at_word or word)
+        result = hover.hover(snap, line, col, "utf-16")
+        return result.contents.value if result else ""
+
+    gpus = text("gpus")
+    assert "plan.gpus" in gpus and "`7200`" in gpus and "GPUs" in gpus
+    assert "figures derived from the model" in text("plan")
+    power = text("it_power")
+    assert "c1.it_power" in power and "13.5 MW" in power and "derived" in power
+
+
+def test_completion_of_derived_figures_in_asserts(tmp_path):
+    from factoryspec.lsp import completion
+
+    snap = snapshot_of(tmp_path / "asserts.fac", ASSERTS)
+    typed = ASSERTS + "assert plan.\n"
+    line = len(typed.split("\n")) - 1
+    items = {i.label: i for i in completion.complete(typed, snap, line, len("assert plan.") + 1, "utf-16")}
+    assert {"racks", "gpus", "it_power", "facility_power", "switches", "links"} <= set(items)
+    assert items["gpus"].detail == "7200" and "GPUs" in items["gpus"].documentation
+    member = ASSERTS + "assert c1.\n"
+    labels = {i.label for i in completion.complete(member, snap, line, len("assert c1.") + 1, "utf-16")}
+    assert {"gpus", "it_power", "racks", "system"} <= labels
+    # outside an assert the figures are not values yet
+    let = ASSERTS + "let x = c1.\n"
+    labels = {i.label for i in completion.complete(let, snap, line, len("let x = c1.") + 1, "utf-16")}
+    assert "gpus" not in labels and "racks" in labels
+    names = {i.label for i in completion.complete(ASSERTS + "assert p\n", snap, line, len("assert p") + 1, "utf-16")}
+    assert "plan" in names
+    top = {i.label for i in completion.complete(ASSERTS + "\n", snap, line, 1, "utf-16")}
+    assert "assert" in top
+
+
+@e2e
+async def test_assert_failure_is_published(client: LanguageClient, workspace: Path):
+    text = ASSERTS.replace("plan.gpus <= 7200", "plan.gpus <= 7000")
+    uri = open_doc(client, workspace, "assert_fail.fac", text)
+    diags = await diagnostics(client, uri, lambda ds: any(d.code == "assert-failed" for d in ds))
+    d = next(d for d in diags if d.code == "assert-failed")
+    assert d.message == "assertion failed: phase 1: plan.gpus = 7200, which is not <= 7000"
+    row = text.split("\n").index(next(x for x in text.split("\n") if x.startswith("assert")))
+    assert d.range.start == pos(row, 0)

@@ -14,13 +14,15 @@ from lsprotocol import types
 
 from .. import units as u
 from .. import vocabulary as v
+from .. import asserts
 from ..resolve import Entity, Namespace, Scope, TemplateSym, ValueSym
 from . import catalog, context, describe, locate
 from .positions import offset_of, to_position
 from .state import Snapshot
 
 CIK = types.CompletionItemKind
-KEYWORDS_TOP = ("import", "param", "let", "template")
+KEYWORDS_TOP = ("import", "param", "let", "assert", "template")
+KEYWORDS_BLOCK = ("let", "assert")
 FUNCTIONS = ("min", "max", "ceil", "floor", "round")
 
 
@@ -46,12 +48,12 @@ def complete(text: str, snap: Snapshot | None, line: int, column: int, encoding:
 def _statement_items(ctx: context.Context, assigned: set[str] = frozenset()) -> list[types.CompletionItem]:
     kind = v.KINDS.get(ctx.block_kind) if ctx.block_kind else None
     if ctx.kinds and kind is None:
-        return [_kind_item(k) for k in v.KINDS.values()] + [_keyword("let")]
+        return [_kind_item(k) for k in v.KINDS.values()] + [_keyword(w) for w in KEYWORDS_BLOCK]
     if kind is None:
         return [_kind_item(k) for k in v.KINDS.values() if k.top_level] + [_keyword(w) for w in KEYWORDS_TOP]
     items = [_attr_item(kind, a) for a in kind.attrs if a.name not in assigned]   # each is set once
     items += [_kind_item(v.KINDS[c]) for c in kind.children if c in v.KINDS]
-    return items + [_keyword("let")]
+    return items + [_keyword(w) for w in KEYWORDS_BLOCK]
 
 
 def _attr_item(kind: v.Kind, a: v.Attr) -> types.CompletionItem:
@@ -142,10 +144,17 @@ def _value_items(ctx: context.Context, snap: Snapshot | None, lines: Sequence[st
                  column: int) -> list[types.CompletionItem]:
     scope = _scope_at(snap, line, column)
     attr = _expected(ctx)
+    model = snap.checked.model if ctx.in_assert and snap is not None and snap.checked is not None else None
     if "." in ctx.partial:
-        return _member_items(scope, ctx.partial.rsplit(".", 1)[0]) if scope else []
+        head = ctx.partial.rsplit(".", 1)[0]
+        if ctx.in_assert and head == "plan" and (scope is None or scope.lookup("plan") is None):
+            return _figure_items(model, asserts.PLAN_ROOT, asserts.PLAN)
+        return _member_items(scope, head, model, ctx.in_assert) if scope else []
     out = [_name_item(name, sym) for name, sym in (_visible(scope) if scope else [])
            if _fits(sym, attr)]
+    if ctx.in_assert:
+        out.append(types.CompletionItem(label="plan", kind=CIK.Module, detail="figures derived from the model",
+                                        sort_text="1plan"))
     out += _catalog_items(attr, {i.label for i in out}, lines)
     if attr is None or not attr.ref:
         out += [types.CompletionItem(label=f, kind=CIK.Function, sort_text="4" + f) for f in FUNCTIONS]
@@ -180,7 +189,7 @@ def _name_item(name: str, sym: Any) -> types.CompletionItem:
     return types.CompletionItem(label=name, kind=CIK.Module, detail="module", sort_text="1" + name)
 
 
-def _member_items(scope: Scope, head: str) -> list[types.CompletionItem]:
+def _member_items(scope: Scope, head: str, model=None, in_assert: bool = False) -> list[types.CompletionItem]:
     parts = head.split(".")
     sym = scope.lookup(parts[0])
     for part in parts[1:]:
@@ -193,8 +202,20 @@ def _member_items(scope: Scope, head: str) -> list[types.CompletionItem]:
         children = [_name_item(c.name, c) for c in sym.children if c.name]
         kind = v.KINDS.get(sym.kind)
         attrs_ = [_attr_value_item(sym, a) for a in (kind.attrs if kind else ())]
+        if in_assert:   # derived figures, but not twice where an attribute has the name (racks)
+            taken = {i.label for i in children + attrs_}
+            figures = {k: f for k, f in asserts.FIGURES.get(sym.kind, {}).items() if k not in taken}
+            attrs_ += _figure_items(model, sym, figures)
         return children + attrs_
     return []
+
+
+def _figure_items(model, owner, figures: dict) -> list[types.CompletionItem]:
+    """The derived figures of `plan` or of a block, with their values."""
+    return [types.CompletionItem(label=name, kind=CIK.Value,
+                                 detail=describe.value_text(asserts.figure_value(model, owner, name)),
+                                 documentation=f.doc, sort_text="1" + name)
+            for name, f in figures.items()]
 
 
 def _member(sym: Any, part: str) -> Any:

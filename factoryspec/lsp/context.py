@@ -14,6 +14,7 @@ import attrs
 _TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|(?:#|//)[^\n]*|[{};\n]|[A-Za-z_][A-Za-z0-9_]*|\S')
 _NUMBER_UNIT = re.compile(r'(?:^|[^\w.])\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?(\s*)([A-Za-z_%][\w/]*)?$')
 _IMPORT = re.compile(r'^\s*import\s+("?[\w./-]*)$')
+_ASSERT = re.compile(r'^\s*assert\s+(.*)$')
 _ASSIGN = re.compile(r'^\s*(?:(let|param)\s+)?([A-Za-z_]\w*)\s*=\s*(.*)$')
 _TEMPLATE_USE = re.compile(r'^\s*([A-Za-z_]\w*)\s+[A-Za-z_]\w*\s*(?:\[[^\]]*\])?\s*=\s*([\w.]*)$')
 _DOTTED_TAIL = re.compile(r'([A-Za-z_][\w.]*)$')
@@ -30,6 +31,7 @@ class Context:
     partial: str = ""               # the text typed so far of the completed word
     template_kind: str | None = None
     block_start: int = 0            # offset just inside the innermost open block (0 at top level)
+    in_assert: bool = False         # in an assert: the model's derived figures are names too
 
     @property
     def block_kind(self) -> str | None:
@@ -116,16 +118,23 @@ def _classify(kinds: tuple[str, ...], stmt: str) -> Context:
     if m := _TEMPLATE_USE.match(stmt):
         if m.group(1) not in ("let", "param"):
             return Context(TEMPLATE, kinds, partial=m.group(2), template_kind=m.group(1))
+    if m := _ASSERT.match(stmt):
+        return _in_expression(kinds, m.group(1), None, in_assert=True)
     assign = _ASSIGN.match(stmt)
     attribute = assign.group(2) if assign and not assign.group(1) else None
-    if assign and (m := _NUMBER_UNIT.search(assign.group(3))):
-        if m.group(1) or m.group(2):
-            return Context(UNIT, kinds, attribute, partial=m.group(2) or "")
-    if assign and re.search(r"[\d.]$", assign.group(3)) and not _DOTTED_TAIL.search(assign.group(3)):
-        return Context(NONE, kinds)      # in the middle of a number
     if assign:
-        tail = _DOTTED_TAIL.search(assign.group(3))
-        return Context(VALUE, kinds, attribute, partial=tail.group(1) if tail else "")
+        return _in_expression(kinds, assign.group(3), attribute)
     if _WORD_ONLY.match(stmt):
         return Context(STATEMENT, kinds, partial=stmt.strip())
     return Context(NONE, kinds)
+
+
+def _in_expression(kinds: tuple[str, ...], expr: str, attribute: str | None, in_assert: bool = False) -> Context:
+    """The cursor at the end of `expr`, the value of an attribute or let, or an assert's."""
+    if m := _NUMBER_UNIT.search(expr):
+        if m.group(1) or m.group(2):
+            return Context(UNIT, kinds, attribute, partial=m.group(2) or "", in_assert=in_assert)
+    if re.search(r"[\d.]$", expr) and not _DOTTED_TAIL.search(expr):
+        return Context(NONE, kinds)      # in the middle of a number
+    tail = _DOTTED_TAIL.search(expr)
+    return Context(VALUE, kinds, attribute, partial=tail.group(1) if tail else "", in_assert=in_assert)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from .. import asserts
 from .. import nodes as n
 from .. import vocabulary as v
 from . import describe, locate
@@ -73,16 +74,38 @@ def _unit(snap: Snapshot, t: locate.Target) -> str | None:
 
 
 def _ref(snap: Snapshot, t: locate.Target) -> str | None:
+    uses = snap.index.definitions_used_at(t.node.span)
+    if t.node.parts[0] == "plan" and (not uses or uses[0][0] is None):   # no `plan` in the spec
+        return _plan(snap, t)
     sym, attr = symbol_for_ref(snap, t.node, t.part)
     if attr is not None:
         ent, name = attr
         kind = v.KINDS.get(ent.kind)
         spec = kind.attr(name) if kind else None
+        if spec is None and asserts.is_figure(ent, name):
+            return _figure(snap, ent, ent.kind, f"{ent.qualname}.{name}", name)
         text = describe.attr_markdown(kind.name, spec) if spec else f"**{name}**"
         return text + f"\n\n{ent.qualname}.{name} = `{describe.value_text(describe.attr_value(ent, name))}`"
     if sym is None:
         return None
     return describe.symbol_markdown(sym)
+
+
+def _plan(snap: Snapshot, t: locate.Target) -> str | None:
+    """`plan` (not a name of the spec): the figures derived from the model."""
+    if t.part == 0 or len(t.node.parts) < 2:
+        names = ", ".join(f"`{k}`" for k in asserts.PLAN)
+        return f"**plan**: figures derived from the model, for `assert` (as `factoryspec plan` prints them)\n\n{names}"
+    name = t.node.parts[1]
+    if name not in asserts.PLAN:
+        return None
+    return _figure(snap, asserts.PLAN_ROOT, "plan", f"plan.{name}", name)
+
+
+def _figure(snap: Snapshot, owner, kind: str, label: str, name: str) -> str:
+    model = snap.checked.model if snap.checked is not None else None
+    value = describe.value_text(asserts.figure_value(model, owner, name))
+    return f"**{label}** = `{value}` (derived)\n\n{asserts.figure_doc(kind, name)}"
 
 
 def _import(snap: Snapshot, t: locate.Target) -> str | None:
