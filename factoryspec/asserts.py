@@ -62,8 +62,19 @@ def _hall_used(h, f=None) -> int:
     return h.load.compute_racks + h.load.network_racks
 
 
+def _power(watts: Fraction) -> Quantity:
+    return Quantity(watts, POWER)
+
+
 PLAN: dict[str, Figure] = {
-    "it_power": Figure("IT power of every cluster: compute racks plus fabric switches.", lambda f, _: f.it_power),
+    "it_power": Figure("IT power of every cluster: compute racks, fabric switches and optics.",
+                       lambda f, _: f.it_power),
+    "compute_power": Figure("Power of the compute racks' systems.", lambda f, _: _power(p.it_parts(f)["compute"])),
+    "switch_power": Figure("Power of the fabric switches.", lambda f, _: _power(p.it_parts(f)["switches"])),
+    "optics_power": Figure("Power of the optics: every cable end at its fabric's budget per end (the highest "
+                           "power_per_end of its media).", lambda f, _: _power(p.it_parts(f)["optics"])),
+    "optics": Figure("Cable ends (transceivers): two per fabric link.",
+                     lambda f, _: sum(c.optics_ends for c in f.clusters)),
     "facility_power": Figure("Facility power: IT power x each site's PUE.", lambda f, _: p.facility_power(f)),
     "clusters": Figure("Clusters in the spec.", lambda f, _: len(f.clusters)),
     "racks": Figure("Compute racks of every cluster.", lambda f, _: sum(c.racks for c in f.clusters)),
@@ -89,7 +100,10 @@ FIGURES: dict[str, dict[str, Figure]] = {
     "cluster": {
         "racks": Figure("Compute racks of the cluster.", lambda c, f: c.racks),
         "gpus": Figure("GPUs: racks x the system's GPUs.", lambda c, f: c.gpus),
-        "it_power": Figure("IT power: racks x system power plus the fabrics' switches.", lambda c, f: c.it_power),
+        "it_power": Figure("IT power: racks x system power plus the fabrics' switches and optics.",
+                           lambda c, f: c.it_power),
+        "optics_power": Figure("Power of the cluster's optics, at each fabric's budget per end.",
+                               lambda c, f: c.optics_power),
         "switches": Figure("Switches of all the cluster's fabrics.", lambda c, f: c.switches),
         "unplaced_racks": Figure("Racks that fit none of the cluster's halls.", lambda c, f: c.unplaced),
         "nvlink_domains": Figure("NVLink domains of the cluster's racks.", lambda c, f: c.nvlink_domains),
@@ -102,6 +116,9 @@ FIGURES: dict[str, dict[str, Figure]] = {
         "spines": Figure("Spine switches.", _sized("spines")),
         "cores": Figure("Core switches (0 below three tiers).", _sized("cores")),
         "links": Figure("Links (cables): endpoint-leaf, leaf-spine and spine-core.", _links),
+        "optics": Figure("Cable ends (transceivers): two per link.", lambda fab, f: fab.host_ends + fab.switch_ends),
+        "optics_power": Figure("Power of the optics: every cable end at the highest power_per_end of the "
+                               "fabric's media.", lambda fab, f: fab.optics_power),
         "network_racks": Figure("Network racks: switches / the switch's per_rack.",
                                 lambda fab, f: fab.network_racks if fab.sized else None),
     },
