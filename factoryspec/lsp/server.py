@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import logging
 import os
+import sys
 import traceback
 from typing import Any
 
@@ -27,6 +29,7 @@ from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
 from . import completion, formatting, hover, linting, locate, navigation, outline
+from .framing import FramedStdin
 from .positions import from_position
 from .state import Snapshot, path_to_uri, real, uri_to_path
 
@@ -53,6 +56,7 @@ class FacServer(LanguageServer):
         self.refresh: set[str] = set()        # pull mode: re-checked because an import changed
         self.libraries: dict[str, bool] = {}  # uri -> published as a library (imported by others)
         self.linter = linting.Linter(self.source, self.overlay, self._on_result, self.log)
+        self.loop: asyncio.AbstractEventLoop | None = None   # set at initialize; for other threads' logs
 
     # ---- plumbing ----------------------------------------------------------
     @property
@@ -68,6 +72,12 @@ class FacServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:
             pass
+
+    def framing_error(self, message: str) -> None:
+        """A broken message on stdin (called from the reader thread)."""
+        logging.getLogger(__name__).warning("factoryspec: %s", message)
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.log, f"factoryspec: {message}", types.MessageType.Warning)
 
     def report_server_error(self, error: Exception, source) -> None:
         """Errors outside any request (unreadable messages and the like) go to
@@ -180,6 +190,7 @@ def create_server() -> FacServer:
 def _register_sync(server: FacServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: FacServer, params: types.InitializeParams):
+        ls.loop = asyncio.get_running_loop()
         try:
             caps = params.capabilities.text_document
             ls.pull = bool(caps and caps.diagnostic)
@@ -362,4 +373,6 @@ async def _check_closed(ls: FacServer, uri: str) -> Snapshot | None:
 
 def serve() -> None:
     """Run the language server on stdin/stdout until the client exits."""
-    create_server().start_io()
+    server = create_server()
+    # pygls' own reader never recovers from a wrong Content-Length; ours does (framing.py).
+    server.start_io(stdin=FramedStdin(sys.stdin.buffer, server.framing_error))

@@ -1,0 +1,190 @@
+"""`factoryspec lsp` survives a hostile or broken client.
+
+These tests drive a real server process over raw stdin/stdout bytes (a tiny
+framing client of their own, so they can send what no LSP library would):
+broken headers, oversize messages, a spec whose check never ends, edits that
+cannot apply, and pull requests for files outside the workspace. Timeouts
+are generous safety limits, never performance assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pygls import uris
+
+WAIT = 60.0     # seconds; only a safety limit
+
+
+class RawClient:
+    """Speaks LSP framing by hand; collects every message the server sends."""
+
+    def __init__(self, cwd: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "factoryspec", "lsp"], cwd=cwd,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.inbox: queue.Queue = queue.Queue()
+        self.seen: list[dict] = []
+        self.next_id = 100
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if not line.strip():
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            self.inbox.put(json.loads(out.read(length)))
+
+    def send_raw(self, data: bytes) -> None:
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def notify(self, method: str, params: dict) -> None:
+        self.send({"method": method, "params": params})
+
+    def request(self, method: str, params: dict | None) -> int:
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params})
+        return self.next_id
+
+    def wait_for(self, accept, timeout: float = WAIT) -> dict:
+        """The first message (seen before or arriving) that `accept` takes."""
+        for msg in self.seen:
+            if accept(msg):
+                return msg
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError("no matching message from the server")
+            try:
+                msg = self.inbox.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            self.seen.append(msg)
+            if accept(msg):
+                return msg
+
+    def response(self, request_id: int, timeout: float = WAIT) -> dict:
+        return self.wait_for(lambda m: m.get("id") == request_id and "method" not in m, timeout)
+
+    def diagnostics(self, uri: str, accept=lambda ds: True, timeout: float = WAIT) -> list[dict]:
+        msg = self.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                            and m["params"]["uri"] == uri and accept(m["params"]["diagnostics"]), timeout)
+        return msg["params"]["diagnostics"]
+
+    def initialize(self, root: Path, options: dict | None = None, pull: bool = False) -> None:
+        caps = {"textDocument": {"diagnostic": {}}} if pull else {}
+        rid = self.request("initialize", {"processId": None, "rootUri": uris.from_fs_path(str(root)),
+                                          "capabilities": caps, "initializationOptions": options})
+        assert "result" in self.response(rid)
+        self.notify("initialized", {})
+
+    def open(self, uri: str, text: str, version: int = 1) -> None:
+        self.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "fac", "version": version, "text": text}})
+
+    def alive(self) -> bool:
+        """The server still answers a request."""
+        return "result" in self.response(self.request("textDocument/hover", {
+            "textDocument": {"uri": "file:///nowhere.fac"}, "position": {"line": 0, "character": 0}}))
+
+    def close(self) -> None:
+        try:
+            self.request("shutdown", None)
+            self.notify("exit", None)
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+        finally:
+            self.proc.kill()
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def client(workspace):
+    c = RawClient(workspace)
+    yield c
+    c.close()
+
+
+def codes_of(diags: list[dict]) -> set[str]:
+    return {d.get("code") for d in diags}
+
+
+# ---- framing ---------------------------------------------------------------------
+
+BODY = b'{"jsonrpc": "2.0", "id": 1, "method": "shutdown_nope", "params": null}'
+
+BROKEN_HEADERS = {
+    "short": b"Content-Length: 10\r\n\r\n" + BODY,
+    "long": b"Content-Length: 500\r\n\r\n" + BODY,
+    "zero": b"Content-Length: 0\r\n\r\n" + BODY,
+    "negative": b"Content-Length: -12\r\n\r\n" + BODY,
+    "not a number": b"Content-Length: twelve\r\n\r\n" + BODY,
+    "missing": b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + BODY,
+    "no blank line": b"Content-Length: %d\r\n" % len(BODY) + BODY,
+    "garbage": b"hello\r\nthis is not LSP\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN_HEADERS))
+def test_a_broken_header_does_not_make_the_server_deaf(client, workspace, name):
+    client.initialize(workspace)
+    client.send_raw(BROKEN_HEADERS[name])
+    assert client.alive()
+    assert client.proc.poll() is None
+
+
+def test_a_broken_header_is_logged(client, workspace):
+    client.initialize(workspace)
+    client.send_raw(BROKEN_HEADERS["negative"])
+    assert client.alive()
+    log = client.wait_for(lambda m: m.get("method") == "window/logMessage" and "Content-Length" in m["params"]["message"])
+    assert "-12" in log["params"]["message"]
+
+
+def test_an_oversize_message_is_refused_without_being_read_into_memory(client, workspace):
+    client.initialize(workspace)
+    # Declares a terabyte, sends a little: the server must neither allocate it nor wait for it.
+    client.send_raw(b"Content-Length: 1000000000000\r\n\r\n" + BODY)
+    assert client.alive()
+    log = client.wait_for(lambda m: m.get("method") == "window/logMessage" and "refused" in m["params"]["message"])
+    assert "1000000000000" in log["params"]["message"]
+
+
+def test_an_oversize_message_that_is_really_sent_is_skipped(client, workspace):
+    client.initialize(workspace)
+    big = b'{"x": "' + b"a" * (65 * 1024 * 1024) + b'"}'
+    client.send_raw(b"Content-Length: %d\r\n\r\n" % len(big) + big)
+    assert client.alive()
+
+
+def test_lf_only_headers_are_accepted(client, workspace):
+    client.send_raw(b"")
+    body = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "initialize",
+                       "params": {"processId": None, "rootUri": None, "capabilities": {}}}).encode()
+    client.send_raw(b"Content-Length: %d\n\n" % len(body) + body)
+    assert "result" in client.response(7)
