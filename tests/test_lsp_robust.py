@@ -9,6 +9,7 @@ are generous safety limits, never performance assertions.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import subprocess
@@ -188,3 +189,101 @@ def test_lf_only_headers_are_accepted(client, workspace):
                        "params": {"processId": None, "rootUri": None, "capabilities": {}}}).encode()
     client.send_raw(b"Content-Length: %d\n\n" % len(body) + body)
     assert "result" in client.response(7)
+
+
+# ---- one document cannot stall the others ----------------------------------------
+
+BROKEN_SPEC = "site s1 {\n  land = 10 acre\n  pue 1.3\n}\n"
+
+
+def test_a_check_that_never_ends_does_not_stall_other_documents(client, workspace):
+    client.initialize(workspace, {"debounceMs": 0, "checkTimeoutMs": 3000})
+    slow = uris.from_fs_path(str(workspace / "slow.fac"))
+    other = uris.from_fs_path(str(workspace / "other.fac"))
+    client.open(slow, "let a = 1e100000000\n")
+    client.open(other, BROKEN_SPEC)
+    assert "syntax" in codes_of(client.diagnostics(other))
+    assert not any(m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == slow
+                   for m in client.seen), "the slow document was still being checked"
+    assert codes_of(client.diagnostics(slow)) == {"check-timeout"}
+    # The killed worker was replaced: checks go on.
+    client.notify("textDocument/didChange", {"textDocument": {"uri": slow, "version": 2},
+                                             "contentChanges": [{"text": "let a = 1e10\n"}]})
+    assert codes_of(client.diagnostics(slow, lambda ds: "check-timeout" not in codes_of(ds))) == {"unused"}
+
+
+# ---- pull diagnostics stay inside the workspace ----------------------------------
+
+def _pull(client: RawClient, uri: str) -> dict:
+    rid = client.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    return client.response(rid)["result"]
+
+
+def test_pull_diagnostics_never_read_files_outside_the_workspace(client, tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    outside = tmp_path / "outside.fac"
+    outside.write_text(BROKEN_SPEC, encoding="utf-8")
+    inside = workspace / "inside.fac"
+    inside.write_text(BROKEN_SPEC, encoding="utf-8")
+    client.initialize(workspace, pull=True)
+    assert _pull(client, "file:///etc/passwd")["items"] == []
+    assert _pull(client, uris.from_fs_path(str(outside)))["items"] == []
+    assert "syntax" in codes_of(_pull(client, uris.from_fs_path(str(inside)))["items"])
+
+
+# ---- an internal failure is shown in the document ---------------------------------
+# In process: a check that raises cannot be planted in the server's workers from here.
+
+class InlinePool:
+    """Stands in for worker.Pool: runs the worker's job function in this process."""
+    size, timeout = 1, 5.0
+
+    def __init__(self, check):
+        self.check = check
+
+    def run(self, path, text, root, overlay):
+        from factoryspec.lsp import worker
+        return worker._run(self.check, path, text, root, overlay)
+
+
+def _lint_once(tmp_path, pool) -> tuple[list, list[str]]:
+    from factoryspec.lsp import linting
+    path = str(tmp_path / "doc.fac")
+    uri = uris.from_fs_path(path)
+    published, logged = [], []
+
+    async def go():
+        done = asyncio.Event()
+
+        def on_result(snap):
+            published.append(linting.document_diagnostics(snap, "utf-16"))
+            done.set()
+        linter = linting.Linter(lambda u: (path, "let a = 1\n", 1, str(tmp_path)), lambda: {}, on_result,
+                                logged.append, delay=0, pool=pool)
+        linter.schedule(uri)
+        await asyncio.wait_for(done.wait(), WAIT)
+    asyncio.run(go())
+    return published, logged
+
+
+def test_a_check_that_raises_is_shown_as_an_internal_error(tmp_path):
+    def broken_check(path, **kwargs):
+        raise ZeroDivisionError("boom")
+    published, logged = _lint_once(tmp_path, InlinePool(broken_check))
+    (diag,) = published[-1]
+    assert diag.code == "internal-error" and "ZeroDivisionError: boom" in diag.message
+    assert diag.range.start.line == 0
+    assert any("boom" in entry for entry in logged)
+
+
+def test_a_failure_building_the_snapshot_is_shown_too(tmp_path, monkeypatch):
+    from factoryspec.lsp import linting
+    from factoryspec.pipeline import check
+
+    def broken_run_check(*args):
+        raise RuntimeError("index broke")
+    monkeypatch.setattr(linting, "run_check", broken_run_check)
+    published, logged = _lint_once(tmp_path, InlinePool(check))
+    assert [d.code for d in published[-1]] == ["internal-error"]
+    assert any("index broke" in entry for entry in logged)

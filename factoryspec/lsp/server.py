@@ -84,11 +84,21 @@ class FacServer(LanguageServer):
         the client's log rather than popping up in front of the user."""
         self.log(f"factoryspec: {type(error).__name__}: {error}", types.MessageType.Warning)
 
+    def workspace_roots(self) -> list[str]:
+        try:
+            folders = [uri_to_path(f.uri) for f in self.workspace.folders.values()]
+            if self.workspace.root_path:
+                folders.append(real(self.workspace.root_path))
+        except RuntimeError:   # before initialize
+            return []
+        return folders
+
+    def in_workspace(self, path: str) -> bool:
+        return any(path.startswith(f.rstrip(os.sep) + os.sep) for f in self.workspace_roots())
+
     def root_for(self, path: str) -> str:
         """The innermost workspace folder holding the file, else its directory."""
-        folders = [uri_to_path(f.uri) for f in self.workspace.folders.values()]
-        if self.workspace.root_path:
-            folders.append(real(self.workspace.root_path))
+        folders = self.workspace_roots()
         inside = [f for f in folders if path.startswith(f.rstrip(os.sep) + os.sep)]
         return max(inside, key=len) if inside else os.path.dirname(path)
 
@@ -118,7 +128,7 @@ class FacServer(LanguageServer):
             return
         self._publish(snap)
         # Documents this one imports may have just become libraries (no `unused`).
-        for other in self.linter.snapshots.values():
+        for other in list(self.linter.latest.values()):
             if other.uri != snap.uri and self.libraries.get(other.uri) != self.is_library(other.path):
                 self._publish(other)
 
@@ -197,6 +207,12 @@ def _register_sync(server: FacServer) -> None:
             _apply_options(ls, params.initialization_options)
         except Exception as exc:
             ls.log(f"factoryspec: initialize: {exc!r}")
+        # Start the check processes now: the first didOpen should not wait for them.
+        ls.loop.run_in_executor(ls.linter.waiters, ls.linter.pool.start)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: FacServer, params: None):
+        ls.linter.pool.close()
 
     @server.feature(types.INITIALIZED)
     @guarded
@@ -251,11 +267,14 @@ async def _watch_spec_files(ls: FacServer) -> None:
 
 
 def _apply_options(ls: FacServer, options: Any) -> None:
-    """initializationOptions: {"debounceMs": 10}."""
+    """initializationOptions: {"debounceMs": 10, "checkTimeoutMs": 10000}."""
     if isinstance(options, dict):
         delay = options.get("debounceMs", options.get("debounce_ms"))
         if isinstance(delay, (int, float)) and 0 <= delay <= 10_000:
             ls.linter.delay = delay / 1000
+        budget = options.get("checkTimeoutMs")
+        if isinstance(budget, (int, float)) and 100 <= budget <= 600_000:
+            ls.linter.pool.timeout = budget / 1000
 
 
 def _register_requests(server: FacServer) -> None:
@@ -278,7 +297,8 @@ def _register_requests(server: FacServer) -> None:
         text = ls.text_of(uri)
         if text is None:
             return None
-        snap = ls.linter.snapshots.get(uri)   # not awaited: completion must be instant
+        # Completion must be instant: it waits only while the published check's look-ups are built.
+        snap = await ls.linter.built(uri, timeout=0.5)
         line, column = from_position(text.split("\n"), params.position, ls.encoding)
         items = completion.complete(text, snap, line, column, ls.encoding)
         if not ls.markdown("completion.completion_item.documentation_format"):
@@ -358,17 +378,23 @@ async def _pull(ls: FacServer, params: types.DocumentDiagnosticParams):
 
 
 async def _check_closed(ls: FacServer, uri: str) -> Snapshot | None:
-    """A document the client asks about without opening it: check it from disk."""
+    """A document the client asks about without opening it: check it from
+    disk, if it is a spec inside the workspace (a client may not make the
+    server read arbitrary files, such as file:///etc/passwd)."""
     path = uri_to_path(uri)
-    if not os.path.isfile(path):
+    if not (ls.in_workspace(path) and os.path.isfile(path)):
         return None
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+            text = fh.read(linting.MAX_SPEC + 1)
     except OSError:
         return None
-    return await asyncio.get_running_loop().run_in_executor(
-        ls.linter.executor, linting.run_check, uri, path, None, text, ls.root_for(path), ls.overlay())
+    if len(text) > linting.MAX_SPEC:
+        return None
+    outcome = await asyncio.get_running_loop().run_in_executor(
+        ls.linter.waiters, ls.linter.pool.run, path, text, ls.root_for(path), ls.overlay())
+    found = linting.problem(outcome, ls.linter.pool.timeout)
+    return Snapshot(uri, path, None, text, None, [found] if found else outcome.diagnostics, outcome.sources)
 
 
 def serve() -> None:
