@@ -32,6 +32,7 @@ class RawClient:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.inbox: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
+        self.cursor: dict[str, int] = {}     # uri -> index in seen after the last diagnostics returned
         self.next_id = 100
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -66,9 +67,9 @@ class RawClient:
         self.send({"id": self.next_id, "method": method, "params": params})
         return self.next_id
 
-    def wait_for(self, accept, timeout: float = WAIT) -> dict:
-        """The first message (seen before or arriving) that `accept` takes."""
-        for msg in self.seen:
+    def wait_for(self, accept, timeout: float = WAIT, since: int = 0) -> dict:
+        """The first message (seen before, from index `since`, or arriving) that `accept` takes."""
+        for msg in self.seen[since:]:
             if accept(msg):
                 return msg
         deadline = time.monotonic() + timeout
@@ -88,8 +89,12 @@ class RawClient:
         return self.wait_for(lambda m: m.get("id") == request_id and "method" not in m, timeout)
 
     def diagnostics(self, uri: str, accept=lambda ds: True, timeout: float = WAIT) -> list[dict]:
+        """The next diagnostics published for `uri` (after those returned
+        before) that `accept` takes."""
         msg = self.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
-                            and m["params"]["uri"] == uri and accept(m["params"]["diagnostics"]), timeout)
+                            and m["params"]["uri"] == uri and accept(m["params"]["diagnostics"]),
+                            timeout, self.cursor.get(uri, 0))
+        self.cursor[uri] = next(i for i, m in enumerate(self.seen) if m is msg) + 1
         return msg["params"]["diagnostics"]
 
     def initialize(self, root: Path, options: dict | None = None, pull: bool = False) -> None:
@@ -287,3 +292,36 @@ def test_a_failure_building_the_snapshot_is_shown_too(tmp_path, monkeypatch):
     published, logged = _lint_once(tmp_path, InlinePool(check))
     assert [d.code for d in published[-1]] == ["internal-error"]
     assert any("index broke" in entry for entry in logged)
+
+
+# ---- a change that cannot apply ---------------------------------------------------
+
+def _change(client: RawClient, uri: str, version: int, line: int, text: str) -> None:
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+        {"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": text}]})
+
+
+def test_a_change_outside_the_document_marks_it_out_of_sync_until_saved(client, workspace):
+    client.initialize(workspace, {"debounceMs": 0})
+    uri = uris.from_fs_path(str(workspace / "drift.fac"))
+    client.open(uri, "let a = 1\n")
+    assert codes_of(client.diagnostics(uri)) == {"unused"}
+    _change(client, uri, 2, 40, "let b = 2\n")
+    (diag,) = client.diagnostics(uri, lambda ds: "out-of-sync" in codes_of(ds))
+    assert diag["range"]["start"]["line"] == 0 and "save" in diag["message"]
+    _change(client, uri, 3, 0, "let c = 3\n")        # valid, but the copy is already lost
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}, "text": BROKEN_SPEC})
+    assert "syntax" in codes_of(client.diagnostics(uri, lambda ds: "out-of-sync" not in codes_of(ds)))
+
+
+def test_a_version_that_does_not_increase_marks_it_out_of_sync_and_a_save_rereads_the_file(client, workspace):
+    client.initialize(workspace, {"debounceMs": 0})
+    path = workspace / "replay.fac"
+    uri = uris.from_fs_path(str(path))
+    client.open(uri, "let a = 1\n", version=5)
+    assert codes_of(client.diagnostics(uri)) == {"unused"}
+    _change(client, uri, 5, 0, "x")
+    client.diagnostics(uri, lambda ds: "out-of-sync" in codes_of(ds))
+    path.write_text(BROKEN_SPEC, encoding="utf-8")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert "syntax" in codes_of(client.diagnostics(uri, lambda ds: "out-of-sync" not in codes_of(ds)))

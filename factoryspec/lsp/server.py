@@ -26,9 +26,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from . import completion, formatting, hover, linting, locate, navigation, outline
+from . import completion, formatting, hover, linting, locate, navigation, outline, sync
+from ..diagnostics import error
 from .framing import FramedStdin
 from .positions import from_position
 from .state import Snapshot, path_to_uri, real, uri_to_path
@@ -47,6 +49,25 @@ class FacProtocol(LanguageServerProtocol):
             raise
 
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        """pygls' handler, but a change that cannot apply marks the document
+        out of sync instead of being applied anyhow."""
+        uri = params.text_document.uri
+        server: FacServer = self._server
+        if uri in server.open and uri not in server.out_of_sync:
+            doc = self.workspace.get_text_document(uri)
+            for change in params.content_changes:
+                why = sync.change_problem(doc.source, doc.version, params.text_document.version, change)
+                if why is not None:
+                    server.lost_sync(uri, why)
+                    break
+                doc.apply_change(change)
+            doc.version = params.text_document.version
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+
 class FacServer(LanguageServer):
     def __init__(self):
         super().__init__("factoryspec", __version__, protocol_cls=FacProtocol,
@@ -55,6 +76,7 @@ class FacServer(LanguageServer):
         self.pull = False                     # the client pulls diagnostics itself
         self.refresh: set[str] = set()        # pull mode: re-checked because an import changed
         self.libraries: dict[str, bool] = {}  # uri -> published as a library (imported by others)
+        self.out_of_sync: dict[str, str] = {} # uri -> why the server's copy may differ from the editor's
         self.linter = linting.Linter(self.source, self.overlay, self._on_result, self.log)
         self.loop: asyncio.AbstractEventLoop | None = None   # set at initialize; for other threads' logs
 
@@ -102,13 +124,40 @@ class FacServer(LanguageServer):
         inside = [f for f in folders if path.startswith(f.rstrip(os.sep) + os.sep)]
         return max(inside, key=len) if inside else os.path.dirname(path)
 
+    def lost_sync(self, uri: str, why: str) -> None:
+        """A change could not be applied: say so in the document until the
+        editor saves it (the server then rereads it) or reopens it."""
+        self.out_of_sync[uri] = why
+        self.log(f"factoryspec: {uri}: cannot apply a change ({why}); the document is out of sync until "
+                 "it is saved or reopened")
+        doc = self.workspace.get_text_document(uri)
+        self.linter.report(uri, self.open[uri], doc.version, doc.source, error(
+            "out-of-sync", f"the language server's copy of this document may differ from the editor's ({why}); "
+            "save the file or close and reopen it", None))
+
+    def resync(self, uri: str, text: str | None) -> None:
+        """Take the editor's text after a save: sent with it, or else the file
+        just written (only a file inside the workspace is read)."""
+        if uri not in self.out_of_sync:
+            return
+        path = self.open[uri]
+        if text is None and self.in_workspace(path) and os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read(linting.MAX_SPEC)
+        if text is None:
+            return
+        old = self.workspace.get_text_document(uri)
+        self.workspace.put_text_document(types.TextDocumentItem(
+            uri=uri, language_id=old.language_id or "fac", version=old.version or 0, text=text))
+        del self.out_of_sync[uri]
+
     def text_of(self, uri: str) -> str | None:
-        if uri not in self.open:
+        if uri not in self.open or uri in self.out_of_sync:   # formatting it would garble the editor's text
             return None
         return self.workspace.get_text_document(uri).source
 
     def source(self, uri: str):
-        if uri not in self.open:
+        if uri not in self.open or uri in self.out_of_sync:   # not checked: the text is not the editor's
             return None
         doc = self.workspace.get_text_document(uri)
         path = self.open[uri]
@@ -223,6 +272,7 @@ def _register_sync(server: FacServer) -> None:
     @guarded
     async def did_open(ls: FacServer, params: types.DidOpenTextDocumentParams):
         ls.open[params.text_document.uri] = uri_to_path(params.text_document.uri)
+        ls.out_of_sync.pop(params.text_document.uri, None)
         ls.changed(params.text_document.uri, delay=0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -230,9 +280,11 @@ def _register_sync(server: FacServer) -> None:
     async def did_change(ls: FacServer, params: types.DidChangeTextDocumentParams):
         ls.changed(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=True))
     @guarded
     async def did_save(ls: FacServer, params: types.DidSaveTextDocumentParams):
+        if params.text_document.uri in ls.open:
+            ls.resync(params.text_document.uri, params.text)
         ls.changed(params.text_document.uri, delay=0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -240,6 +292,7 @@ def _register_sync(server: FacServer) -> None:
     async def did_close(ls: FacServer, params: types.DidCloseTextDocumentParams):
         uri = params.text_document.uri
         ls.open.pop(uri, None)
+        ls.out_of_sync.pop(uri, None)
         ls.linter.forget(uri)
         ls.libraries.pop(uri, None)
         if not ls.pull:
