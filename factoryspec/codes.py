@@ -56,6 +56,20 @@ _code("internal-error", "input", "factoryspec itself failed",
       "An internal error in factoryspec, not in your spec. Nothing was written. Please report it with the "
       "spec that triggers it; the message names the failing phase.")
 
+_code("check-timeout", "input", "Checking the document took too long",
+      "The language server checks each document in a separate process with a time budget (10 s unless the "
+      "client sets `checkTimeoutMs`), so that one document cannot stall the others. This check overran it "
+      "and was stopped; the document's other diagnostics are missing until an edit lets it finish. A number "
+      "with a huge exponent (such as `1e100000000`) is a common cause; `factoryspec lint` shows the rest.")
+_code("check-out-of-memory", "input", "Checking the document needed too much memory",
+      "The language server checks each document in a separate process whose memory is limited (2 GiB more "
+      "than it needs at rest, where the system allows setting a limit). This check exceeded it and was "
+      "stopped; the document's other diagnostics are missing until an edit lets it finish.")
+_code("out-of-sync", "input", "The language server's copy of the document may differ from the editor's",
+      "The editor sent a change the server could not apply (a range outside the document, or a version "
+      "that does not increase), so the server no longer knows the exact text and shows no other "
+      "diagnostics. Save the file (the server then reads it again) or close and reopen it.")
+
 # ---- names, imports, values -----------------------------------------------
 _code("import-not-found", "resolve", "An import names a file or catalog module that does not exist",
       """`import "file.fac"` is relative to the importing file; `import catalog.NAME` names a module of the

@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import logging
 import os
+import sys
 import traceback
 from typing import Any
 
@@ -24,9 +26,12 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from . import completion, formatting, hover, linting, locate, navigation, outline
+from . import completion, formatting, hover, linting, locate, navigation, outline, sync
+from ..diagnostics import error
+from .framing import FramedStdin
 from .positions import from_position
 from .state import Snapshot, path_to_uri, real, uri_to_path
 
@@ -44,6 +49,25 @@ class FacProtocol(LanguageServerProtocol):
             raise
 
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        """pygls' handler, but a change that cannot apply marks the document
+        out of sync instead of being applied anyhow."""
+        uri = params.text_document.uri
+        server: FacServer = self._server
+        if uri in server.open and uri not in server.out_of_sync:
+            doc = self.workspace.get_text_document(uri)
+            for change in params.content_changes:
+                why = sync.change_problem(doc.source, doc.version, params.text_document.version, change)
+                if why is not None:
+                    server.lost_sync(uri, why)
+                    break
+                doc.apply_change(change)
+            doc.version = params.text_document.version
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+
 class FacServer(LanguageServer):
     def __init__(self):
         super().__init__("factoryspec", __version__, protocol_cls=FacProtocol,
@@ -52,7 +76,9 @@ class FacServer(LanguageServer):
         self.pull = False                     # the client pulls diagnostics itself
         self.refresh: set[str] = set()        # pull mode: re-checked because an import changed
         self.libraries: dict[str, bool] = {}  # uri -> published as a library (imported by others)
+        self.out_of_sync: dict[str, str] = {} # uri -> why the server's copy may differ from the editor's
         self.linter = linting.Linter(self.source, self.overlay, self._on_result, self.log)
+        self.loop: asyncio.AbstractEventLoop | None = None   # set at initialize; for other threads' logs
 
     # ---- plumbing ----------------------------------------------------------
     @property
@@ -69,26 +95,69 @@ class FacServer(LanguageServer):
         except Exception:
             pass
 
+    def framing_error(self, message: str) -> None:
+        """A broken message on stdin (called from the reader thread)."""
+        logging.getLogger(__name__).warning("factoryspec: %s", message)
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.log, f"factoryspec: {message}", types.MessageType.Warning)
+
     def report_server_error(self, error: Exception, source) -> None:
         """Errors outside any request (unreadable messages and the like) go to
         the client's log rather than popping up in front of the user."""
         self.log(f"factoryspec: {type(error).__name__}: {error}", types.MessageType.Warning)
 
+    def workspace_roots(self) -> list[str]:
+        try:
+            folders = [uri_to_path(f.uri) for f in self.workspace.folders.values()]
+            if self.workspace.root_path:
+                folders.append(real(self.workspace.root_path))
+        except RuntimeError:   # before initialize
+            return []
+        return folders
+
+    def in_workspace(self, path: str) -> bool:
+        return any(path.startswith(f.rstrip(os.sep) + os.sep) for f in self.workspace_roots())
+
     def root_for(self, path: str) -> str:
         """The innermost workspace folder holding the file, else its directory."""
-        folders = [uri_to_path(f.uri) for f in self.workspace.folders.values()]
-        if self.workspace.root_path:
-            folders.append(real(self.workspace.root_path))
+        folders = self.workspace_roots()
         inside = [f for f in folders if path.startswith(f.rstrip(os.sep) + os.sep)]
         return max(inside, key=len) if inside else os.path.dirname(path)
 
+    def lost_sync(self, uri: str, why: str) -> None:
+        """A change could not be applied: say so in the document until the
+        editor saves it (the server then rereads it) or reopens it."""
+        self.out_of_sync[uri] = why
+        self.log(f"factoryspec: {uri}: cannot apply a change ({why}); the document is out of sync until "
+                 "it is saved or reopened")
+        doc = self.workspace.get_text_document(uri)
+        self.linter.report(uri, self.open[uri], doc.version, doc.source, error(
+            "out-of-sync", f"the language server's copy of this document may differ from the editor's ({why}); "
+            "save the file or close and reopen it", None))
+
+    def resync(self, uri: str, text: str | None) -> None:
+        """Take the editor's text after a save: sent with it, or else the file
+        just written (only a file inside the workspace is read)."""
+        if uri not in self.out_of_sync:
+            return
+        path = self.open[uri]
+        if text is None and self.in_workspace(path) and os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read(linting.MAX_SPEC)
+        if text is None:
+            return
+        old = self.workspace.get_text_document(uri)
+        self.workspace.put_text_document(types.TextDocumentItem(
+            uri=uri, language_id=old.language_id or "fac", version=old.version or 0, text=text))
+        del self.out_of_sync[uri]
+
     def text_of(self, uri: str) -> str | None:
-        if uri not in self.open:
+        if uri not in self.open or uri in self.out_of_sync:   # formatting it would garble the editor's text
             return None
         return self.workspace.get_text_document(uri).source
 
     def source(self, uri: str):
-        if uri not in self.open:
+        if uri not in self.open or uri in self.out_of_sync:   # not checked: the text is not the editor's
             return None
         doc = self.workspace.get_text_document(uri)
         path = self.open[uri]
@@ -108,7 +177,7 @@ class FacServer(LanguageServer):
             return
         self._publish(snap)
         # Documents this one imports may have just become libraries (no `unused`).
-        for other in self.linter.snapshots.values():
+        for other in list(self.linter.latest.values()):
             if other.uri != snap.uri and self.libraries.get(other.uri) != self.is_library(other.path):
                 self._publish(other)
 
@@ -180,12 +249,19 @@ def create_server() -> FacServer:
 def _register_sync(server: FacServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: FacServer, params: types.InitializeParams):
+        ls.loop = asyncio.get_running_loop()
         try:
             caps = params.capabilities.text_document
             ls.pull = bool(caps and caps.diagnostic)
             _apply_options(ls, params.initialization_options)
         except Exception as exc:
             ls.log(f"factoryspec: initialize: {exc!r}")
+        # Start the check processes now: the first didOpen should not wait for them.
+        ls.loop.run_in_executor(ls.linter.waiters, ls.linter.pool.start)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: FacServer, params: None):
+        ls.linter.pool.close()
 
     @server.feature(types.INITIALIZED)
     @guarded
@@ -196,6 +272,7 @@ def _register_sync(server: FacServer) -> None:
     @guarded
     async def did_open(ls: FacServer, params: types.DidOpenTextDocumentParams):
         ls.open[params.text_document.uri] = uri_to_path(params.text_document.uri)
+        ls.out_of_sync.pop(params.text_document.uri, None)
         ls.changed(params.text_document.uri, delay=0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -203,9 +280,11 @@ def _register_sync(server: FacServer) -> None:
     async def did_change(ls: FacServer, params: types.DidChangeTextDocumentParams):
         ls.changed(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=True))
     @guarded
     async def did_save(ls: FacServer, params: types.DidSaveTextDocumentParams):
+        if params.text_document.uri in ls.open:
+            ls.resync(params.text_document.uri, params.text)
         ls.changed(params.text_document.uri, delay=0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -213,6 +292,7 @@ def _register_sync(server: FacServer) -> None:
     async def did_close(ls: FacServer, params: types.DidCloseTextDocumentParams):
         uri = params.text_document.uri
         ls.open.pop(uri, None)
+        ls.out_of_sync.pop(uri, None)
         ls.linter.forget(uri)
         ls.libraries.pop(uri, None)
         if not ls.pull:
@@ -240,11 +320,14 @@ async def _watch_spec_files(ls: FacServer) -> None:
 
 
 def _apply_options(ls: FacServer, options: Any) -> None:
-    """initializationOptions: {"debounceMs": 10}."""
+    """initializationOptions: {"debounceMs": 10, "checkTimeoutMs": 10000}."""
     if isinstance(options, dict):
         delay = options.get("debounceMs", options.get("debounce_ms"))
         if isinstance(delay, (int, float)) and 0 <= delay <= 10_000:
             ls.linter.delay = delay / 1000
+        budget = options.get("checkTimeoutMs")
+        if isinstance(budget, (int, float)) and 100 <= budget <= 600_000:
+            ls.linter.pool.timeout = budget / 1000
 
 
 def _register_requests(server: FacServer) -> None:
@@ -267,7 +350,8 @@ def _register_requests(server: FacServer) -> None:
         text = ls.text_of(uri)
         if text is None:
             return None
-        snap = ls.linter.snapshots.get(uri)   # not awaited: completion must be instant
+        # Completion must be instant: it waits only while the published check's look-ups are built.
+        snap = await ls.linter.built(uri, timeout=0.5)
         line, column = from_position(text.split("\n"), params.position, ls.encoding)
         items = completion.complete(text, snap, line, column, ls.encoding)
         if not ls.markdown("completion.completion_item.documentation_format"):
@@ -347,19 +431,27 @@ async def _pull(ls: FacServer, params: types.DocumentDiagnosticParams):
 
 
 async def _check_closed(ls: FacServer, uri: str) -> Snapshot | None:
-    """A document the client asks about without opening it: check it from disk."""
+    """A document the client asks about without opening it: check it from
+    disk, if it is a spec inside the workspace (a client may not make the
+    server read arbitrary files, such as file:///etc/passwd)."""
     path = uri_to_path(uri)
-    if not os.path.isfile(path):
+    if not (ls.in_workspace(path) and os.path.isfile(path)):
         return None
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+            text = fh.read(linting.MAX_SPEC + 1)
     except OSError:
         return None
-    return await asyncio.get_running_loop().run_in_executor(
-        ls.linter.executor, linting.run_check, uri, path, None, text, ls.root_for(path), ls.overlay())
+    if len(text) > linting.MAX_SPEC:
+        return None
+    outcome = await asyncio.get_running_loop().run_in_executor(
+        ls.linter.waiters, ls.linter.pool.run, path, text, ls.root_for(path), ls.overlay())
+    found = linting.problem(outcome, ls.linter.pool.timeout)
+    return Snapshot(uri, path, None, text, None, [found] if found else outcome.diagnostics, outcome.sources)
 
 
 def serve() -> None:
     """Run the language server on stdin/stdout until the client exits."""
-    create_server().start_io()
+    server = create_server()
+    # pygls' own reader never recovers from a wrong Content-Length; ours does (framing.py).
+    server.start_io(stdin=FramedStdin(sys.stdin.buffer, server.framing_error))

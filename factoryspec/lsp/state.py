@@ -15,7 +15,7 @@ import attrs
 from pygls import uris
 
 from .. import nodes as n
-from ..diagnostics import Span
+from ..diagnostics import Diagnostic, Span
 from ..pipeline import Checked
 from ..resolve import Entity
 from .positions import split_lines
@@ -48,6 +48,10 @@ class Snapshot:
     version: int | None
     text: str
     checked: Checked | None
+    # Without `checked` (a check done in a worker process, or one that failed):
+    # its diagnostics and the files it read.
+    found: list[Diagnostic] = attrs.Factory(list)
+    read: list[str] = attrs.Factory(list)
     lines: list[str] = attrs.field(init=False)
 
     def __attrs_post_init__(self):
@@ -56,6 +60,15 @@ class Snapshot:
     @functools.cached_property
     def index(self) -> "Index":
         return Index(self.checked, self.path)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.checked.diagnostics if self.checked is not None else self.found
+
+    @property
+    def sources(self) -> list[str]:
+        """Every file the check read (the document and its imports)."""
+        return list(self.checked.sources) if self.checked is not None else self.read
 
     def is_file(self, file: str | None) -> bool:
         return file is not None and real(file) == self.path
