@@ -51,8 +51,8 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
         if optical.get(mid):
             transceivers[mid] += 2 * n
     for mid in sorted(transceivers):
-        out.append(["transceiver", mid, "2 per optical cable (priced in the cable)", transceivers[mid],
-                    "transceiver", "0.00", "0.00"])
+        out.append(["transceiver", mid, f"2 per optical cable, {media[mid].power_per_end_w:g} W each "
+                    "(priced in the cable)", transceivers[mid], "transceiver", "0.00", "0.00"])
     return out
 
 
