@@ -42,7 +42,7 @@ def apply(model: Factory, layout: Layout) -> None:
     fabrics = {(c.qualname, fab.name or fab.qualname): fab for c in model.clusters for fab in c.fabrics}
     media = {m.qualname: m for m in model.media}
     for h in model.halls:
-        h.load = HallLoad(rows={}, longest={})
+        h.load = HallLoad(rows={}, longest={}, row_racks={})
     where = {}                                       # rack id -> (hall, row)
     power: dict[str, Fraction] = {}                  # rack id -> W without optics
     for p in layout.placements:
@@ -50,6 +50,8 @@ def apply(model: Factory, layout: Layout) -> None:
         where[p.id] = (h, p.row)
         if p.kind == "compute":
             h.load.compute[c] = h.load.compute.get(c, 0) + 1
+            in_row = h.load.row_racks.setdefault(p.row, {})
+            in_row[c] = in_row.get(c, 0) + 1
             power[p.id] = c.system.power.value
         else:
             fab = fabrics[(p.cluster, p.fabric)]

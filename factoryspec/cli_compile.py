@@ -222,3 +222,27 @@ def verify_command(spec, layout, variables, root):
     n_cables = sum(link.get("count", 1) for link in data.get("links", []))
     click.echo(f"{layout}: verified against {spec}: {n_racks:,} racks, {n_cables:,} cables")
     sys.exit(EXIT_OK)
+
+
+def load_verified_layout(checked, path: str, variables):
+    """The layout in `path` once it verifies against the checked spec, else None
+    (its diagnostics are printed): a layout is applied to the model only after
+    verify accepts it."""
+    import json
+
+    from .layout.jsonio import layout_from_json, validate_schema, verify_json
+    from .to_problem import build_problem
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        _emit([error("layout-invalid", f"cannot read {path}: {exc}", None)], {}, "text", 1)
+        return None
+    problems = [error("layout-invalid", f"{path} does not match the layout schema: {m}", None)
+                for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
+    if not problems:
+        problems = verify_json(build_problem(checked, variables=variables), data)
+    if problems:
+        _emit(problems, checked.sources, "text", 1)
+        return None
+    return layout_from_json(data)

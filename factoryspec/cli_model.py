@@ -73,15 +73,25 @@ def plan(spec, fmt, variables, root):
 @click.argument("spec")
 @click.option("--format", "fmt", type=click.Choice(["dot", "graphml", "json"]), default="dot", show_default=True,
               help="Graph format (like `terraform graph`: pipe dot into Graphviz).")
+@click.option("--layout", "layout", type=click.Path(dir_okay=False), default=None,
+              help="A layout.json of SPEC (from compile): rows hold the racks as it placed them.")
 @var_option
 @root_option
-def graph(spec, fmt, variables, root):
+def graph(spec, fmt, layout, variables, root):
     """The factory graph: containment, power chain (A/B feeds), cooling chain
-    and network (ports, leaf, spine, core per fabric and rail)."""
+    and network (ports, leaf, spine, core per fabric and rail). Rows hold the
+    even fill that the checks assume, or with --layout the layout's racks."""
     from .graph import export
 
     result = _checked(spec, variables, root)
     errors = _report(result)
+    if layout is not None and result.model is not None and result.ok:
+        from .cli_compile import load_verified_layout
+        built = load_verified_layout(result, layout, variables)
+        if built is None:
+            sys.exit(EXIT_ERRORS)
+        from . import as_built
+        as_built.apply(result.model, built)
     g = result.graph()
     if g is None:
         sys.exit(EXIT_ERRORS)

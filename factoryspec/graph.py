@@ -22,6 +22,12 @@ rows, and rails a node each unless a fabric has more than MAX_RAIL_NODES:
 then one node stands for all of them. Every node keeps the span of the
 block it comes from (`span`: "file:line:column-end_line:end_column").
 
+Which racks stand in which row: before solving, the even fill that the
+busway check assumes (model/derive.py); with a layout applied (`factoryspec
+graph SPEC --layout layout.json`, factoryspec/as_built.py), the rows as the
+layout placed them, each with its busway load (`power_w`), as the floor plan
+draws them.
+
 `lint` never builds this graph; `graph` and `Checked.graph()` build it on
 demand. Exports (dot, graphml, json) list nodes and edges sorted by id, so
 the output is deterministic.
@@ -88,6 +94,29 @@ def row_fill(h: Hall) -> list[int]:
             left_at_level -= 1
         else:
             out.append(min(cap, max(L - 1, 0)))
+    return out
+
+
+def _row_groups(h: Hall, groups: list) -> list[list[tuple]]:
+    """Per row (index 0 = row 1), its (cluster, compute racks): as the layout
+    placed them once one is applied (as_built.py), else the even fill with the
+    clusters taken in order."""
+    if h.load.row_racks is not None:
+        return [sorted(h.load.row_racks.get(r, {}).items(), key=lambda ck: ck[0].qualname)
+                for r in range(1, h.rows + 1)]
+    queue = [[c, k] for c, k in groups]
+    out = []
+    for racks in row_fill(h):
+        parts, left = [], racks
+        while left > 0 and queue:
+            c, k = queue[0]
+            take = min(k, left)
+            parts.append((c, take))
+            left -= take
+            queue[0][1] -= take
+            if queue[0][1] == 0:
+                queue.pop(0)
+        out.append(parts)
     return out
 
 
@@ -197,13 +226,12 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
         G.edge(_id(c), gid, "places", racks=k)
     # rows and busways
     if h.rows <= MAX_ROW_NODES:
-        fill = row_fill(h)
-        # assign clusters to rows in order, to split each row's racks among groups
-        queue = [[c, k] for c, k in groups]
-        for r, racks in enumerate(fill, start=1):
+        for r, parts in enumerate(_row_groups(h, groups), start=1):
             rid = f"row:{h.qualname}#{r}"
+            row_w = h.load.rows.get(r) if h.load.rows is not None else None
             G.node(rid, "row", f"{h.qualname} row {r}", h.span, row=r, slots=h.row_free(r),
-                   compute_slots=h.row_compute_slots(r), racks=racks)
+                   compute_slots=h.row_compute_slots(r), racks=sum(k for _, k in parts),
+                   power_w=_n(row_w) if row_w is not None else None)
             G.edge(hid, rid, "contains")
             bus = []
             for fd in feeds:
@@ -212,18 +240,11 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
                        rating_w=_n(h.busway), continuous_w=_n(h.busway_continuous), feed=fd or None)
                 G.edge(hid, bid, f"feeds-{fd}" if fd else "feeds")
                 bus.append(bid)
-            left = racks
-            while left > 0 and queue:
-                c, k = queue[0]
-                take = min(k, left)
+            for c, take in parts:
                 gid = _group(c, h)
                 G.edge(rid, gid, "contains", racks=take)
                 for bid in bus:
                     G.edge(bid, gid, "feeds", racks=take, power_w=_n(c.system.power.value * take))
-                left -= take
-                queue[0][1] -= take
-                if queue[0][1] == 0:
-                    queue.pop(0)
     else:
         rid = f"row:{h.qualname}#*"
         G.node(rid, "row", f"{h.qualname} rows 1..{h.rows}", h.span, rows=h.rows, slots=h.usable_slots,

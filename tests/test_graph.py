@@ -136,3 +136,26 @@ def test_cli_graph(tmp_path):
     assert r.exit_code == 2
     r = runner.invoke(main, ["graph", str(ROOT / "tests" / "checks" / "power_fail.fac")])
     assert r.exit_code == 1 and r.stdout.startswith("digraph")
+
+
+def test_graph_with_a_layout_has_the_layouts_rows(tmp_path):
+    """`graph --layout`: each row holds the compute racks the layout put there
+    (what the floor plan draws), with its busway load; a layout of another
+    spec is refused."""
+    spec = ROOT / "specs" / "superpod.fac"
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["compile", str(spec), "-o", str(out), "--time-limit", "20"]).exit_code == 0
+    layout = json.loads((out / "layout.json").read_text())
+    placed: dict = {}
+    for p in layout["placements"]:
+        if p["kind"] == "compute":
+            placed[(p["hall"], p["row"])] = placed.get((p["hall"], p["row"]), 0) + 1
+    r = runner.invoke(main, ["graph", str(spec), "--format", "json", "--layout", str(out / "layout.json")])
+    assert r.exit_code == 0, r.output
+    rows = [n for n in json.loads(r.stdout)["nodes"] if n.get("kind") == "row"]
+    assert rows and all(n["racks"] == placed.get((n["id"].split(":", 1)[1].rsplit("#", 1)[0], n["row"]), 0)
+                        for n in rows)
+    assert all("power_w" in n for n in rows)
+    bad = runner.invoke(main, ["graph", str(BASE), "--layout", str(out / "layout.json")])
+    assert bad.exit_code == 1 and "layout-invalid" in bad.output

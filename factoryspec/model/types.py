@@ -192,6 +192,7 @@ class HallLoad:
     air: Quantity = ZERO_W
     rows: dict[int, Quantity] | None = None  # row -> IT load on its busway; None before solving
     longest: dict["Fabric", Quantity] | None = None   # fabric -> its longest cable here; None before solving
+    row_racks: dict[int, dict["Cluster", int]] | None = None   # row -> cluster -> compute racks; as built
 
     @property
     def compute_racks(self) -> int:
