@@ -69,8 +69,27 @@ def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
         "siteplan.svg": siteplan.emit(problem, result),
     }
     for hall in problem.halls:
-        files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []))
+        files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []),
+                                                             hall_figures(built, hall.id))
     return files
+
+
+def hall_figures(built: dict, hall_id: str) -> tuple[str, ...]:
+    """A floor plan's lines of figures: the hall's load and each of its headroom
+    measures, exactly as report.md prints them."""
+    from .emit.report import _q, _w
+
+    h = next((x for x in built["halls"] if x["name"] == hall_id), None)
+    if h is None:
+        return ()
+    lines = [f"{h['compute_racks']:,} compute + {h['network_racks']:,} network racks, IT {_w(h['it_power_w'])} "
+             f"(liquid {_w(h['cooling_liquid_w'])}, air {_w(h['cooling_air_w'])})"]
+    prefix = f"hall {hall_id} "
+    for m in built["headroom"]:
+        if m["subject"].startswith(prefix):
+            lines.append(f"{m['subject'][len(prefix):]}: {_q(m['used'], m['unit'])} of {_q(m['limit'], m['unit'])} "
+                         f"({m['percent']} %) [{m['check']}]")
+    return tuple(lines)
 
 
 def _summary(result, built: dict, files: dict[str, bytes], out: Path, seconds: float) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from fractions import Fraction
+from html import escape
 from pathlib import Path
 
 from factoryspec.checks._base import number
+from factoryspec.emit import floorplan
 from factoryspec.emit.report import _q
 from factoryspec.pipeline import check
 
@@ -87,8 +89,9 @@ def recount(spec: Path, layout: dict) -> dict[tuple[str, str], Fraction | int]:
 
 
 def assert_agrees(spec: Path, out_dir: Path) -> int:
-    """The recount, layout.json's totals.headroom and report.md's headroom table
-    agree exactly on every layout-dependent figure; returns how many were compared."""
+    """The recount, layout.json's totals.headroom, report.md's headroom table and
+    the floor plans agree exactly on every layout-dependent figure; returns how
+    many were recounted."""
     layout = json.loads((out_dir / "layout.json").read_text())
     mine = recount(spec, layout)
     written = {(h["check"], h["subject"]): h for h in layout["totals"]["headroom"]}
@@ -100,6 +103,13 @@ def assert_agrees(spec: Path, out_dir: Path) -> int:
     for h in layout["totals"]["headroom"]:
         line = f"| {h['check']} | {h['subject']} | {_q(h['used'], h['unit'])} | {_q(h['limit'], h['unit'])} |"
         assert line in table, line
+    for hall in layout["halls"]:
+        svg = (out_dir / floorplan.file_name(hall["id"])).read_text()
+        for h in layout["totals"]["headroom"]:
+            prefix = f"hall {hall['id']} "
+            if h["subject"].startswith(prefix):
+                line = f"{h['subject'][len(prefix):]}: {_q(h['used'], h['unit'])} of {_q(h['limit'], h['unit'])}"
+                assert escape(line) in svg, (hall["id"], line)
     it = sum(_exact(p["power_w"]) for p in layout["placements"])
     assert _exact(layout["totals"]["it_power_w"]) == it
     assert number(it) == layout["totals"]["it_power_w"]

@@ -19,7 +19,6 @@ PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e
 NETWORK = "#333333"
 RACK_DEPTH_M = 1.2
 MARGIN = 40
-LEGEND_H = 90
 CDU_STRIP_M = 3.0
 
 
@@ -39,17 +38,17 @@ def _n(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def emit(problem: LayoutProblem, result: SolveResult, hall: Hall, cdus: list[tuple[int, float]]) -> bytes:
+def emit(problem: LayoutProblem, result: SolveResult, hall: Hall, cdus: list[tuple[int, float]],
+         figures: tuple[str, ...] = ()) -> bytes:
+    """The hall's plan. `figures` are lines of text printed under the legend (the
+    hall's loads as built, from the same figures as report.md)."""
     colours = {c.id: PALETTE[i % len(PALETTE)] for i, c in enumerate(problem.clusters)}
     width_m = slot_x(hall, hall.slots_per_row + 1)
     depth_m = hall.rows * hall.row_pitch_m
     scale = max(2.0, min(14.0, 1400.0 / max(width_m + CDU_STRIP_M, 1.0)))
     ox = MARGIN + CDU_STRIP_M * scale
     w = max(560, int(ox + width_m * scale + MARGIN))  # room for the title and legend
-    h = int(MARGIN + depth_m * scale + LEGEND_H)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-           f'font-family="sans-serif" font-size="11">',
-           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    out = ['<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/>'
            '</pattern></defs>',
            f'<text x="{MARGIN}" y="{MARGIN - 16}" font-size="14" font-weight="bold">hall {escape(hall.id)}: '
@@ -62,9 +61,15 @@ def emit(problem: LayoutProblem, result: SolveResult, hall: Hall, cdus: list[tup
         for slot in range(1, hall.slots_per_row + 1):
             out.append(_slot(hall, row, slot, placed.get((row, slot)), ox, y, scale, rack_h, colours))
     out += _cdus(cdus, scale, depth_m)
-    out += _legend(problem, colours, hall, MARGIN + depth_m * scale + 20, w)
-    out.append("</svg>")
-    return ("\n".join(out) + "\n").encode("utf-8")
+    legend_lines, y = _legend(problem, colours, hall, MARGIN + depth_m * scale + 20, w)
+    out += legend_lines
+    for line in figures:
+        y += 18
+        out.append(f'<text x="{MARGIN}" y="{_n(y)}">{escape(line)}</text>')
+    h = int(y + MARGIN / 2)
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+            f'font-family="sans-serif" font-size="11">')
+    return ("\n".join([head, *out, "</svg>"]) + "\n").encode("utf-8")
 
 
 def _slot(hall: Hall, row: int, slot: int, p, ox: float, y: float, scale: float, rack_h: float,
@@ -103,7 +108,7 @@ def _cdus(cdus: list[tuple[int, float]], scale: float, depth_m: float) -> list[s
     return out
 
 
-def _legend(problem: LayoutProblem, colours: dict, hall: Hall, y: float, width: int) -> list[str]:
+def _legend(problem: LayoutProblem, colours: dict, hall: Hall, y: float, width: int) -> tuple[list[str], float]:
     items = [(colours[c.id], f"{c.id} ({c.system})") for c in problem.clusters
              if hall.id in problem.allowed(c)]
     items += [(NETWORK, "network rack (L leaf, S spine, C core)"), ("url(#hatch)", "reserved"),
@@ -111,7 +116,7 @@ def _legend(problem: LayoutProblem, colours: dict, hall: Hall, y: float, width: 
     out, y = legend(items, y, width)
     out.append(f'<text x="{MARGIN}" y="{_n(y + 36)}">scale: rows {hall.row_pitch_m:g} m apart, '
                f'slots {hall.slot_width_m:g} m wide</text>')
-    return out
+    return out, y + 36
 
 
 def legend(items: list[tuple[str, str]], y: float, width: int) -> tuple[list[str], float]:
