@@ -53,8 +53,9 @@ _code("too-deep", "parse", "The spec is nested too deeply",
       "operators. Such structures are not written by hand; flatten them with `let` values or templates.")
 
 _code("internal-error", "input", "factoryspec itself failed",
-      "An internal error in factoryspec, not in your spec. Nothing was written. Please report it with the "
-      "spec that triggers it; the message names the failing phase.")
+      "An internal error in factoryspec, not in your spec. Nothing was written. When a check or the model "
+      "builder failed, the other checks still ran. Please report it with the spec (or a reduced copy) that "
+      "triggers it; the message names the failing phase.")
 
 _code("check-timeout", "input", "Checking the document took too long",
       "The language server checks each document in a separate process with a time budget (10 s unless the "
@@ -383,9 +384,6 @@ the last unit is short, which is rarely what was meant. The message gives the re
 multiples.
 Example: 100 racks in units of 8 are 12 units and 4 racks left over; 96 or 104 would be whole.
 Fix: make `racks` a multiple of `scalable_unit` (or choose a unit that divides it). (Warning.)""")
-_code("internal-error", "check", "factoryspec failed on this spec",
-      """A check or the model builder failed with an unexpected error: a bug in factoryspec, not in the spec.
-The other checks still ran. Please report it with the spec (or a reduced copy) that causes it.""")
 
 # ---- compile and verify ----------------------------------------------------
 _code("infeasible", "solve", "No layout satisfies the spec",

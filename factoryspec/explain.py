@@ -10,6 +10,7 @@ Text only, wrapped at WIDTH columns, with nothing that varies between runs.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import attrs
@@ -106,15 +107,36 @@ def _fill(text: str, first: str = "", rest: str = "") -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
+_LABEL = re.compile(r"^[A-Z][a-z]+( [a-z]+)?:")
+
+
 def _wrap_lines(text: str) -> str:
-    """Wrap each over-long line on its own, keeping its indent (and a bullet's
-    hanging indent): code explanations are laid out by hand, with examples."""
-    out = []
+    """Code explanations are laid out by hand: prose, `Example:` and `Fix:`
+    lines, bullets and indented examples. Prose lines run together into one
+    paragraph, refilled to WIDTH; a label, a bullet or a blank line starts a new
+    one; indented lines keep their layout (wrapped under their indent when too
+    long, a bullet with a hanging indent)."""
+    out: list[str] = []
+    prose: list[str] = []
+
+    def flush():
+        if prose:
+            out.append(_fill(" ".join(prose)))
+            prose.clear()
+
     for line in text.splitlines():
         body = line.lstrip(" ")
         indent = line[:len(line) - len(body)]
+        if body and not indent and not body.startswith("- ") and (not prose or not _LABEL.match(body)):
+            prose.append(body)
+            continue
+        flush()
+        if body and not indent and _LABEL.match(body):
+            prose.append(body)
+            continue
         hang = indent + ("  " if body.startswith("- ") else "")
         out.append(_fill(body, indent, hang) if len(line) > WIDTH else line)
+    flush()
     return "\n".join(out)
 
 
