@@ -194,7 +194,7 @@ def verify_jobs(layouts, seed: int):
         i += 1
 
 
-def verify_findings(result: dict, job: dict) -> list[Finding]:
+def verify_findings(job: dict, result: dict) -> list[Finding]:
     spec = str(Path(job["name"]).relative_to(ROOT))
     base = dict(target="verify", data=job["data"], ext=".json",
                 note=f"factoryspec verify {spec} FILE  ({job['desc']})")
@@ -242,7 +242,7 @@ def lsp_jobs(corpus: Corpus, seed: int, probe_timeout: float):
         i += 1
 
 
-def lsp_findings(result: dict, job: dict) -> list[Finding]:
+def lsp_findings(job: dict, result: dict) -> list[Finding]:
     stream = b"".join(lsp_cases.replay_stream(job["data"]))
     base = dict(target="lsp", data=stream, ext=".bin",
                 note=f"bytes for `factoryspec lsp` stdin, run in an empty directory ({job['name']})")
@@ -267,7 +267,7 @@ def lsp_still_fails(pool: Pool, finding: Finding, probe_timeout: float):
     def test(messages: list[bytes]) -> bool:
         job = dict(name="shrinking", data=messages)
         for _, result in pool.run([(None, "lsp", (messages, probe_timeout, True))]):
-            return any(f.key[:2] == finding.key[:2] for f in lsp_findings(result, job))
+            return any(f.key[:2] == finding.key[:2] for f in lsp_findings(job, result))
         return False
     return test
 
@@ -283,6 +283,7 @@ class Options:
     out: Path = ROOT / "fuzz" / "findings"
     shrink_seconds: float = 60.0
     quiet: bool = False
+    stop_after: int | None = None   # distinct findings after which to stop (the quick test needs only one)
 
 
 def run(opt: Options) -> dict:
@@ -346,6 +347,8 @@ def _drive(opt: Options, pool: Pool, jobs, classify, store: Store, started: floa
             stats["occurrences_total"] += 1
             if store.add(finding) and not opt.quiet:
                 print(f"finding: {finding.kind} [{finding.target}] {finding.message[:150]}", file=sys.stderr)
+        if opt.stop_after is not None and len(store.seen) >= opt.stop_after:
+            break
         if not opt.quiet and stats["cases"] and stats["cases"] % 500 == 0 and result.get("status") != "skipped":
             print(f"{stats['cases']} cases, {len(store.seen)} distinct findings, "
                   f"{time.monotonic() - started:.0f} s", file=sys.stderr)
@@ -391,8 +394,10 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=1, help="worker processes")
     p.add_argument("--out", type=Path, default=ROOT / "fuzz" / "findings", help="directory for reproducers")
     p.add_argument("--shrink-seconds", type=float, default=60.0, help="time to shrink each finding (0: do not)")
+    p.add_argument("--stop-after", type=int, default=None, help="stop after this many distinct findings")
     a = p.parse_args(argv)
-    stats = run(Options(a.target, a.count, a.seconds, a.seed, a.jobs, a.out, a.shrink_seconds))
+    stats = run(Options(a.target, a.count, a.seconds, a.seed, a.jobs, a.out, a.shrink_seconds,
+                        stop_after=a.stop_after))
     print(f"{stats['target']}: {stats['cases']} cases ({stats['skipped']} skipped) in {stats['seconds']} s: "
           f"{len(stats['findings'])} distinct findings, {stats['occurrences_total']} occurrences; see {a.out}")
     return 1 if stats["findings"] else 0
