@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE = str(Path(__file__).resolve().parent.parent / "factoryspec")
-_FRAME = re.compile(r'File "([^"]*/factoryspec/[^"]*)", line (\d+), in (\S+)')
+# A traceback's frame line, or faulthandler's (`File "x", line 3 in f`).
+_FRAME = re.compile(r'File "([^"]*/factoryspec/[^"]*)", line (\d+),? in (\S+)')
 
 
 @dataclass
@@ -34,7 +35,8 @@ def innermost_frame(tb_text: str) -> str:
     frames = _FRAME.findall(tb_text or "")
     if not frames:
         return ""
-    path, line, name = frames[-1]
+    # faulthandler lists the most recent call first; a traceback, last.
+    path, line, name = frames[0] if "most recent call first" in tb_text else frames[-1]
     return f"factoryspec/{path.rsplit('/factoryspec/', 1)[1]}:{line}:{name}"
 
 

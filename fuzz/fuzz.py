@@ -72,7 +72,8 @@ def lint_findings(result: dict, data: bytes, name: str, target: str = "lint") ->
     status = result["status"]
     base = dict(target=target, data=data, note=f"mutant of {name}")
     if status == "timeout":
-        return [Finding("hang", message=f"check() took more than {HANG:g} s", **base)]
+        return [Finding("hang", message=f"check() took more than {HANG:g} s",
+                        where=innermost_frame(result.get("stack", "")), **base)]
     if status == "died":
         return [Finding("crash", message=f"the worker died (exit code {result.get('exitcode')})", **base)]
     if status == "exception":
@@ -200,7 +201,8 @@ def verify_findings(job: dict, result: dict) -> list[Finding]:
                 note=f"factoryspec verify {spec} FILE  ({job['desc']})")
     status = result["status"]
     if status == "timeout":
-        return [Finding("hang", message=f"verify took more than {HANG:g} s", **base)]
+        return [Finding("hang", message=f"verify took more than {HANG:g} s",
+                        where=innermost_frame(result.get("stack", "")), **base)]
     if status == "died":
         return [Finding("crash", message=f"the worker died (exit code {result.get('exitcode')})", **base)]
     if status in ("exception", "harness-error"):

@@ -9,10 +9,13 @@ dies (a crash, the memory limit) is reported and replaced the same way.
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import multiprocessing
 import os
 import resource
 import signal
+import tempfile
 import time
 import traceback
 from multiprocessing.connection import wait
@@ -29,9 +32,12 @@ def _limit_memory(limit: int) -> None:
         pass   # some hosts refuse; the timeout still bounds a case
 
 
-def _serve(conn, handlers: dict, memory: int) -> None:
-    """The worker's loop: run (name, args) jobs until the pipe closes."""
+def _serve(conn, handlers: dict, memory: int, stack_file: str) -> None:
+    """The worker's loop: run (name, args) jobs until the pipe closes.
+    SIGUSR1 writes the worker's Python stack to stack_file: where a hang is
+    stuck, even inside a long C computation such as a huge power."""
     _limit_memory(memory)
+    faulthandler.register(signal.SIGUSR1, file=open(stack_file, "w"), all_threads=False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when to stop
     while True:
         try:
@@ -49,17 +55,30 @@ def _serve(conn, handlers: dict, memory: int) -> None:
 class _Slot:
     def __init__(self, handlers: dict, memory: int):
         self.conn, child = _CTX.Pipe()
-        self.proc = _CTX.Process(target=_serve, args=(child, handlers, memory), daemon=True)
+        fd, self.stack_file = tempfile.mkstemp(prefix="factoryspec-fuzz-stack-")
+        os.close(fd)
+        self.proc = _CTX.Process(target=_serve, args=(child, handlers, memory, self.stack_file), daemon=True)
         self.proc.start()
         child.close()
         self.job = None
         self.started = 0.0
+
+    def stack(self) -> str:
+        """The Python stack of a worker that is still busy (faulthandler's text)."""
+        if not (self.proc.is_alive() and self.proc.pid):
+            return ""
+        os.kill(self.proc.pid, signal.SIGUSR1)
+        time.sleep(0.3)
+        with open(self.stack_file, encoding="utf-8", errors="replace") as fh:
+            return fh.read()[-6000:]
 
     def kill(self) -> None:
         if self.proc.is_alive() and self.proc.pid:
             os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.join(5)
         self.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.stack_file)
 
 
 class Pool:
@@ -108,7 +127,7 @@ class Pool:
                     result = {"status": "died", "exitcode": self._exitcode(slot)}
                     self._replace(i)
             elif now - slot.started >= self.timeout:
-                result = {"status": "timeout"}
+                result = {"status": "timeout", "stack": slot.stack()}
                 self._replace(i)
             else:
                 continue
