@@ -61,22 +61,28 @@ class Store:
         self.counts: dict[tuple, int] = {}
 
     def add(self, finding: Finding) -> bool:
-        """Record a finding; True when it is new (not a duplicate)."""
+        """Record a finding; True when it is new (not a duplicate). A new one
+        is written at once, unshrunk: a long run that is stopped keeps it."""
         key = finding.key
         self.counts[key] = self.counts.get(key, 0) + 1
         if key in self.seen:
             return False
         self.seen[key] = finding
+        self.write(finding)
         return True
 
-    def write(self, finding: Finding) -> Path:
-        self.out.mkdir(parents=True, exist_ok=True)
+    def path(self, finding: Finding) -> Path:
         digest = hashlib.sha256(repr(finding.key).encode()).hexdigest()[:10]
-        path = self.out / f"{finding.target}-{finding.kind}-{digest}{finding.ext}"
+        return self.out / f"{finding.target}-{finding.kind}-{digest}{finding.ext}"
+
+    def write(self, finding: Finding) -> Path:
+        """(Re)write the finding's reproducer, and the summary of all findings so far."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.path(finding)
         path.write_bytes(finding.data)
-        line = f"{finding.kind}\t{finding.target}\t{_clip(finding.message, 200)}\t{finding.where}\t{path.name}"
-        if finding.note:
-            line += f"\t{finding.note}"
-        with open(self.out / "findings.txt", "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+        lines = []
+        for f in self.seen.values():
+            line = f"{f.kind}\t{f.target}\t{_clip(f.message, 200)}\t{f.where}\t{self.path(f).name}"
+            lines.append(line + (f"\t{f.note}" if f.note else ""))
+        (self.out / "findings.txt").write_text("".join(x + "\n" for x in lines), encoding="utf-8")
         return path

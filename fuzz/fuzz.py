@@ -9,7 +9,8 @@ registered code, a hang, a crashed worker, a wrong exit code, a tampered
 layout that verify accepts (or an untouched one it rejects), or a language
 server that stops answering or dies. Findings are deduplicated by (kind,
 exception type, innermost factoryspec frame), shrunk, and written to --out
-with one summary line each in findings.txt. Exit 0 when there were no
+with one summary line each in findings.txt (written as they are found,
+rewritten once shrunk). Exit 0 when there were no
 findings, 1 when there were.
 """
 
