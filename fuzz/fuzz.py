@@ -119,8 +119,11 @@ def lint_still_fails(pool: Pool, finding: Finding, directory: str):
 def compile_findings(result: dict, data: bytes, name: str) -> list[Finding]:
     base = dict(target="compile", data=data, note=f"mutant of {name}; factoryspec compile FILE --time-limit 3")
     status = result["status"]
-    if status in ("timeout", "died", "exception", "harness-error"):
-        return [f for f in lint_findings(result, data, name, "compile")]
+    if status == "timeout":
+        return [Finding("hang", message=f"the case took more than {COMPILE_TIMEOUT + 10:g} s",
+                        where=innermost_frame(result.get("stack", "")), **base)]
+    if status in ("died", "exception", "harness-error"):
+        return lint_findings(result, data, name, "compile")
     if status == "skipped":
         return [f for f in lint_findings(result["lint"], data, name, "compile")]
     out, err, rc = result["stdout"], result["stderr"], result["rc"]
