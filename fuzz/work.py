@@ -37,7 +37,7 @@ def scratch(corpus_dir: str) -> Path:
     return dest
 
 
-def _capture(module, name: str) -> None:
+def _capture(module, name: str, materialize: bool = False) -> None:
     """Wrap module.name so an exception it raises leaves its traceback in
     _CAPTURED: the pipeline catches it into an `internal-error` diagnostic,
     and the traceback tells which bug that was."""
@@ -47,7 +47,8 @@ def _capture(module, name: str) -> None:
 
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            # A rule's check is a generator: it fails while being consumed.
+            return list(fn(*args, **kwargs)) if materialize else fn(*args, **kwargs)
         except Exception:
             _CAPTURED.append(traceback.format_exc())
             raise
@@ -60,7 +61,7 @@ def _instrument() -> None:
     _capture(model, "build_model")
     _capture(asserts, "check_asserts")
     for rule in checks.RULES:          # checks.run turns a failing rule into internal-error
-        _capture(rule, "check")
+        _capture(rule, "check", materialize=True)
 
 
 def lint(corpus_dir: str, data: bytes) -> dict:
