@@ -153,6 +153,8 @@ BROKEN_HEADERS = {
     "missing": b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + BODY,
     "no blank line": b"Content-Length: %d\r\n" % len(BODY) + BODY,
     "garbage": b"hello\r\nthis is not LSP\r\n\r\n",
+    # found by fuzz/: a header cut short runs into the next message's on one line
+    "header cut short": b"Content-Length: 1",
 }
 
 

@@ -132,9 +132,12 @@ class FramedStdin:
         while True:
             m = _HEADER.search(self.buf)
             if m:
-                if garbage or bytes(self.buf[:m.start()]).strip():
+                # a header cut short runs into the next one on the same line
+                # (`Content-Length: 1Content-Length: 159`): the last one counts
+                start = m.start() + bytes(self.buf[m.start():m.end()]).lower().rfind(_NAME)
+                if garbage or bytes(self.buf[:start]).strip():
                     self.report("bytes outside any message skipped")
-                return m.start()
+                return start
             # Keep a possible header that is still arriving; drop the rest.
             keep = self._partial_header_start()
             garbage = garbage or bool(bytes(self.buf[:keep]).strip())
