@@ -180,6 +180,33 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     sys.exit(EXIT_OK)
 
 
+# A 5 GW campus writes a layout.json of about 110 MB; 512 MiB leaves room for
+# campuses several times larger while bounding what is read into memory (the
+# parsed JSON takes several times the bytes, so 2 GiB of text would need well
+# over 10 GB).
+MAX_LAYOUT_BYTES = 512 * 1024 * 1024
+
+
+def _read_layout(layout: str):
+    """The parsed layout.json, or a diagnostic: read like a spec (source.py),
+    only from a regular file and never past the limit."""
+    import json
+
+    from .source import Unreadable, read_limited
+
+    got = read_limited(layout, MAX_LAYOUT_BYTES)
+    if isinstance(got, Unreadable):
+        if got.code == "file-too-large":
+            size = f"{got.size:,} bytes" if got.exact else f"more than {MAX_LAYOUT_BYTES:,} bytes"
+            return None, error("file-too-large", f"{layout} is {size}; layouts are limited to "
+                                                 f"{MAX_LAYOUT_BYTES:,}", None)
+        return None, error(got.code, f"cannot read {layout}: {got.reason}", None)
+    try:
+        return json.loads(got.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return None, error("layout-invalid", f"cannot read {layout}: {exc}", None)
+
+
 @main.command(name="verify")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.argument("layout", type=click.Path(dir_okay=False))
@@ -202,10 +229,9 @@ def verify_command(spec, layout, variables, root):
     if not checked.ok or checked.model is None:
         _emit(checked.diagnostics, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
-    try:
-        data = json.loads(Path(layout).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _emit([error("layout-invalid", f"cannot read {layout}: {exc}", None)], {}, "text", 1)
+    data, unreadable = _read_layout(layout)
+    if unreadable:
+        _emit([unreadable], {}, "text", 1)
         sys.exit(EXIT_ERRORS)
     problems = [error("layout-invalid", f"{layout} does not match the layout schema: {m}", None)
                 for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
