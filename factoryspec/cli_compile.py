@@ -1,4 +1,5 @@
-"""`factoryspec compile`: check, solve, verify, then write every output atomically."""
+"""`factoryspec compile`: check, solve, verify, then replace the output
+directory's files as one set (safe_write.replace_dir)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,19 @@ def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
     return files
 
 
+def is_output(name: str) -> bool:
+    """The names `outputs` gives files: what compile may replace or remove in -o DIR."""
+    fixed = {"layout.json", "bom.csv", "report.md", "topology.graphml", "siteplan.svg"}
+    return name in fixed or (name.startswith("floorplan-") and name.endswith(".svg"))
+
+
+def _output_problem(problem) -> None:
+    hint = ("choose another -o directory, or move those files" if problem.code == "output-dir-foreign"
+            else "nothing of this compile replaced the previous outputs unless the message says so")
+    _emit([error(problem.code, problem.message, None, hint)], {}, "text", 1)
+    sys.exit(EXIT_ERRORS)
+
+
 def _summary(result, built: dict, files: dict[str, bytes], out: Path, seconds: float) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -140,7 +154,7 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     from .layout.solve import solve
     from .layout.verify import verify
     from .pipeline import check
-    from .safe_write import write_bytes
+    from .safe_write import refusal, replace_dir
     from .to_problem import build_problem, time_limit_from_spec
 
     started = time.perf_counter()
@@ -149,6 +163,9 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     if not checked.ok or checked.model is None:
         _emit(checked.diagnostics, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
+    early = refusal(out, is_output)   # before a long solve, not after
+    if early:
+        _output_problem(early)
     problem = build_problem(checked, seed=seed, variables=variables)
     limit = time_limit or time_limit_from_spec(checked) or 120.0
     bar, update = _progress(sys.stderr.isatty())
@@ -171,8 +188,9 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     built = as_built(checked, result)
     files = outputs(checked, problem, result, built)
     out_dir = Path(out)
-    for name in sorted(files):
-        write_bytes(out_dir / name, files[name])
+    written = replace_dir(out_dir, files, is_output)
+    if written:
+        _output_problem(written)
     warnings = [d for d in checked.diagnostics if d.severity is not Severity.ERROR]
     if warnings:
         _emit(warnings, checked.sources, "text", 1)

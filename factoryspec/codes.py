@@ -404,6 +404,17 @@ _code("infeasible", "solve", "No layout satisfies the spec",
       "a single binding one. Usually a more specific code is reported instead (rack-fit, hall-slots, "
       "cable-reach, busway-overload ...). Give the clusters more halls, relax the constraint, or split "
       "the cluster. `compile` exits 3 and writes nothing.")
+_code("output-dir-foreign", "compile", "The output directory is not one compile may replace",
+      """`compile` replaces the whole output directory (-o DIR, default `out`) as one set, so it never mixes
+files of two compiles. It does so only when DIR is missing, empty, or holds nothing but files compile
+writes (layout.json, bom.csv, report.md, topology.graphml, siteplan.svg, floorplan-*.svg); otherwise,
+or when DIR is not a directory or holds the working directory, it refuses and writes nothing, before
+solving. Choose another -o directory, or move the other files away.""")
+_code("output-write-failed", "compile", "The outputs could not be written",
+      """Writing the new outputs beside the output directory, or moving them into place, failed (a full
+disk, no permission to write the parent directory ...). The previous outputs, if any, are left as
+they were unless the message says otherwise; a leftover DIR.tmp-* directory is never a finished
+compile and the next compile removes it.""")
 _code("layout-invalid", "verify", "A layout.json does not satisfy its spec",
       """`factoryspec verify SPEC LAYOUT` re-checks a layout independently of the solver: every rack placed
 exactly once, no slot used twice, reserved slots empty, busway, CDU and air capacities, floor rating,
