@@ -72,6 +72,12 @@ def test_a_fifo_in_a_linted_directory_is_reported_and_the_rest_checked(fifo, tmp
     assert fifo_diag["severity"] == "error" and fifo_diag["line"] == 1
 
 
+@pytest.mark.parametrize("fmt", ["sarif", "github"])
+def test_ci_formats_do_not_read_a_fifo_for_a_snippet(fifo, fmt):
+    proc = run("lint", "--format", fmt, fifo)
+    assert proc.returncode == 1 and "not-a-file" in proc.stdout
+
+
 def test_fmt_reports_a_fifo_in_a_directory(fifo, tmp_path):
     (tmp_path / "good.fac").write_text(OK_SPEC)
     proc = run("fmt", "--check", tmp_path)
