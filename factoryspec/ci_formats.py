@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
 from pathlib import Path, PurePath
 from typing import Iterable
@@ -143,13 +142,11 @@ class _LineReader:
 
 
 def _read_lines(path: str) -> list[str]:
-    try:
-        if os.path.getsize(path) > 8 * 1024 * 1024:
-            return []
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read().split("\n")
-    except (OSError, ValueError):
-        return []
+    # Read as specs are: a diagnostic may point at a FIFO or /dev/zero (not-a-file).
+    from .source import MAX_BYTES, Unreadable, read_limited
+
+    data = read_limited(path, MAX_BYTES)
+    return [] if isinstance(data, Unreadable) else data.decode("utf-8", "replace").split("\n")
 
 
 # ---- GitHub Actions ------------------------------------------------------------

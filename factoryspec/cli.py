@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -32,13 +33,46 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _stat_mode(path: Path | str) -> int | None:
+    """The mode of what `path` names (links followed), None when it cannot be
+    found out (missing, a link loop, a name too long): Path.is_dir raises on
+    some of those."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def is_dir(path: Path | str) -> bool:
+    mode = _stat_mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+def is_missing(path: Path | str) -> bool:
+    """True only when nothing is there; a FIFO or a link loop is there, and
+    reading it reports what it is (source.py)."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
 def _expand(paths: tuple[str, ...]) -> list[tuple[Path, Path | None]]:
-    """Files to check, each with the root its imports are confined to."""
+    """Files to check, each with the root its imports are confined to.
+
+    A walk lists every `*.fac` entry that is not a directory, FIFOs and
+    devices included: they are never opened for a blocking read (source.py),
+    and each is reported as a `not-a-file` error and skipped, so a walk that
+    could not read one of its specs does not pass. rglob does not follow
+    links to directories, so a link loop cannot make the walk endless."""
     out: list[tuple[Path, Path | None]] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            out.extend((f, p) for f in sorted(p.rglob("*.fac")))
+        if is_dir(p):
+            out.extend((f, p) for f in sorted(p.rglob("*.fac")) if not is_dir(f))
         else:
             out.append((p, None))
     return out
@@ -71,7 +105,17 @@ def main() -> None:
 
 var_option = click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
                           help="Override a `param` of the spec (repeatable), e.g. --var pue=1.3.")
-root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
+
+
+def _existing_dir(ctx, param, value):
+    # click.Path(file_okay=False) rejects only regular files; a root must be a directory.
+    if value is not None and not is_dir(value):
+        raise click.BadParameter(f"{value!r} is not a directory.", ctx=ctx, param=param)
+    return value
+
+
+root_option = click.option("--root", type=click.Path(exists=True, file_okay=False), default=None,
+                           callback=_existing_dir,
                            help="Project root that imports may not leave (default: the spec's directory).")
 
 
@@ -95,7 +139,7 @@ def lint(paths, fmt, variables, root):
     sources: dict[str, str] = {}
     imported: set[str] = set()
     for f, dir_root in files:
-        if not f.exists():
+        if is_missing(f):
             diags.append(error("file-not-found", f"no such file or directory: {f}", None))
             continue
         result = check(str(f), root=root or (str(dir_root) if dir_root else None), variables=variables)

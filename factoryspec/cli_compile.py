@@ -1,4 +1,5 @@
-"""`factoryspec compile`: check, solve, verify, then write every output atomically."""
+"""`factoryspec compile`: check, solve, verify, then replace the output
+directory's files as one set (safe_write.replace_dir)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,19 @@ def hall_figures(built: dict, hall_id: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def is_output(name: str) -> bool:
+    """The names `outputs` gives files: what compile may replace or remove in -o DIR."""
+    fixed = {"layout.json", "bom.csv", "report.md", "topology.graphml", "siteplan.svg"}
+    return name in fixed or (name.startswith("floorplan-") and name.endswith(".svg"))
+
+
+def _output_problem(problem) -> None:
+    hint = ("choose another -o directory, or move those files" if problem.code == "output-dir-foreign"
+            else "nothing of this compile replaced the previous outputs unless the message says so")
+    _emit([error(problem.code, problem.message, None, hint)], {}, "text", 1)
+    sys.exit(EXIT_ERRORS)
+
+
 def _summary(result, built: dict, files: dict[str, bytes], out: Path, seconds: float) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -159,7 +173,7 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     from .layout.solve import solve
     from .layout.verify import verify
     from .pipeline import check
-    from .safe_write import write_bytes
+    from .safe_write import refusal, replace_dir
     from .to_problem import build_problem, time_limit_from_spec
 
     started = time.perf_counter()
@@ -168,6 +182,9 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     if not checked.ok or checked.model is None:
         _emit(checked.diagnostics, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
+    early = refusal(out, is_output)   # before a long solve, not after
+    if early:
+        _output_problem(early)
     problem = build_problem(checked, seed=seed, variables=variables)
     limit = time_limit or time_limit_from_spec(checked) or 120.0
     bar, update = _progress(sys.stderr.isatty())
@@ -190,13 +207,41 @@ def compile_command(spec, out, time_limit, seed, jobs, variables, root):
     built = as_built(checked, result)
     files = outputs(checked, problem, result, built)
     out_dir = Path(out)
-    for name in sorted(files):
-        write_bytes(out_dir / name, files[name])
+    written = replace_dir(out_dir, files, is_output)
+    if written:
+        _output_problem(written)
     warnings = [d for d in checked.diagnostics if d.severity is not Severity.ERROR]
     if warnings:
         _emit(warnings, checked.sources, "text", 1)
     _summary(result, built, files, out_dir, time.perf_counter() - started)
     sys.exit(EXIT_OK)
+
+
+# A 5 GW campus writes a layout.json of about 110 MB; 512 MiB leaves room for
+# campuses several times larger while bounding what is read into memory (the
+# parsed JSON takes several times the bytes, so 2 GiB of text would need well
+# over 10 GB).
+MAX_LAYOUT_BYTES = 512 * 1024 * 1024
+
+
+def _read_layout(layout: str):
+    """The parsed layout.json, or a diagnostic: read like a spec (source.py),
+    only from a regular file and never past the limit."""
+    import json
+
+    from .source import Unreadable, read_limited
+
+    got = read_limited(layout, MAX_LAYOUT_BYTES)
+    if isinstance(got, Unreadable):
+        if got.code == "file-too-large":
+            size = f"{got.size:,} bytes" if got.exact else f"more than {MAX_LAYOUT_BYTES:,} bytes"
+            return None, error("file-too-large", f"{layout} is {size}; layouts are limited to "
+                                                 f"{MAX_LAYOUT_BYTES:,}", None)
+        return None, error(got.code, f"cannot read {layout}: {got.reason}", None)
+    try:
+        return json.loads(got.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return None, error("layout-invalid", f"cannot read {layout}: {exc}", None)
 
 
 @main.command(name="verify")
@@ -221,10 +266,9 @@ def verify_command(spec, layout, variables, root):
     if not checked.ok or checked.model is None:
         _emit(checked.diagnostics, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
-    try:
-        data = json.loads(Path(layout).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _emit([error("layout-invalid", f"cannot read {layout}: {exc}", None)], {}, "text", 1)
+    data, unreadable = _read_layout(layout)
+    if unreadable:
+        _emit([unreadable], {}, "text", 1)
         sys.exit(EXIT_ERRORS)
     problems = [error("layout-invalid", f"{layout} does not match the layout schema: {m}", None)
                 for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
-from .cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _parse_vars, _style_for, main, root_option, var_option
+from .cli import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _parse_vars, _style_for, is_dir, is_missing, main, root_option,
+                  var_option)
 from .diagnostics import Severity
 
 
 def _checked(spec: str, variables, root):
     from .pipeline import check
 
-    if not Path(spec).is_file():
+    if is_missing(spec) or is_dir(spec):   # anything else, a FIFO say, is diagnosed when read
         click.echo(f"error: no such file: {spec}", err=True)
         sys.exit(EXIT_USAGE)
     return check(spec, root=root, variables=_parse_vars(variables))

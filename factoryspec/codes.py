@@ -30,8 +30,14 @@ def _code(code: str, phase: str, title: str, explanation: str) -> str:
 _code("file-not-found", "input", "A file named on the command line does not exist",
       "The path given to factoryspec does not exist or cannot be read. Check the spelling and the working directory.")
 _code("file-too-large", "input", "The file is too large to be a spec",
-      "Specs are limited to 8 MiB. A file that large is almost certainly not a hand-written spec; "
-      "split a very large campus into several files joined with `import`.")
+      "Specs are limited to 8 MiB (a layout.json given to `verify` to 512 MiB). A spec that large is "
+      "almost certainly not hand-written; split a very large campus into several files joined with `import`.")
+_code("not-a-file", "input", "The path is not a regular file",
+      """factoryspec reads specs (and `verify` reads layouts) only from regular files. A FIFO, a device such
+as /dev/zero, a socket, a symbolic link loop, or a name too long for the system to open is reported
+here instead of being read: reading a FIFO would wait forever for a writer and reading a device could
+run out of memory. In a directory given to `lint` or `fmt`, such a `*.fac` entry is reported as an
+error and skipped, and the other files are still checked. Name the file itself, or fix the link.""")
 _code("binary-file", "input", "The file is binary",
       "The file contains NUL bytes, so it is not a text .fac spec. Check that the right file was named.")
 _code("encoding", "input", "The file is not UTF-8",
@@ -75,6 +81,11 @@ _code("out-of-sync", "input", "The language server's copy of the document may di
 _code("import-not-found", "resolve", "An import names a file or catalog module that does not exist",
       """`import "file.fac"` is relative to the importing file; `import catalog.NAME` names a module of the
 shipped catalog (see `factoryspec catalog`). Check the spelling; the hint suggests the nearest name.""")
+_code("too-many-imports", "resolve", "A spec imports more files than factoryspec will load",
+      """One spec and everything it imports, directly or through other files, may be at most 10,000 files.
+No hand-written campus comes near that; a generated chain of imports that does is stopped at the
+import that would load one file too many, and the files beyond it are not read. Import the shared
+files from one place instead of chaining them.""")
 _code("import-outside-root", "resolve", "An import escapes the project root",
       """Imports may not reach outside the project root (by default the directory of the spec given on
 the command line; `--root DIR` sets it). This keeps a spec self-contained and reproducible. Move the
@@ -391,6 +402,17 @@ _code("infeasible", "solve", "No layout satisfies the spec",
       "a single binding one. Usually a more specific code is reported instead (rack-fit, hall-slots, "
       "cable-reach, busway-overload ...). Give the clusters more halls, relax the constraint, or split "
       "the cluster. `compile` exits 3 and writes nothing.")
+_code("output-dir-foreign", "compile", "The output directory is not one compile may replace",
+      """`compile` replaces the whole output directory (-o DIR, default `out`) as one set, so it never mixes
+files of two compiles. It does so only when DIR is missing, empty, or holds nothing but files compile
+writes (layout.json, bom.csv, report.md, topology.graphml, siteplan.svg, floorplan-*.svg); otherwise,
+or when DIR is not a directory or holds the working directory, it refuses and writes nothing, before
+solving. Choose another -o directory, or move the other files away.""")
+_code("output-write-failed", "compile", "The outputs could not be written",
+      """Writing the new outputs beside the output directory, or moving them into place, failed (a full
+disk, no permission to write the parent directory ...). The previous outputs, if any, are left as
+they were unless the message says otherwise; a leftover DIR.tmp-* directory is never a finished
+compile and the next compile removes it.""")
 _code("layout-invalid", "verify", "A layout.json does not satisfy its spec",
       """`factoryspec verify SPEC LAYOUT` re-checks a layout independently of the solver: every rack placed
 exactly once, no slot used twice, reserved slots empty, busway, CDU and air capacities, floor rating,

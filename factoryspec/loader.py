@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from pathlib import Path
+from typing import Iterator
 
 import attrs
 
 from . import nodes as n
 from .diagnostics import Diagnostic, error
 from .parser import ParseResult, parse
-from .source import decode, read
+from .source import MAX_BYTES, Unreadable, decode, read_limited, unreadable_diagnostic
 from .suggest import did_you_mean
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
@@ -49,6 +50,41 @@ class Program:
             return ".".join(("catalog", *absolute.relative_to(CATALOG_DIR).with_suffix("").parts))
         # os.path.relpath, not Path.relative_to: an entry outside --root still gets a stable name.
         return Path(os.path.relpath(absolute, self.root)).as_posix()
+
+
+    def scope_order(self) -> list[str]:
+        """The parsed modules whose imports reach no cycle, each after every
+        module it imports: the order in which the resolver's depth-first walk
+        from the entry finishes them. Building their scopes in this order
+        keeps that walk one level deep however long an import chain is.
+        Modules that reach a cycle are left to the walk itself, so that a
+        cycle, an error anyway, resolves exactly as it always has."""
+        order: list[str] = []
+        if self.entry not in self.modules:
+            return order
+        seen, on_path, cyclic = {self.entry}, {self.entry}, set()
+        stack = [(self.entry, iter(self._scope_imports(self.entry)))]
+        while stack:
+            path, targets = stack[-1]
+            target = next(targets, None)
+            if target is None:
+                stack.pop()
+                on_path.discard(path)
+                if path not in cyclic:
+                    order.append(path)
+                elif stack:
+                    cyclic.add(stack[-1][0])   # an importer of a cyclic module reaches the cycle too
+            elif target in on_path or target in cyclic:
+                cyclic.add(path)
+            elif target not in seen:
+                seen.add(target)
+                on_path.add(target)
+                stack.append((target, iter(self._scope_imports(target))))
+        return order
+
+    def _scope_imports(self, path: str) -> list[str]:
+        # The imports the resolver follows (resolve.Resolver._module_scope).
+        return [t for _, t in self.imports.get(path, []) if t in self.modules and t != path]
 
 
 def catalog_modules() -> list[str]:
@@ -95,14 +131,28 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+# One spec and everything it reaches. Far beyond any hand-written campus; it
+# bounds the work a generated chain of imports can cause.
+MAX_FILES = 10_000
+
+
+def _resolve(path: Path) -> Path:
+    """An absolute path with symbolic links resolved where they can be: a
+    link loop keeps its name, so that reading it reports the loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):   # RuntimeError: a symlink loop (Python < 3.13)
+        return Path(os.path.abspath(path))
+
+
 def load(entry: str, root: str | None = None, overlay: dict[str, str] | None = None) -> Program:
     """Parse `entry` and its imports. `overlay` maps resolved paths to unsaved
     editor text, which takes precedence over the disk."""
-    entry_path = Path(entry).resolve()
-    root_path = Path(root).resolve() if root else entry_path.parent
+    entry_path = _resolve(Path(entry))
+    root_path = _resolve(Path(root)) if root else entry_path.parent
     prog = Program(entry=_display(entry_path), root=str(root_path))
-    overlay = {str(Path(k).resolve()): v for k, v in (overlay or {}).items()}
-    _load_file(prog, entry_path, root_path, overlay, stack=[])
+    overlay = {str(_resolve(Path(k))): v for k, v in (overlay or {}).items()}
+    _Loader(prog, root_path, overlay).run(entry_path)
     return prog
 
 
@@ -110,52 +160,132 @@ def load_text(text: str, path: str, root: str | None = None) -> Program:
     return load(path, root, overlay={path: text})
 
 
-def _read(path: Path, overlay: dict[str, str]) -> tuple[str | None, list[Diagnostic]]:
-    display = _display(path)
-    if str(path) in overlay:
-        source, diags = decode(display, overlay[str(path)].encode("utf-8", "surrogatepass"))
-    else:
-        source, diags = read(str(path))
-        diags = [attrs.evolve(d, span=attrs.evolve(d.span, file=display)) if d.span else d for d in diags]
+@attrs.define
+class _Frame:
+    path: Path
+    display: str
+    imports: Iterator[n.Import]
+
+
+class _Loader:
+    """Follows imports depth first with an explicit stack instead of
+    recursion, so a chain of a thousand files is no harder than a chain of
+    two. The stack is the chain of files being read, the one an import cycle
+    closes on; each file is read once, however often it is imported."""
+
+    def __init__(self, prog: Program, root: Path, overlay: dict[str, str]):
+        self.prog, self.root, self.overlay = prog, root, overlay
+        self.stack: list[_Frame] = []
+        self.on_stack: set[Path] = set()
+        self.over_budget = False
+
+    def run(self, entry: Path) -> None:
+        got = self._read(entry)
+        display = _display(entry)
+        if isinstance(got, Unreadable):
+            self._enter(entry, None, [unreadable_diagnostic(display, got)])
+        else:
+            self._enter(entry, *decode_text(display, got))
+        while self.stack:
+            frame = self.stack[-1]
+            stmt = next(frame.imports, None)
+            if stmt is None:
+                self.stack.pop()
+                self.on_stack.discard(frame.path)
+            else:
+                self._follow(frame, stmt)
+
+    def _read(self, path: Path) -> bytes | str | Unreadable:
+        """Editor text for the path, else its bytes on disk, else why not."""
+        if str(path) in self.overlay:
+            return self.overlay[str(path)]
+        return read_limited(str(path), MAX_BYTES)
+
+    def _enter(self, path: Path, text: str | None, diags: list[Diagnostic]) -> None:
+        """Record one file; a file that parses goes on the stack to have its imports followed."""
+        prog, display = self.prog, _display(path)
+        prog.files[display] = path
+        prog.diagnostics.extend(diags)
+        prog.sources[display] = text or ""
+        if text is None:
+            return
+        if _is_within(path, CATALOG_DIR):
+            prog.catalog.add(display)
+        result = _cache.get(display, text)
+        prog.diagnostics.extend(result.diagnostics)
+        if result.module is None:
+            return
+        prog.modules[display] = result.module
+        prog.imports[display] = []
+        imports = (stmt for stmt in result.module.body if isinstance(stmt, n.Import))
+        self.stack.append(_Frame(path, display, imports))
+        self.on_stack.add(path)
+
+    def _follow(self, frame: _Frame, stmt: n.Import) -> None:
+        prog = self.prog
+        target = _resolve_import(prog, stmt, frame.path, self.root)
+        if target is None:
+            return
+        display = _display(target)
+        loaded = display in prog.sources
+        got = None
+        if not loaded:
+            if self._budget_spent(stmt):
+                return
+            got = self._read(target)
+            if isinstance(got, Unreadable) and got.code != "file-too-large":
+                prog.diagnostics.append(_not_found(stmt, target, frame.path, got))
+                return
+        prog.imports[frame.display].append((stmt, display))
+        if target in self.on_stack:
+            chain = [f.path for f in self.stack]
+            cycle = " -> ".join(_display(p) for p in chain[chain.index(target):] + [target])
+            prog.diagnostics.append(error("import-cycle", f"import cycle: {cycle}", stmt.span,
+                                          "move the shared definitions into a third file"))
+            return
+        if loaded:
+            return
+        if isinstance(got, Unreadable):   # too large: reported in the file itself, as for the entry
+            self._enter(target, None, [unreadable_diagnostic(display, got)])
+        else:
+            self._enter(target, *decode_text(display, got))
+
+    def _budget_spent(self, stmt: n.Import) -> bool:
+        if len(self.prog.files) < MAX_FILES:
+            return False
+        if not self.over_budget:   # one diagnostic, at the first import that is not followed
+            self.over_budget = True
+            self.prog.diagnostics.append(error(
+                "too-many-imports", f"this spec and its imports reach more than {MAX_FILES:,} files; "
+                f"`{stmt.target}` and the files after it are not read", stmt.span,
+                "import shared files from one place instead of chaining them"))
+        return True
+
+
+def decode_text(display: str, data: bytes | str) -> tuple[str | None, list[Diagnostic]]:
+    if isinstance(data, str):   # editor text: checked as the bytes it would be saved as
+        data = data.encode("utf-8", "surrogatepass")
+    source, diags = decode(display, data)
     return (source.text if source else None), diags
 
 
-def _load_file(prog: Program, path: Path, root: Path, overlay: dict[str, str], stack: list[Path]) -> None:
-    display = _display(path)
-    if display in prog.sources or display in prog.modules:
-        return
-    prog.files[display] = path
-    text, diags = _read(path, overlay)
-    prog.diagnostics.extend(diags)
-    if text is None:
-        prog.sources[display] = ""
-        return
-    prog.sources[display] = text
-    if _is_within(path, CATALOG_DIR):
-        prog.catalog.add(display)
-    result = _cache.get(display, text)
-    prog.diagnostics.extend(result.diagnostics)
-    if result.module is None:
-        return
-    prog.modules[display] = result.module
-    prog.imports[display] = []
-    stack = stack + [path]
-    for stmt in result.module.body:
-        if isinstance(stmt, n.Import):
-            target = _resolve_import(prog, stmt, path, root, stack)
-            if target is None:
-                continue
-            prog.imports[display].append((stmt, _display(target)))
-            if target in stack:
-                cycle = " -> ".join(_display(p) for p in stack[stack.index(target):] + [target])
-                prog.diagnostics.append(error("import-cycle", f"import cycle: {cycle}", stmt.span,
-                                              "move the shared definitions into a third file"))
-                continue
-            _load_file(prog, target, root, overlay, stack)
+def _not_found(stmt: n.Import, target: Path, importer: Path, why: Unreadable) -> Diagnostic:
+    if not stmt.is_path:
+        name = stmt.target.split(".")[1]
+        hint = did_you_mean(name, catalog_modules())
+        return error("import-not-found", f"no catalog module `{name}`", stmt.span,
+                     hint or f"catalog modules: {', '.join(catalog_modules())}")
+    if not why.missing:
+        return error("import-not-found", f"cannot import `{stmt.target}`: {why.reason}", stmt.span,
+                     "imports must name regular .fac files")
+    siblings = [str(p.relative_to(importer.parent)) for p in importer.parent.glob("*.fac")]
+    return error("import-not-found", f"cannot find `{stmt.target}` (looked for {_display(target)})",
+                 stmt.span, did_you_mean(stmt.target, siblings))
 
 
-def _resolve_import(prog: Program, stmt: n.Import, importer: Path, root: Path,
-                    stack: list[Path]) -> Path | None:
+def _resolve_import(prog: Program, stmt: n.Import, importer: Path, root: Path) -> Path | None:
+    """Where an import points, or None with a diagnostic when it may not be
+    followed. Whether the file is there is found out by reading it."""
     if not stmt.is_path:
         parts = stmt.target.split(".")
         if parts[0] != "catalog" or len(parts) != 2:
@@ -163,24 +293,11 @@ def _resolve_import(prog: Program, stmt: n.Import, importer: Path, root: Path,
                 "import-not-found", f"`{stmt.target}` is not a catalog module",
                 stmt.span, "catalog modules are imported as `catalog.NAME`; files as `import \"path.fac\"`"))
             return None
-        target = CATALOG_DIR / f"{parts[1]}.fac"
-        if not target.is_file():
-            hint = did_you_mean(parts[1], catalog_modules())
-            prog.diagnostics.append(error(
-                "import-not-found", f"no catalog module `{parts[1]}`", stmt.span,
-                hint or f"catalog modules: {', '.join(catalog_modules())}"))
-            return None
-        return target.resolve()
-    target = (importer.parent / stmt.target).resolve()
+        return _resolve(CATALOG_DIR / f"{parts[1]}.fac")
+    target = _resolve(importer.parent / stmt.target)
     if not _is_within(target, root) and not _is_within(importer, CATALOG_DIR):
         prog.diagnostics.append(error(
             "import-outside-root", f"`{stmt.target}` is outside the project root {_display(root)}",
             stmt.span, "imports must stay inside the project; use --root to widen it"))
-        return None
-    if not target.is_file():
-        siblings = [str(p.relative_to(importer.parent)) for p in importer.parent.glob("*.fac")]
-        prog.diagnostics.append(error(
-            "import-not-found", f"cannot find `{stmt.target}` (looked for {_display(target)})",
-            stmt.span, did_you_mean(stmt.target, siblings)))
         return None
     return target

@@ -227,6 +227,8 @@ class Resolver:
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
         prog = self.program
+        for path in prog.scope_order():   # imports first, so no import chain recurses (loader.py)
+            self._module_scope(path)
         entry_scope = self._module_scope(prog.entry) if prog.entry in prog.modules else Scope()
         self._apply_variables(entry_scope)
         for e in list(self.all_entities):
