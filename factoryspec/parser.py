@@ -349,7 +349,10 @@ class _Builder(lark.Transformer):
         """The exact value of a NUMBER token, or None (diagnosed) when it is out
         of range: checked on the text, since building `1e100000000` as a
         Fraction alone takes minutes."""
-        problem = limits.literal_problem(tok.value)
+        text = tok.value
+        if len(text) <= 16 and "e" not in text and "E" not in text:
+            return _number(text)     # the common case: at most 16 digits, no exponent, always in range
+        problem = limits.literal_problem(text)
         if problem is None:
             return _number(tok.value)
         shown = tok.value if len(tok.value) <= 24 else tok.value[:20] + "..."
