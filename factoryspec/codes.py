@@ -63,6 +63,28 @@ _code("internal-error", "input", "factoryspec itself failed",
       "builder failed, the other checks still ran. Please report it with the spec (or a reduced copy) that "
       "triggers it; the message names the failing phase.")
 
+_code("number-too-large", "parse", "A number is beyond the range factoryspec works in",
+      """A literal may have at most 100 digits and an exponent of at most 100 either way, and every value,
+in SI base units (after its unit and after each `+ - * /`), must be 0 or between 1e-30 and 1e30 in
+magnitude, with an exact value of at most 100 digits. No physical quantity of a data centre comes near
+this (1e30 W is 1e21 GW; 1e30 m is 1e14 light years); the bound keeps every phase's arithmetic, its
+formatting and the solver's number conversions fast and exact. Values that are allowed but physically
+absurd are a separate warning (`implausible-value`). Example: `size = 1e1000000 m x 21 m`.""")
+_code("too-many-instances", "resolve", "Repetitions expand to too many blocks",
+      """A spec may expand to at most 100,000 block instances in all. Nested repetitions multiply:
+`building b[1..10000] { hall h[1..10] { } }` makes 10,000 buildings and 100,000 halls. The message
+names the product; the repetition that crosses the budget is not expanded at all (none of its copies),
+so the rest of the spec is still checked. Model fewer, larger blocks, or split the campus into several
+specs.""")
+_code("template-cycle", "resolve", "A template instantiates itself",
+      """A template's body contains a block made from the same template, directly or through other
+templates (`template hall t { hall x = t { } }`): expanding it would never end. The block that closes
+the cycle is built without its template.""")
+_code("too-many-diagnostics", "resolve", "More diagnostics than are worth showing",
+      """At most 1,000 resolver diagnostics are reported per file; the rest are counted in one closing
+diagnostic. A spec that repeats one mistake over thousands of blocks says so once per block otherwise.
+Fix the first ones: most of the rest are probably repeats.""")
+
 _code("check-timeout", "input", "Checking the document took too long",
       "The language server checks each document in a separate process with a time budget (10 s unless the "
       "client sets `checkTimeoutMs`), so that one document cannot stall the others. This check overran it "

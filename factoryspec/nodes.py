@@ -22,8 +22,9 @@ _doc = attrs.field(default=None, eq=False, repr=False)
 
 @attrs.frozen(slots=True)
 class Number:
-    """A numeric literal with an optional unit as written (`135 kW`, `0.85`)."""
-    value: Fraction
+    """A numeric literal with an optional unit as written (`135 kW`, `0.85`).
+    None when the literal is out of range (the parser has reported it)."""
+    value: Fraction | None
     unit: str | None
     span: Span = _span
     unit_span: Span | None = attrs.field(default=None, eq=False, repr=False)
@@ -43,17 +44,17 @@ class Bool:
 
 @attrs.frozen(slots=True)
 class Ratio:
-    """`1:1`, `2:1`: down:up oversubscription and the like."""
-    left: Fraction
-    right: Fraction
+    """`1:1`, `2:1`: down:up oversubscription and the like (None: out of range, reported)."""
+    left: Fraction | None
+    right: Fraction | None
     span: Span = _span
 
 
 @attrs.frozen(slots=True)
 class Range:
-    """An inclusive integer range `1..4`."""
-    start: int
-    end: int
+    """An inclusive integer range `1..4` (None: out of range, reported)."""
+    start: int | None
+    end: int | None
     span: Span = _span
 
 
@@ -181,9 +182,10 @@ class Attribute:
 
 @attrs.frozen(slots=True)
 class Index:
-    """The repetition of `hall h[1..4]` (start..end) or `hall h[8]` (1..8)."""
-    start: int
-    end: int
+    """The repetition of `hall h[1..4]` (start..end) or `hall h[8]` (1..8).
+    None: out of range, reported by the parser."""
+    start: int | None
+    end: int | None
     span: Span = _span
 
 

@@ -24,6 +24,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
 
+from . import limits
 from . import nodes as n
 from .diagnostics import Diagnostic, Span, error
 from .suggest import closest
@@ -309,11 +310,11 @@ class _Builder(lark.Transformer):
 
     def quantity(self, ch):
         unit = ch[1] if len(ch) > 1 else None
-        return n.Number(_number(ch[0].value), unit.value if unit else None, self._span(ch),
+        return n.Number(self._literal(ch[0]), unit.value if unit else None, self._span(ch),
                         self.ctx.span(unit) if unit else None)
 
     def ratio(self, ch):
-        return n.Ratio(_number(ch[0].value), _number(ch[2].value), self._span(ch))
+        return n.Ratio(self._literal(ch[0]), self._literal(ch[2]), self._span(ch))
 
     def range(self, ch):
         return n.Range(self._int(ch[0]), self._int(ch[2]), self._span(ch))
@@ -344,8 +345,25 @@ class _Builder(lark.Transformer):
     def group(self, ch):
         return ch[1]
 
-    def _int(self, tok: Token) -> int:
-        value = _number(tok.value)
+    def _literal(self, tok: Token) -> Fraction | None:
+        """The exact value of a NUMBER token, or None (diagnosed) when it is out
+        of range: checked on the text, since building `1e100000000` as a
+        Fraction alone takes minutes."""
+        text = tok.value
+        if len(text) <= 16 and "e" not in text and "E" not in text:
+            return _number(text)     # the common case: at most 16 digits, no exponent, always in range
+        problem = limits.literal_problem(text)
+        if problem is None:
+            return _number(tok.value)
+        shown = tok.value if len(tok.value) <= 24 else tok.value[:20] + "..."
+        self.ctx.diags.append(error("number-too-large", f"the number `{shown}` is out of range: {problem}",
+                                    self.ctx.span(tok), limits.RANGE_TEXT))
+        return None
+
+    def _int(self, tok: Token) -> int | None:
+        value = self._literal(tok)
+        if value is None:
+            return None
         if value.denominator != 1:
             self.ctx.diags.append(error("syntax", f"`{tok.value}` is not a whole number",
                                         self.ctx.span(tok), "ranges and repetition counts are integers"))

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import attrs
 
+from . import limits
 from . import nodes as n
 from . import units as u
 from . import vocabulary as v
@@ -26,6 +27,7 @@ from .suggest import did_you_mean
 MAX_REPEAT = 10_000   # instances from one `[a..b]`
 INDEX = "index"       # the name a repeated block's copies know their number by
 MAX_COUNT = 10**7     # any whole-number attribute
+MAX_DEPTH = 64        # blocks inside blocks, templates included (as the parser's nesting)
 
 
 class _Error:
@@ -86,6 +88,10 @@ class Entity:
     inherited: set[str] = attrs.Factory(set)              # attributes set by the template
     children: list["Entity"] = attrs.Factory(list)
     template: "TemplateSym | None" = None                 # the template whose body it was built from
+    repeat: int = 1        # copies its declaration makes in its parent (`h[1..4]`: 4)
+    copies: int = 1        # copies of its declaration in the whole spec (the repeats above multiplied)
+    depth: int = 0         # blocks above it
+    decl: tuple = ()       # identifies its declaration in its place: the expansion budget's key
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.qualname}>"
@@ -151,6 +157,39 @@ class Namespace:
     span: Span
 
 
+class _Budgeted(list):
+    """The resolver's diagnostics, at most limits.MAX_DIAGNOSTICS per file: a
+    spec that repeats one mistake over thousands of blocks says so in one
+    line, not in 300,000."""
+
+    def __init__(self):
+        super().__init__()
+        self.per_file: dict[str | None, int] = {}
+        self.dropped: dict[str | None, int] = {}
+
+    def append(self, d: Diagnostic) -> None:
+        file = d.span.file if d.span else None
+        seen = self.per_file.get(file, 0)
+        if seen >= limits.MAX_DIAGNOSTICS:
+            self.dropped[file] = self.dropped.get(file, 0) + 1
+            return
+        self.per_file[file] = seen + 1
+        super().append(d)
+
+    def extend(self, ds) -> None:
+        for d in ds:
+            self.append(d)
+
+    def summarise(self) -> None:
+        """One closing diagnostic per file that lost some."""
+        for file, n_dropped in self.dropped.items():
+            span = Span.point(file, 1, 1) if file else None
+            super().append(error("too-many-diagnostics", f"{n_dropped:,} more diagnostics in this file are not "
+                                 f"shown (at most {limits.MAX_DIAGNOSTICS:,} per file)", span,
+                                 "fix the first ones: most are probably repeats"))
+        self.dropped.clear()
+
+
 class Scope:
     def __init__(self, parent: "Scope | None" = None):
         self.parent = parent
@@ -210,7 +249,7 @@ class Resolver:
     def __init__(self, program: Program, variables: dict[str, str] | None = None):
         self.program = program
         self.variables = dict(variables or {})
-        self.diags: list[Diagnostic] = []
+        self.diags: list[Diagnostic] = _Budgeted()
         self.references: list[tuple[Span, Span | None, str]] = []
         self.symbols: list[tuple[str, str, Span, Any]] = []
         self.module_scopes: dict[str, Scope] = {}
@@ -220,6 +259,9 @@ class Resolver:
         self.value_syms: list[ValueSym] = []
         self.templates: list[TemplateSym] = []
         self.asserts: list[AssertSym] = []
+        self.instances = 0                  # block instances made or reserved (limits.MAX_INSTANCES)
+        self.reserved: dict[tuple, bool] = {}   # declaration -> whether its instances fit the budget
+        self.expanding: list[TemplateSym] = []  # templates being instantiated, innermost last
         # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
         # set only while asserts are checked, see factoryspec/asserts.py.
         self.derived = None
@@ -238,6 +280,7 @@ class Resolver:
             self._value_of(sym)
         self._mark_assert_names()
         self._warn_unused()
+        self.diags.summarise()
         params = {s.node.name: self._value_of(s) for s in self.value_syms
                   if isinstance(s.node, n.Param) and s.module == prog.entry}
         return Resolved(prog, self.roots, self.catalog, entry_scope, params, self.diags,
@@ -350,29 +393,84 @@ class Resolver:
             self.diags.append(error("missing-name", f"a `{block.kind}` block needs a name",
                                     block.kind_span, f"write `{block.kind} NAME {{ ... }}`"))
 
+        depth = parent.depth + 1 if parent is not None else 0
+        if depth > MAX_DEPTH:
+            self.diags.append(error("too-deep", f"blocks nest more than {MAX_DEPTH} deep here (templates "
+                                    "included)", block.kind_span, "flatten the templates"))
+            return []
         template = self._template_for(block, scope)
-        names: list[str | None] = [block.name]
-        if block.index is not None:
-            names = self._repeat_names(block)
-        out = []
-        for i, name in enumerate(names):
-            qual = name or block.kind
-            if parent is not None:
-                qual = f"{parent.qualname}.{qual}"
-            ent = Entity(block.kind, name, qual, block.span, block.name_span, block.doc, parent, module,
-                         Scope(scope))
+        if template is not None and not self._enter_template(template, block):
+            template = None
+        try:
+            names: list[str | None] = [block.name]
             if block.index is not None:
-                self._declare_index(ent.scope, block.index, block.index.start + i, module)
+                names = self._repeat_names(block)
+            if not self._within_budget(block, parent, len(names)):
+                return []
+            return [self._instance(block, scope, parent, module, template, i, name, len(names))
+                    for i, name in enumerate(names)]
+        finally:
             if template is not None:
-                ent.template = template
-                ent.doc = ent.doc or template.node.doc
-                for stmt in _templates_first(template.node.body):
-                    self._declare_stmt(stmt, ent.scope, ent, template.module, False, from_template=True)
-            for stmt in _templates_first(block.body):
-                self._declare_stmt(stmt, ent.scope, ent, module, False)
-            self.all_entities.append(ent)
-            out.append(ent)
-        return out
+                self.expanding.pop()
+
+    def _instance(self, block: n.Block, scope: Scope, parent: Entity | None, module: str,
+                  template: "TemplateSym | None", i: int, name: str | None, repeat: int) -> Entity:
+        qual = name or block.kind
+        if parent is not None:
+            qual = f"{parent.qualname}.{qual}"
+        ent = Entity(block.kind, name, qual, block.span, block.name_span, block.doc, parent, module,
+                     Scope(scope))
+        ent.repeat = repeat
+        ent.copies = repeat * (parent.copies if parent is not None else 1)
+        ent.depth = parent.depth + 1 if parent is not None else 0
+        ent.decl = (id(block), parent.decl if parent is not None else ())
+        if block.index is not None:
+            self._declare_index(ent.scope, block.index, block.index.start + i, module)
+        if template is not None:
+            ent.template = template
+            ent.doc = ent.doc or template.node.doc
+            for stmt in _templates_first(template.node.body):
+                self._declare_stmt(stmt, ent.scope, ent, template.module, False, from_template=True)
+        for stmt in _templates_first(block.body):
+            self._declare_stmt(stmt, ent.scope, ent, module, False)
+        self.all_entities.append(ent)
+        return ent
+
+    def _enter_template(self, template: "TemplateSym", block: n.Block) -> bool:
+        """Push `template` on the expansion stack, or report (and refuse) a
+        template that instantiates itself, directly or through others: its
+        expansion would never end."""
+        if template in self.expanding:
+            chain = self.expanding[self.expanding.index(template):] + [template]
+            path = " -> ".join(t.node.name for t in chain)
+            self.diags.append(error("template-cycle", f"template `{template.node.name}` instantiates itself "
+                                    f"({path})", block.template.span,
+                                    "a template cannot contain a block made from itself"))
+            return False
+        self.expanding.append(template)
+        return True
+
+    def _within_budget(self, block: n.Block, parent: Entity | None, count: int) -> bool:
+        """Whether the instances of this declaration (in this place) fit the
+        spec's budget. Decided once, on its first expansion, for all the copies
+        its enclosing repetitions will make: so either every copy expands or
+        none does, and the error names the product that crossed the line."""
+        key = (id(block), parent.decl if parent is not None else ())
+        if key in self.reserved:
+            return self.reserved[key]
+        total = count * (parent.copies if parent is not None else 1)
+        ok = self.instances + total <= limits.MAX_INSTANCES
+        self.reserved[key] = ok
+        if ok:
+            self.instances += total
+            return True
+        span = block.index.span if block.index is not None else block.kind_span
+        self.diags.append(error("too-many-instances", f"{_product(block, parent, count, total)}: the spec "
+                                f"would expand to {self.instances + total:,} blocks, more than "
+                                f"{limits.MAX_INSTANCES:,}", span,
+                                "repetitions multiply: model fewer, larger blocks, or split the campus into "
+                                "several specs"))
+        return False
 
     def _template_for(self, block: n.Block, scope: Scope) -> TemplateSym | None:
         if block.template is None:
@@ -403,6 +501,8 @@ class Resolver:
 
     def _repeat_names(self, block: n.Block) -> list[str]:
         idx = block.index
+        if idx.start is None or idx.end is None:
+            return []           # a number out of range: the parser reported it
         count = idx.end - idx.start + 1
         if count < 1:
             self.diags.append(error("invalid-value", f"empty repetition [{idx.start}..{idx.end}]", idx.span,
@@ -486,14 +586,26 @@ class Resolver:
             return ERROR
 
     def _eval_Number(self, e: n.Number, scope):
+        if e.value is None:
+            return ERROR        # out of range: the parser reported it
         if e.unit is None:
-            return u.Quantity(e.value)
+            return self._bounded(u.Quantity(e.value), e.span)
         found = u.lookup(e.unit)
         if found is None:
             hint = did_you_mean(e.unit, u.known_symbols()) or "see `factoryspec explain unknown-unit`"
             self.diags.append(error("unknown-unit", f"unknown unit `{e.unit}`", e.unit_span or e.span, hint))
             return ERROR
-        return u.Quantity(e.value * found[0], found[1])
+        return self._bounded(u.Quantity(e.value * found[0], found[1]), e.span)
+
+    def _bounded(self, q: u.Quantity, span: Span):
+        """`q`, or ERROR (reported) when it is beyond limits.py's bounds: every
+        later phase may then rely on bounded values."""
+        problem = limits.value_problem(q.value)
+        if problem is None:
+            return q
+        self.diags.append(error("number-too-large", f"this value is out of range: {problem}", span,
+                                limits.RANGE_TEXT))
+        return ERROR
 
     def _eval_String(self, e: n.String, scope):
         return e.value
@@ -502,12 +614,19 @@ class Resolver:
         return e.value
 
     def _eval_Ratio(self, e: n.Ratio, scope):
+        if e.left is None or e.right is None:
+            return ERROR        # out of range: the parser reported it
+        for side in (e.left, e.right):
+            if not limits.in_range(side):
+                return self._bounded(u.Quantity(side), e.span)
         if e.left <= 0 or e.right <= 0:
             self.diags.append(error("invalid-value", "both sides of a ratio must be positive", e.span))
             return ERROR
         return RatioValue(e.left, e.right)
 
     def _eval_Range(self, e: n.Range, scope):
+        if e.start is None or e.end is None:
+            return ERROR        # out of range: the parser reported it
         return RangeValue(e.start, e.end)
 
     def _eval_Size(self, e: n.Size, scope):
@@ -623,7 +742,7 @@ class Resolver:
         if not isinstance(x, u.Quantity):
             self.diags.append(error("type-mismatch", f"cannot negate {_describe(x)}", e.span))
             return ERROR
-        return -x
+        return -x   # as bounded as x
 
     def _eval_BinOp(self, e: n.BinOp, scope):
         a, b = self.eval(e.left, scope), self.eval(e.right, scope)
@@ -635,7 +754,8 @@ class Resolver:
                                     bad.span))
             return ERROR
         try:
-            return {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__}[e.op](b)
+            result = {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__}[e.op](b)
+            return self._bounded(result, e.span)
         except u.DimensionError:
             self.diags.append(error("unit-mismatch", f"cannot {'add' if e.op == '+' else 'subtract'} "
                                     f"{u.dimension_name(b.dims)} {'to' if e.op == '+' else 'from'} "
@@ -839,6 +959,24 @@ def _label(sym) -> str:
     return "?"
 
 
+def _product(block: n.Block, parent: Entity | None, count: int, total: int) -> str:
+    """`10,000 buildings x 10 halls = 100,000 halls`: the repetitions whose
+    product is the number of copies of `block`."""
+    chain, e = [], parent
+    while e is not None:
+        if e.repeat > 1:
+            chain.append(f"{e.repeat:,} {_plural(e.kind)}")
+        e = e.parent
+    parts = list(reversed(chain)) + [f"{count:,} {_plural(block.kind)}"]
+    if len(parts) == 1:
+        return parts[0]
+    return " x ".join(parts) + f" = {total:,} {_plural(block.kind)}"
+
+
+def _plural(kind: str) -> str:
+    return kind if kind.endswith("s") else kind + "s"
+
+
 def _sym_kind(sym) -> str:
     if isinstance(sym, Entity):
         return sym.kind
@@ -895,13 +1033,19 @@ class Redundancy:
         return share / 2 if self.doubled else share
 
 
+# Digits of one number in a redundancy scheme: real schemes have one; more
+# than this is not a scheme (and int() of thousands of digits is refused).
+_SCHEME_DIGITS = 6
+
+
 def parse_redundancy(text: str) -> Redundancy | None:
     import re
     s = text.replace(" ", "").upper()
-    m = re.fullmatch(r"2\(N\+(\d+)\)", s)
+    d = rf"(\d{{1,{_SCHEME_DIGITS}}})"
+    m = re.fullmatch(rf"2\(N\+{d}\)", s)
     if m:
         return Redundancy(text, 1, 1, int(m.group(1)), True)
-    m = re.fullmatch(r"(\d*)N(?:/(\d+))?(?:\+(\d+))?", s)
+    m = re.fullmatch(rf"{d}?N(?:/{d})?(?:\+{d})?", s)
     if not m:
         return None
     x = int(m.group(1)) if m.group(1) else 1

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import difflib
+from itertools import islice
 from typing import Iterable
+
+from .limits import MAX_NAME_FOR_SUGGESTIONS, MAX_SUGGESTION_CANDIDATES
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate nearest to `word`, if any is near enough to be a likely typo."""
-    pool = list(dict.fromkeys(candidates))
+    """The candidate nearest to `word`, if any is near enough to be a likely typo.
+
+    difflib's matching is quadratic in the lengths compared, so a name longer
+    than anyone types (a 1,000,000-character name took 24 s) gets no
+    suggestion, and only the first MAX_SUGGESTION_CANDIDATES names are tried."""
+    if len(word) > MAX_NAME_FOR_SUGGESTIONS:
+        return None
+    pool = [c for c in islice(dict.fromkeys(candidates), MAX_SUGGESTION_CANDIDATES)
+            if len(c) <= MAX_NAME_FOR_SUGGESTIONS]
     exact_case = [c for c in pool if c.lower() == word.lower()]
     if exact_case:
         return exact_case[0]

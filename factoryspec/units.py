@@ -194,9 +194,18 @@ class DimensionError(Exception):
         self.left, self.right = left, right
 
 
+# Beyond this magnitude a value is shown in scientific notation: the resolver
+# keeps values within 1e30 (factoryspec/limits.py), but products of them are
+# formatted too, and str() of an int of more than 4,300 digits is refused.
+_PLAIN_BELOW = 10 ** 30
+
+
 def format_number(x: Fraction, places: int = 6) -> str:
     """Exact when the decimal terminates within `places` digits (138.24 stays
-    138.24), otherwise rounded to `places` significant digits."""
+    138.24), otherwise rounded to `places` significant digits. Works for any
+    Fraction, however large."""
+    if abs(x) >= _PLAIN_BELOW or (x.denominator.bit_length() > 400 and abs(x) < 1):
+        return _scientific(x, places)
     if x.denominator == 1:
         return f"{x.numerator:,}" if abs(x.numerator) >= 10000 else str(x.numerator)
     for p in range(1, places + 1):
@@ -206,6 +215,23 @@ def format_number(x: Fraction, places: int = 6) -> str:
             digits = str(abs(scaled.numerator)).rjust(p + 1, "0")
             return f"{sign}{digits[:-p]}.{digits[-p:]}"
     return f"{float(x):.{places}g}"
+
+
+def _scientific(x: Fraction, places: int) -> str:
+    """`1.5e+40`, for any size: float() overflows past 1e308, so the exponent
+    is found from the bit lengths first and only the mantissa is a float."""
+    if x == 0:
+        return "0"
+    a = abs(x)
+    e = int((a.numerator.bit_length() - a.denominator.bit_length()) * 0.30102999566398)
+    scale = Fraction(10) ** e if e >= 0 else Fraction(1, 10 ** -e)
+    m = float(a / scale)
+    while m >= 10:
+        m, e = m / 10, e + 1
+    while m < 1:
+        m, e = m * 10, e - 1
+    sign = "-" if x < 0 else ""
+    return f"{sign}{m:.{places}g}e{'+' if e >= 0 else '-'}{abs(e):02d}"
 
 
 def format_quantity(q: Quantity, unit: str | None = None) -> str:

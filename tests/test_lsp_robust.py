@@ -201,13 +201,18 @@ def test_lf_only_headers_are_accepted(client, workspace):
 # ---- one document cannot stall the others ----------------------------------------
 
 BROKEN_SPEC = "site s1 {\n  land = 10 acre\n  pue 1.3\n}\n"
+# 98,000 halls: within the expansion budget (factoryspec/limits.py), and far
+# more than a 3 s check can get through. (Literals such as 1e100000000 used to
+# serve here; they are now refused at once as number-too-large.)
+SLOW_SPEC = ("site s { building b[1..1000] { hall h[1..98] {\n  size = 13 m x 21 m\n  rows = 5\n"
+             "  slots_per_row = 16\n  row_pitch = 4.2 m\n  busway = 2.5 MW\n} } }\n")
 
 
 def test_a_check_that_never_ends_does_not_stall_other_documents(client, workspace):
     client.initialize(workspace, {"debounceMs": 0, "checkTimeoutMs": 3000})
     slow = uris.from_fs_path(str(workspace / "slow.fac"))
     other = uris.from_fs_path(str(workspace / "other.fac"))
-    client.open(slow, "let a = 1e100000000\n")
+    client.open(slow, SLOW_SPEC)
     client.open(other, BROKEN_SPEC)
     assert "syntax" in codes_of(client.diagnostics(other))
     assert not any(m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == slow

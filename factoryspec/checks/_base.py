@@ -51,7 +51,7 @@ class Measure:
 
     def text(self) -> str:
         pct = self.percent
-        p = f"{float(pct):.1f}%" if pct is not None else "n/a"
+        p = f"{_float(pct):.1f}%" if pct is not None else "n/a"
         return f"{self.subject}: {p} ({show(self.used)} of {show(self.limit)})"
 
     def to_json(self) -> dict:
@@ -63,7 +63,7 @@ class Measure:
             "used": number(self.used_value),
             "limit": number(self.limit_value),
             "unit": self.unit,
-            "percent": round(float(pct), 1) if pct is not None else None,
+            "percent": round(_float(pct), 1) if pct is not None and abs(pct) < 10 ** 300 else None,
             "span": span_json(s),
         }
 
@@ -96,6 +96,8 @@ def show(x, unit: str | None = None) -> str:
 def _round(x: Fraction) -> str:
     """Exact up to three decimals, else rounded to six significant digits."""
     x = Fraction(x)
+    if abs(x) >= 10 ** 30:
+        return format_number(x)        # scientific: no whole digits to count
     if (x * 1000).denominator != 1:
         whole = len(str(abs(int(x)))) if int(x) else 0
         places = max(0, 6 - whole)
@@ -107,7 +109,15 @@ def pct(used, limit) -> str:
     lim = _value(limit)
     if lim <= 0:
         return "n/a"
-    return f"{float(_value(used) * 100 / lim):.1f} %"
+    return f"{_float(_value(used) * 100 / lim):.1f} %"
+
+
+def _float(x: Fraction) -> float:
+    """float(x), or +-inf where it does not fit (a share of a zero-ish limit)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return float("inf") if x > 0 else float("-inf")
 
 
 def share(x: Fraction) -> str:

@@ -10,6 +10,10 @@ what needs the model:
   0 m, a medium reaching 0 m, a 0 Gb/s port); a hall of more than 100,000
   positions or a cluster of more than 1,000,000 racks (10 GW of GB300 is
   ~74,000 racks); a building or hall `position` that is not two lengths.
+* `invalid-value` (error): a cabling `length_bin` under MIN_LENGTH_BIN, or one
+  that cuts a medium's reach into more than MAX_LENGTH_BINS bins: the layout
+  tabulates every cable length bin by bin (layout/costs.py, layout/bound.py),
+  so the bin sizes its tables and its time.
 * `implausible-value` (warning): a PUE above 3 (the industry average is ~1.56,
   AI halls 1.1-1.25), a rack above 2 MW (Rubin Ultra NVL576 is ~600 kW), a rack
   above 10 t.
@@ -17,6 +21,7 @@ what needs the model:
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
@@ -30,6 +35,9 @@ MAX_CLUSTER_RACKS = 1_000_000
 MAX_PUE = 3
 MAX_RACK_POWER_W = 2_000_000
 MAX_RACK_WEIGHT_KG = 10_000
+MIN_LENGTH_BIN = Fraction(1, 100)     # m: cables are not sold by the millimetre
+MAX_LENGTH_BINS = 100_000             # bins per medium reach (500 m in 1 cm bins is 50,000)
+DEFAULT_LENGTH_BIN = Fraction(1)      # m, as the vocabulary's default
 
 
 def _zero(obj, attr: str, what: str) -> Diagnostic | None:
@@ -87,9 +95,28 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         if obj.position is not None and len(obj.position) != 2:
             found.append(error("invalid-value", f"{obj.label}: `position` takes two lengths, x and y; got "
                                f"{len(obj.position)}", obj.at("position"), "e.g. `position = [120 m, 0 m]`"))
+    found += _cabling(f)
     for c in f.clusters:
         if c.racks > MAX_CLUSTER_RACKS:
             found.append(error("invalid-value", f"{c.label}: {c.racks:,} racks is absurd (at most "
                                f"{MAX_CLUSTER_RACKS:,}; 10 GW of GB300 NVL72 is ~74,000 racks)", c.at("racks")))
     yield from (d for d in found if d is not None)
+
+
+def _cabling(f: Factory) -> list[Diagnostic]:
+    """A length bin the layout's per-bin tables can afford."""
+    c = f.cabling
+    if c is not None and c.length_bin.value < MIN_LENGTH_BIN:
+        return [error("invalid-value", f"cabling: a length_bin of {show(c.length_bin)} is too fine (at least "
+                      f"{show(MIN_LENGTH_BIN)} m)", c.at("length_bin"),
+                      "cables are ordered in whole lengths: 0.5 m or 1 m bins are usual")]
+    step = c.length_bin.value if c is not None else DEFAULT_LENGTH_BIN
+    out = []
+    for m in f.media:
+        if step > 0 and m.reach.value / step > MAX_LENGTH_BINS:
+            out.append(error("invalid-value", f"{m.label}: its reach of {show(m.reach)} is "
+                             f"{show(m.reach.value / step)} length bins of {show(step)} m; the layout "
+                             f"tabulates at most {MAX_LENGTH_BINS:,}", m.at("reach"),
+                             "a cable within a campus reaches a few km at most; or use a coarser length_bin"))
+    return out
 

@@ -102,12 +102,12 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
     if len(comp) < cl.racks:
         return INF, False
     nmax = ctx.tables[f].nmax
-    psi = _less(psi_table(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm), k * c_min)
+    table, cut = psi_table_within(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm, out_of_time)
+    psi = _less(table, k * c_min)
     route = route_bound(ctx, ci, ctx.tables[f], g, n_lo, k)
     src = None if route is None else route.source_states(comp)      # each compute slot's route row
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack
-    cut = False
     for H in np.nonzero(ctx.net_allowed[ci])[0]:
         slots = np.nonzero((T.hall == H) & (T.kind != SLOT_RESERVED))[0]
         if not len(slots):
@@ -226,6 +226,15 @@ def _less(values: np.ndarray, amount: int) -> np.ndarray:
 
 def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bin_mm: int) -> np.ndarray:
     """A_k[N]: least sum of k per-bin costs g[n_i] (n_i >= n_lo) with sum n_i >= N."""
+    return psi_table_within(g, n_lo, nmax, k, dmax, v, bin_mm)[0]
+
+
+def psi_table_within(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bin_mm: int,
+                     out_of_time=None) -> tuple[np.ndarray, bool]:
+    """psi_table, and whether `out_of_time()` cut it short. The work is about
+    k x nmax x N: with fine bins it can outlast any deadline, so the loop asks
+    the clock; cut short, the table is the floor k x (cheapest bin) wherever k
+    links can reach, which is still a valid lower bound."""
     N = min(-(-(dmax + k * v) // bin_mm) + 1, k * nmax + 1)
     N = max(N, k * n_lo + 1)
     g = g.astype(np.int64)
@@ -237,13 +246,26 @@ def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bi
     for _ in range(k - 1):
         nxt = np.full(N + 1, INF, np.int64)
         for n in range(n_lo, min(nmax, N) + 1):
+            if out_of_time is not None and n % 64 == 0 and out_of_time():
+                return _psi_floor(g, n_lo, nmax, k, N), True
             gn = int(g[n])
             if gn >= INF:
                 break
             shifted = cur[np.maximum(idx - n, 0)]
             nxt = np.minimum(nxt, np.where(shifted >= INF, INF, shifted + gn))
         cur = nxt
-    return cur
+    return cur, False
+
+
+def _psi_floor(g: np.ndarray, n_lo: int, nmax: int, k: int, N: int) -> np.ndarray:
+    """A lower bound on A_k[N] without the convolution: k times the cheapest
+    bin, INF beyond k x nmax bins (no k links reach that far)."""
+    usable = g[n_lo:nmax + 1]
+    usable = usable[usable < INF]
+    out = np.full(N + 1, INF, np.int64)
+    if len(usable):
+        out[:min(N, k * nmax) + 1] = k * int(usable.min())
+    return out
 
 
 def _fill(info, scores) -> int:

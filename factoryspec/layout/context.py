@@ -24,6 +24,14 @@ def floor_ok(weight_kg: float, footprint_m2: float, rating: float | None) -> boo
     return weight_kg <= rating * footprint_m2
 
 
+def _capacity(w: float | None) -> int:
+    """A capacity in whole watts for the int64 tables: none, or one beyond
+    INF (10^18 W, far above any load the tables can sum), is unconstrained."""
+    if w is None or not w < INF:          # `not <` also catches inf and nan
+        return INF
+    return watts(w)
+
+
 class Ctx:
     def __init__(self, problem: LayoutProblem, clusters: list, halls: list):
         self.problem = problem
@@ -53,15 +61,13 @@ class Ctx:
         self.row_cap = np.zeros(self.n_rows, np.int64)
         off = 0
         for k, h in enumerate(self.halls):
-            cap = int(watts(h.busway_w_per_feed) * h.busway_limit)
+            rating = _capacity(h.busway_w_per_feed)
+            cap = rating if rating >= INF else min(int(rating * h.busway_limit), INF)
             self.row_hall[off:off + h.rows] = k
             self.row_cap[off:off + h.rows] = cap
             off += h.rows
-        big = INF
-        self.cdu_cap = np.array([big if h.cdu_capacity_w_usable is None else watts(h.cdu_capacity_w_usable)
-                                 for h in self.halls], np.int64)
-        self.air_cap = np.array([big if h.air_capacity_w_usable is None else watts(h.air_capacity_w_usable)
-                                 for h in self.halls], np.int64)
+        self.cdu_cap = np.array([_capacity(h.cdu_capacity_w_usable) for h in self.halls], np.int64)
+        self.air_cap = np.array([_capacity(h.air_capacity_w_usable) for h in self.halls], np.int64)
 
     def _allowed(self):
         """allowed[c][k]: cluster c's compute racks may stand in hall k (allowed and floor ok);

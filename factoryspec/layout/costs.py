@@ -13,6 +13,11 @@ import numpy as np
 from .problem import LayoutProblem, micro_usd, mm
 
 INF = 1 << 60
+# Bins one table may hold. Lint keeps reach / length_bin far below this
+# (checks/sanity.py); called directly with finer bins, lengths beyond it count
+# as out of reach rather than build a table that never ends (see
+# LayoutProblem.validate, which reports it).
+MAX_BINS = 1_000_000
 
 
 def media_for(problem: LayoutProblem, allowed: tuple) -> list:
@@ -31,7 +36,7 @@ class CostTable:
         self.media = media_for(problem, allowed)
         self.bin_mm = bin_mm
         reach = max((mm(m.reach_m) for m in self.media), default=0)
-        self.nmax = reach // bin_mm
+        self.nmax = min(reach // bin_mm, MAX_BINS)
         n = np.arange(self.nmax + 1, dtype=np.int64)
         length = n * bin_mm
         costs = np.full((max(len(self.media), 1), len(n)), INF, np.int64)

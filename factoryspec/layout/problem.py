@@ -279,3 +279,15 @@ def _malformed(p: LayoutProblem):
             yield f"medium {m.id}: reach must be positive"
     if p.cabling.length_bin_m <= 0:
         yield "cabling: length_bin must be positive"
+    else:
+        yield from _bins(p)
+
+
+def _bins(p: "LayoutProblem"):
+    """Per-bin tables must stay small (layout/costs.py MAX_BINS)."""
+    from .costs import MAX_BINS
+    bin_mm = max(mm(p.cabling.length_bin_m), 1)
+    for m in p.media:
+        if m.reach_m > 0 and mm(m.reach_m) // bin_mm > MAX_BINS:
+            yield (f"medium {m.id}: reach {m.reach_m:g} m is more than {MAX_BINS:,} bins of "
+                   f"{p.cabling.length_bin_m:g} m")

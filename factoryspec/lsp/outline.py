@@ -36,7 +36,7 @@ def _block(block: n.Block | n.Template, lines: Sequence[str], enc: str) -> types
     is_template = isinstance(block, n.Template)
     name = block.name or block.kind
     if isinstance(block, n.Block) and block.index is not None:
-        name += f"[{block.index.start}..{block.index.end}]"
+        name += f"[{block.index.start}..{block.index.end}]" if block.index.start is not None else "[...]"
     children = [s for s in (_symbol(x, lines, enc) for x in block.body) if s is not None]
     return types.DocumentSymbol(
         name=name, detail=f"template {block.kind}" if is_template else block.kind,
