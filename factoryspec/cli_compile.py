@@ -191,9 +191,7 @@ def verify_command(spec, layout, variables, root):
     Every rack placed once, no slot used twice, capacities, contiguity, reach,
     link lengths and media, totals. Exit 0 when it holds, 1 otherwise.
     """
-    import json
-
-    from .layout.jsonio import validate_schema, verify_json
+    from .layout.jsonio import parse, verify_json
     from .pipeline import check
     from .to_problem import build_problem
 
@@ -203,18 +201,21 @@ def verify_command(spec, layout, variables, root):
         _emit(checked.diagnostics, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
     try:
-        data = json.loads(Path(layout).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = Path(layout).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         _emit([error("layout-invalid", f"cannot read {layout}: {exc}", None)], {}, "text", 1)
         sys.exit(EXIT_ERRORS)
-    problems = [error("layout-invalid", f"{layout} does not match the layout schema: {m}", None)
-                for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
-    if not problems:
-        def headroom(lay):
-            from . import as_built
-            as_built.apply(checked.model, lay)
-            return [m.to_json() for m in as_built.headroom(checked.model)]
-        problems = verify_json(build_problem(checked, variables=variables), data, headroom)
+    # any text at all: parse() and verify_json() report, never raise, whatever it holds
+    data, why = parse(text)
+    if why is not None:
+        _emit([error("layout-invalid", f"cannot read {layout}: {why}", None)], {}, "text", 1)
+        sys.exit(EXIT_ERRORS)
+
+    def headroom(lay):
+        from . import as_built
+        as_built.apply(checked.model, lay)
+        return [m.to_json() for m in as_built.headroom(checked.model)]
+    problems = verify_json(build_problem(checked, variables=variables), data, headroom)
     if problems:
         _emit(problems, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
