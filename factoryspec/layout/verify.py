@@ -28,9 +28,9 @@ only for consistency: the seed (a non-negative int) and the solver block
 (status, objective, lower_bound, gap, baseline_objective, saving_vs_baseline),
 which depend on the solve: objective is the recomputed objective in its unit,
 lower_bound <= objective <= baseline, gap and saving follow from them at their
-stored rounding; status optimal only when the bound meets the objective,
-feasible only when it is below (timeout: either). The seed and the solver
-figures are declared informational in layout_schema.json too.
+stored rounding; status one a layout can have, and optimal only when the
+bound meets the objective. The seed and the solver figures are declared
+informational in layout_schema.json too.
 """
 
 from __future__ import annotations
