@@ -189,7 +189,10 @@ def verify_command(spec, layout, variables, root):
     """Re-check a LAYOUT (layout.json) against SPEC, independently of the solver.
 
     Every rack placed once, no slot used twice, capacities, contiguity, reach,
-    link lengths and media, totals. Exit 0 when it holds, 1 otherwise.
+    link lengths and media, totals and halls recomputed; the spec hash and
+    objective must be the spec's; the solver's figures must agree with the
+    recomputed objective. Exit 0 when it holds, 1 otherwise (any malformed file
+    included).
     """
     from .layout.jsonio import parse, verify_json
     from .pipeline import check
