@@ -160,7 +160,7 @@ def _power(w) -> str:
               help="Directory for layout.json, bom.csv, report.md, floorplan-*.svg, siteplan.svg, topology.graphml.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Solver wall-clock limit in seconds (default: the spec's `solve` block, else 120).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Solver seed; same seed, same bytes.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Solver seed; same seed, same bytes.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Solve independent halls or sites in this many processes.")
 @var_option
@@ -226,9 +226,9 @@ MAX_LAYOUT_BYTES = 512 * 1024 * 1024
 
 def _read_layout(layout: str):
     """The parsed layout.json, or a diagnostic: read like a spec (source.py),
-    only from a regular file and never past the limit."""
-    import json
-
+    only from a regular file and never past the limit, and parsed by
+    jsonio.parse, which reports any text at all and never raises."""
+    from .layout.jsonio import parse
     from .source import Unreadable, read_limited
 
     got = read_limited(layout, MAX_LAYOUT_BYTES)
@@ -239,9 +239,31 @@ def _read_layout(layout: str):
                                                  f"{MAX_LAYOUT_BYTES:,}", None)
         return None, error(got.code, f"cannot read {layout}: {got.reason}", None)
     try:
-        return json.loads(got.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        text = got.decode("utf-8")
+    except UnicodeDecodeError as exc:
         return None, error("layout-invalid", f"cannot read {layout}: {exc}", None)
+    data, why = parse(text)
+    if why is not None:
+        return None, error("layout-invalid", f"cannot read {layout}: {why}", None)
+    return data, None
+
+
+def read_and_verify(checked, path: str, variables) -> tuple[dict | None, list]:
+    """layout.json at `path` and every way it breaks the checked spec (empty when
+    it verifies): the schema, the independent re-check, the totals and the
+    headroom as built (the model is left describing the layout)."""
+    from . import as_built
+    from .layout.jsonio import verify_json
+    from .to_problem import build_problem
+
+    data, unreadable = _read_layout(path)
+    if unreadable:
+        return None, [unreadable]
+
+    def headroom(lay):
+        as_built.apply(checked.model, lay)
+        return [m.to_json() for m in as_built.headroom(checked.model)]
+    return data, verify_json(build_problem(checked, variables=variables), data, headroom)
 
 
 @main.command(name="verify")
@@ -253,31 +275,19 @@ def verify_command(spec, layout, variables, root):
     """Re-check a LAYOUT (layout.json) against SPEC, independently of the solver.
 
     Every rack placed once, no slot used twice, capacities, contiguity, reach,
-    link lengths and media, totals. Exit 0 when it holds, 1 otherwise.
+    link lengths and media, totals and halls recomputed; the spec hash and
+    objective must be the spec's; the solver's figures must agree with the
+    recomputed objective. Exit 0 when it holds, 1 otherwise (any malformed file
+    included).
     """
-    import json
-
-    from .layout.jsonio import validate_schema, verify_json
     from .pipeline import check
-    from .to_problem import build_problem
 
     variables = _parse_vars(variables)
     checked = check(spec, root=root, variables=variables)
     if not checked.ok or checked.model is None:
         _emit(checked.diagnostics, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
-    data, unreadable = _read_layout(layout)
-    if unreadable:
-        _emit([unreadable], {}, "text", 1)
-        sys.exit(EXIT_ERRORS)
-    problems = [error("layout-invalid", f"{layout} does not match the layout schema: {m}", None)
-                for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
-    if not problems:
-        def headroom(lay):
-            from . import as_built
-            as_built.apply(checked.model, lay)
-            return [m.to_json() for m in as_built.headroom(checked.model)]
-        problems = verify_json(build_problem(checked, variables=variables), data, headroom)
+    data, problems = read_and_verify(checked, layout, variables)
     if problems:
         _emit(problems, checked.sources, "text", 1)
         sys.exit(EXIT_ERRORS)
@@ -291,20 +301,9 @@ def load_verified_layout(checked, path: str, variables):
     """The layout in `path` once it verifies against the checked spec, else None
     (its diagnostics are printed): a layout is applied to the model only after
     verify accepts it."""
-    import json
+    from .layout.jsonio import layout_from_json
 
-    from .layout.jsonio import layout_from_json, validate_schema, verify_json
-    from .to_problem import build_problem
-
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        _emit([error("layout-invalid", f"cannot read {path}: {exc}", None)], {}, "text", 1)
-        return None
-    problems = [error("layout-invalid", f"{path} does not match the layout schema: {m}", None)
-                for m in (validate_schema(data) if isinstance(data, dict) else ["not a JSON object"])]
-    if not problems:
-        problems = verify_json(build_problem(checked, variables=variables), data)
+    data, problems = read_and_verify(checked, path, variables)
     if problems:
         _emit(problems, checked.sources, "text", 1)
         return None

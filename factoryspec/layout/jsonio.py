@@ -9,15 +9,18 @@ identical bytes; the CLI prints the solve time instead.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from importlib import resources
 
+from ..diagnostics import error
 from .problem import LayoutProblem, milliwatts, mw_to_w
-from .result import Layout, Link, Placement, SolveResult
-from .verify import verify
+from .result import STATUSES, Layout, Link, Placement, SolveResult
+from .verify import LAYOUT_INVALID, verify_and_recount
 
 FORMAT = "factoryspec.layout/1"
 HEADROOM_KEYS = ("check", "subject", "used", "limit", "unit", "percent")
+NETWORK_FIELDS = ("fabric", "tier", "first_switch", "switches")    # a network placement's own
 
 
 def _r(x: float | None, places: int = 6):
@@ -34,9 +37,6 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
     saving = None
     if result.baseline_objective and result.objective is not None:
         saving = _r(1 - result.objective / result.baseline_objective)
-    t = result.totals
-    per_end = {m.id: milliwatts(m.power_per_end_w) for m in problem.media}
-    compute = sum(1 for p in lay.placements if p.kind == "compute")
     per_hall = Counter(p.hall for p in lay.placements)
     return {
         "format": FORMAT,
@@ -52,28 +52,36 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
             "baseline_objective": _r(result.baseline_objective),
             "saving_vs_baseline": saving,
         },
-        "totals": {
-            "racks": len(lay.placements),
-            "compute_racks": compute,
-            "network_racks": len(lay.placements) - compute,
-            "link_groups": len(lay.links),
-            "cables": t.get("cables", 0),
-            "length_m": _r(t.get("length_mm", 0) / 1000, 3),
-            "cost_usd": _r(t.get("cost_u", 0) / 1e6),
-            "objective_units": result.objective_units,
-            "by_medium": [{"medium": m, "cables": v[0], "length_m": _r(v[1] / 1000, 3),
-                           "cost_usd": _r(v[2] / 1e6), "power_per_end_w": mw_to_w(per_end[m]),
-                           "optics_w": mw_to_w(2 * v[0] * per_end[m])}
-                          for m, v in sorted(t.get("by_medium", {}).items())],
-            "optics": {"ends": 2 * t.get("cables", 0),
-                       "power_w": mw_to_w(sum(2 * v[0] * per_end[m] for m, v in t.get("by_medium", {}).items()))},
-            "it_power_w": mw_to_w(sum(milliwatts(p.power_w) for p in lay.placements)),
-            "headroom": [{k: h[k] for k in HEADROOM_KEYS} for h in headroom or ()],
-        },
+        "totals": _totals(problem, lay, result.totals, result.objective_units, headroom),
         "halls": [_hall(h, per_hall) for h in problem.halls],
         "placements": [_placement(p) for p in lay.placements],
         "links": [{"a": x.a, "b": x.b, "cluster": x.cluster, "fabric": x.fabric, "level": x.level,
                    "medium": x.medium, "length_m": x.length_m, "count": x.count} for x in lay.links],
+    }
+
+
+def _totals(problem: LayoutProblem, lay: Layout, t: dict, objective_units, headroom) -> dict:
+    """The totals block from the layout and its link sums `t` (the solver's when
+    writing, verify.recount's when checking: the same rounding either way)."""
+    per_end = {m.id: milliwatts(m.power_per_end_w) for m in problem.media}
+    compute = sum(1 for p in lay.placements if p.kind == "compute")
+    return {
+        "racks": len(lay.placements),
+        "compute_racks": compute,
+        "network_racks": len(lay.placements) - compute,
+        "link_groups": len(lay.links),
+        "cables": t.get("cables", 0),
+        "length_m": _r(t.get("length_mm", 0) / 1000, 3),
+        "cost_usd": _r(t.get("cost_u", 0) / 1e6),
+        "objective_units": objective_units,
+        "by_medium": [{"medium": m, "cables": v[0], "length_m": _r(v[1] / 1000, 3),
+                       "cost_usd": _r(v[2] / 1e6), "power_per_end_w": mw_to_w(per_end[m]),
+                       "optics_w": mw_to_w(2 * v[0] * per_end[m])}
+                      for m, v in sorted(t.get("by_medium", {}).items())],
+        "optics": {"ends": 2 * t.get("cables", 0),
+                   "power_w": mw_to_w(sum(2 * v[0] * per_end[m] for m, v in t.get("by_medium", {}).items()))},
+        "it_power_w": mw_to_w(sum(milliwatts(p.power_w) for p in lay.placements)),
+        "headroom": [{k: h[k] for k in HEADROOM_KEYS} for h in headroom or ()],
     }
 
 
@@ -110,37 +118,252 @@ def schema() -> dict:
     return json.loads(resources.files(__package__).joinpath("layout_schema.json").read_text("utf-8"))
 
 
-def validate_schema(data: dict) -> list[str]:
-    """Schema errors (draft 2020-12) as messages; empty when valid."""
+# ---- reading a layout.json that may be anything -------------------------------------------
+
+# No quantity of a layout comes near this (objective_units, the largest, is the
+# cable cost in micro-USD: 10^18 is a trillion USD); bounding every number keeps
+# the verifier's conversions (x 1000, x 10^6, int to float) finite whatever a
+# file holds.
+MAX_MAGNITUDE = 10 ** 18
+MAX_DEPTH = 16          # layout.json nests 5 deep; deeper is not a layout (and would exhaust repr)
+MAX_SHOWN = 240         # characters of a value quoted in a diagnostic
+
+
+class HugeInt:
+    """A JSON integer too long for Python to convert (its int-string limit):
+    kept as a value, so the schema names the field it stands in."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<an integer of {self.digits:,} digits>"
+
+
+def _parse_int(text: str):
+    try:
+        return int(text)
+    except ValueError:
+        return HugeInt(len(text.lstrip("-")))
+
+
+def parse(text: str) -> tuple[object, str | None]:
+    """(data, None), or (None, why) when `text` is not JSON layout.json could be.
+    Never raises: NaN, Infinity and 1e400 parse to floats the schema rejects,
+    integers of any length to HugeInt, and nesting is bounded."""
+    try:
+        data = json.loads(text, parse_int=_parse_int)
+    except RecursionError:
+        return None, "it is nested too deeply to be a layout"
+    except ValueError as exc:       # JSONDecodeError included
+        return None, f"it is not JSON: {exc}"
+    where = _too_deep(data)
+    if where is not None:
+        return None, f"{where or '(root)'} is nested more than {MAX_DEPTH} deep; no layout field is"
+    return data, None
+
+
+def _too_deep(data) -> str | None:
+    """The path of the first value nested deeper than MAX_DEPTH (iteratively:
+    a recursive walk is what must not happen here)."""
+    stack = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, _join(path, k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, _join(path, i), depth + 1) for i, v in enumerate(value))
+    return None
+
+
+def _join(path: str, key) -> str:
+    return f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+
+
+def _is_number(_checker, x) -> bool:
+    """JSON Schema's number, finite and bounded: JSON has no NaN or Infinity, and
+    1e400 is Infinity once parsed. bool is an int in Python, not a number here."""
+    if isinstance(x, int):          # isfinite() of a 4,000-digit int overflows
+        return _is_integer(_checker, x)
+    return isinstance(x, float) and math.isfinite(x) and abs(x) <= MAX_MAGNITUDE
+
+
+def _is_integer(_checker, x) -> bool:
+    """An int (not 1.0, not a bool), bounded like every number."""
+    return isinstance(x, int) and not isinstance(x, bool) and abs(x) <= MAX_MAGNITUDE
+
+
+def _validator():
     import jsonschema
-    v = jsonschema.Draft202012Validator(schema())
-    return [f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in v.iter_errors(data)]
+    base = jsonschema.Draft202012Validator
+    types = base.TYPE_CHECKER.redefine_many({"number": _is_number, "integer": _is_integer})
+    return jsonschema.validators.extend(base, type_checker=types)(schema())
 
 
-def verify_json(problem: LayoutProblem, data: dict, headroom=None):
-    """verify() on a layout.json, plus its totals against the recomputation and
-    its spec hash against the problem's. `headroom(layout)`, if given, recounts
-    the layout's headroom as built (a list like totals.headroom)."""
-    from ..diagnostics import error
-    from .verify import LAYOUT_INVALID
+def show(value) -> str:
+    """A value as a diagnostic quotes it: short, whatever its size."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+        return f"<an integer of {len(str(abs(value))):,} digits>"
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "..."
+
+
+def _message(e) -> str:
+    types = [e.validator_value] if isinstance(e.validator_value, str) else e.validator_value
+    if e.validator == "type" and isinstance(e.instance, (int, float, HugeInt)) and not isinstance(e.instance, bool):
+        want = "an integer" if "integer" in types else "a number"
+        return f"{show(e.instance)} is not {want} (finite, at most 10^18 in size)"
+    if e.validator == "type":
+        return f"{show(e.instance)} is not of type {e.validator_value!r}"
+    text = e.message
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "..."
+
+
+def validate_schema(data) -> list[str]:
+    """Schema errors (draft 2020-12, numbers finite and at most 10^18 in size,
+    see _is_number) as messages naming the field; empty when valid."""
+    if not isinstance(data, dict):
+        return [f"(root): {show(data)} is not a JSON object"]
     out = []
-    if data.get("spec_hash") != problem.spec_hash:
-        out.append(error(LAYOUT_INVALID, f"layout.json was made from spec {data.get('spec_hash')!r}, "
-                         f"this spec is {problem.spec_hash!r}", None))
+    for e in _validator().iter_errors(data):
+        where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in e.path).lstrip(".")
+        if e.validator is None:
+            # a field the `false` schemas forbid: network fields on a compute rack (the
+            # error stops at the rack and does not say which field)
+            out.append(f"{where}: a compute rack has {show(e.instance)} as one of "
+                       f"{', '.join(NETWORK_FIELDS)}; only network racks have those")
+            continue
+        out.append(f"{where or '(root)'}: {_message(e)}")
+    return out
+
+
+def verify_json(problem: LayoutProblem, data, headroom=None) -> list:
+    """Every diagnostic of a layout.json (parsed, e.g. by `parse`) against its
+    problem: the schema first, then the recorded inputs, verify() on the layout,
+    and once that holds, every derived field recomputed (totals, halls) and the
+    solver's figures checked for consistency (see verify.py's docstring for
+    which field is which). `headroom(layout)`, if given, recounts the layout's
+    headroom as built (a list like totals.headroom). Never raises on any data."""
+    bad = validate_schema(data)
+    if bad:
+        return [_invalid(f"layout.json does not match the layout schema: {m}") for m in bad]
+    out = list(_recorded_inputs(problem, data))
     layout = layout_from_json(data)
-    out.extend(verify(problem, layout, data.get("totals", {}).get("objective_units")))
+    diags, sums = verify_and_recount(problem, layout, data["totals"]["objective_units"])
+    out.extend(diags)
     if out:
         return out
-    totals = data.get("totals", {})
-    it = mw_to_w(sum(milliwatts(p.power_w) for p in layout.placements))
-    if totals.get("it_power_w") != it:
-        out.append(error(LAYOUT_INVALID, f"layout.json's it_power_w is {totals.get('it_power_w')}, its racks "
-                         f"add up to {it} W", None))
+    want = _totals(problem, layout, sums, sums["objective_units"], ())
+    del want["headroom"]            # recounted by the caller's checks, below
+    got = {k: v for k, v in data["totals"].items() if k != "headroom"}
+    out.extend(_differences(got, want, "totals", "its placements and links give"))
+    per_hall = Counter(p.hall for p in layout.placements)
+    out.extend(_differences(data["halls"], [_hall(h, per_hall) for h in problem.halls], "halls",
+                            "the spec and the placements give"))
+    out.extend(_invalid(m) for m in _solver_figures(problem, data["solver"], sums["objective_units"]))
     if headroom is not None:
         want = [{k: h[k] for k in HEADROOM_KEYS} for h in headroom(layout)]
-        got = totals.get("headroom")
+        got = data["totals"]["headroom"]
         if got != want:
-            bad = next((w for w, g in zip(want, got or []) if w != g), want[0] if want else None)
-            out.append(error(LAYOUT_INVALID, f"layout.json's headroom is not the layout's as built "
-                             f"(first difference: {bad})", None))
+            first = next((w for w, g in zip(want, got) if w != g), None)
+            first = first or (f"{len(got)} entries, {len(want)} measures")
+            out.append(_invalid(f"layout.json's totals.headroom is not the layout's as built "
+                                f"(first difference: {show(first)})"))
     return out
+
+
+def _invalid(message: str):
+    return error(LAYOUT_INVALID, message, None)
+
+
+def _recorded_inputs(problem: LayoutProblem, data: dict):
+    """The spec's own inputs a layout records: they must be this spec's. (The
+    seed is not the spec's: the schema only keeps it a non-negative int.)"""
+    if data["spec_hash"] != problem.spec_hash:
+        yield _invalid(f"layout.json was made from spec {show(data['spec_hash'])}, "
+                       f"this spec is {problem.spec_hash!r}")
+    if data["objective"] != problem.objective:
+        yield _invalid(f"layout.json's objective is {show(data['objective'])}, the spec's `solve` objective "
+                       f"is {problem.objective!r}")
+
+
+def _differences(got, want, path: str, source: str) -> list:
+    d = _first_difference(got, want, path)
+    if d is None:
+        return []
+    where, g, w = d
+    return [_invalid(f"layout.json's {where} is {g}, {source} {w}")]
+
+
+def _first_difference(got, want, path: str):
+    """(path, got, want) as shown, of the first field where got is not want."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return path, show(got), "an object"
+        for k, w in want.items():
+            if k not in got:
+                return _join(path, k), "missing", show(w)
+            d = _first_difference(got[k], w, _join(path, k))
+            if d:
+                return d
+        extra = sorted(set(got) - set(want))
+        return (_join(path, extra[0]), show(got[extra[0]]), "no such field") if extra else None
+    if isinstance(want, list):
+        if not isinstance(got, list):
+            return path, show(got), "a list"
+        for i, (g, w) in enumerate(zip(got, want)):
+            d = _first_difference(g, w, _join(path, i))
+            if d:
+                return d
+        if len(got) != len(want):
+            return path, f"{len(got)} entries", f"{len(want)}"
+        return None
+    # 1 == 1.0 is the same figure; True == 1 is not (bool is an int in Python)
+    same = got == want and isinstance(got, bool) == isinstance(want, bool)
+    return None if same else (path, show(got), show(want))
+
+
+def _solver_figures(problem: LayoutProblem, solver: dict, units: int):
+    """Messages where the solver block disagrees with the recomputed objective
+    (`units`, exact) or with itself. Its figures are informational, but each is
+    produced from exact units by layout_to_json; so they are re-derived the same
+    way, including their rounding. (Only the objective's units are recorded: the
+    bound's are read back from its figure, exact up to billions of USD and at
+    worst a unit off beyond, which moves no gap rounded to 6 places.)"""
+    length = problem.objective == "length"
+    scale = 1000 if length else 1_000_000
+    unit = "m" if length else "USD"
+    objective = _r(units / scale)
+    if solver["unit"] != unit:
+        yield f"layout.json's solver.unit is {show(solver['unit'])}, the spec's objective is in {unit}"
+    if solver["objective"] != objective:
+        yield f"layout.json's solver.objective is {show(solver['objective'])}, its links give {objective} {unit}"
+    lower = solver["lower_bound"]
+    if lower > objective:
+        yield f"layout.json's solver.lower_bound {lower} is above the objective its links give, {objective} {unit}"
+    bound = units if lower == objective else round(lower * scale)
+    gap = _r((units - bound) / units if units else 0.0)
+    if solver["gap"] != gap:
+        yield f"layout.json's solver.gap is {show(solver['gap'])}, its objective and lower_bound give {gap}"
+    status = solver["status"]
+    if status not in STATUSES or status == "infeasible":
+        yield f"layout.json's solver.status is {show(status)}, a layout's is optimal, feasible or timeout"
+    elif status == "optimal" and lower != objective:
+        yield f"layout.json's solver.status is optimal, but its lower_bound is below its objective (gap {gap})"
+    yield from _baseline(solver, objective, units / scale)
+
+
+def _baseline(solver: dict, objective: float, exact: float):
+    """saving_vs_baseline as layout_to_json derives it from the objective
+    (`exact`, unrounded) and the baseline; the solver keeps the naive layout
+    when it is better, so the baseline is never below the objective."""
+    base = solver["baseline_objective"]
+    saving = solver["saving_vs_baseline"]
+    want = _r(1 - exact / base) if base else None
+    if base is not None and base < objective:
+        yield f"layout.json's solver.baseline_objective {base} is below its objective {objective}"
+    if saving != want or isinstance(saving, bool):
+        what = "its objective and baseline give" if base is not None else "without a baseline_objective it is"
+        yield f"layout.json's solver.saving_vs_baseline is {show(saving)}, {what} {want}"

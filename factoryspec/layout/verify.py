@@ -12,6 +12,25 @@ slots of one row segment; the network racks' switches cover each tier once,
 at most switches_per_rack each; every fabric link present with its exact
 multiplicity; each link's length recomputed from the positions; its medium
 reaches and is the cheapest; totals recomputed.
+
+Every placement field is checked: id, kind, cluster, hall, row and slot as
+above; system (the cluster's system, or the fabric's switch model); x_m, y_m,
+power_w exactly as written (metres to 3 places, watts to the mW); feeds; a
+network rack's fabric, tier, first_switch and switches, and none of those on a
+compute rack. Every link field: its racks, cluster, fabric and level against
+the wiring rule, its medium, its length exactly, its count.
+
+layout.json (jsonio.verify_json) adds, from verify_and_recount: totals (racks,
+compute/network racks, link groups, cables, length, cost, objective_units,
+by_medium, optics, IT power, headroom) and halls[] recomputed; spec_hash and
+objective compared with the spec as recorded inputs. Informational, checked
+only for consistency: the seed (a non-negative int) and the solver block
+(status, objective, lower_bound, gap, baseline_objective, saving_vs_baseline),
+which depend on the solve: objective is the recomputed objective in its unit,
+lower_bound <= objective <= baseline, gap and saving follow from them at their
+stored rounding; status one a layout can have, and optimal only when the
+bound meets the objective. The seed and the solver figures are declared
+informational in layout_schema.json too.
 """
 
 from __future__ import annotations
@@ -19,7 +38,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from ..diagnostics import Diagnostic, error
-from .problem import LayoutProblem, micro_usd, milliwatts, mm, watts
+from .problem import LayoutProblem, micro_usd, milliwatts, mm, mw_to_w, watts
 from .result import Layout
 
 # Codes for the lead to register in factoryspec/codes.py (kept in variables here
@@ -39,9 +58,17 @@ def verify(problem: LayoutProblem, layout: Layout, objective_units: int | None =
     """Diagnostics for every rule the layout breaks (empty when it is valid).
     `objective_units`, if given, is the claimed objective in micro-USD (cost
     objectives) or millimetres (length), checked against the recomputation."""
+    return verify_and_recount(problem, layout, objective_units)[0]
+
+
+def verify_and_recount(problem: LayoutProblem, layout: Layout,
+                       objective_units: int | None = None) -> tuple[list[Diagnostic], dict | None]:
+    """verify(), and the link totals recounted from the links (None unless the
+    layout verifies): cost_u, length_mm, cables, objective_units and by_medium
+    {medium: [cables, length_mm, cost_u]}, the shape of SolveResult.totals."""
     v = _Verifier(problem, layout)
     v.run(objective_units)
-    return v.out
+    return v.out, (None if v.out else v.sums)
 
 
 class _Verifier:
@@ -53,6 +80,7 @@ class _Verifier:
         self.clusters = {c.id: c for c in problem.clusters}
         self.geo = {h.id: _HallGeo(h) for h in problem.halls}
         self.pos: dict = {}               # rack id -> placement
+        self.sums: dict | None = None     # link totals, once links() has run
         self.optics_mw = self._optics()   # rack id -> mW of its cable ends
 
     def err(self, msg: str, span=None, code: str = LAYOUT_INVALID):
@@ -86,6 +114,8 @@ class _Verifier:
                     self.err(f"compute rack {rid} of cluster {c.id} is not placed", c.span)
                 elif p.kind != "compute" or p.cluster != c.id:
                     self.err(f"rack {rid} should be a compute rack of cluster {c.id}", c.span)
+                elif p.system != c.system:
+                    self.err(f"compute rack {rid} is a {p.system}, cluster {c.id} is of {c.system}", c.span)
         for p in self.lay.placements:
             c = self.clusters.get(p.cluster)
             if c is None:
@@ -94,9 +124,14 @@ class _Verifier:
                 if not (p.id.startswith(c.id + "/c") and p.id[len(c.id) + 2:].isdigit()
                         and 1 <= int(p.id[len(c.id) + 2:]) <= c.racks):
                     self.err(f"rack {p.id} is not a compute rack of cluster {c.id}", c.span)
+                elif (p.fabric, p.tier, p.first_switch, p.switches) != (None,) * 4:
+                    self.err(f"compute rack {p.id} names a fabric, tier or switches; only network racks do")
             elif p.kind == "network":
                 if not any(f.id == p.fabric for f in c.fabrics):
                     self.err(f"network rack {p.id} names an unknown fabric {p.fabric} of cluster {c.id}")
+                elif p.system != self._fabric(c, p.fabric).switch:
+                    self.err(f"network rack {p.id} holds {p.system} switches, fabric {c.id}/{p.fabric} uses "
+                             f"{self._fabric(c, p.fabric).switch}", self._fabric(c, p.fabric).span)
             else:
                 self.err(f"rack {p.id} has an unknown kind {p.kind!r}")
 
@@ -130,10 +165,11 @@ class _Verifier:
                 self.err(f"rack {p.id} ({weight:,.0f} kg on {area} m2) exceeds the floor rating of hall {h.id} "
                          f"({h.floor_rating_kg_m2:,.0f} kg/m2)", h.span, "floor-load")
             x, y = self.geo[h.id].site_xy(p.row, p.slot)
-            if mm(p.x_m) != x or mm(p.y_m) != y:
+            # exactly as written (to the mm, 3 places): a sub-mm edit is an edit too
+            if p.x_m != round(x / 1000, 3) or p.y_m != round(y / 1000, 3):
                 self.err(f"rack {p.id}: coordinates ({p.x_m}, {p.y_m}) m, the slot is at "
                          f"({x / 1000}, {y / 1000}) m")
-            if not isinstance(p.power_w, (int, float)) or milliwatts(p.power_w) != self._power(p, c):
+            if not isinstance(p.power_w, (int, float)) or p.power_w != mw_to_w(self._power(p, c)):
                 self.err(f"rack {p.id}: power {p.power_w} W, expected {self._power(p, c) / 1000:g} W "
                          "(its system or switches and the optics of its cable ends)")
             if p.feeds != ("AB" if h.feeds >= 2 else "A"):
@@ -257,7 +293,8 @@ class _Verifier:
                 for (a, b, level), n in _expected_links(c, f, self.switch_rack).items():
                     expected[(c.id, f.id, a, b, level)] = n
         got: Counter = Counter()
-        total_cost = total_len = 0
+        total_cost = total_len = cables = 0
+        by_medium: dict = {}             # medium -> [cables, length_mm, cost_u], as the solver totals
         media_of: dict = {}
         for ln in self.lay.links:
             key = (ln.cluster, ln.fabric, ln.a, ln.b, ln.level)
@@ -271,7 +308,7 @@ class _Verifier:
                 continue
             f = self._fabric(c, ln.fabric)
             length = self._length(pa, pb)
-            if mm(ln.length_m) != length:
+            if ln.length_m != round(length / 1000, 3):
                 self.err(f"link {ln.a} -> {ln.b}: stored length {ln.length_m} m, the positions give "
                          f"{length / 1000} m", f.span)
             fkey = (c.id, f.id)
@@ -294,6 +331,11 @@ class _Verifier:
             m = chosen if chosen is not None else best
             total_cost += _cost(m, length) * ln.count
             total_len += length * ln.count
+            cables += ln.count
+            acc = by_medium.setdefault(m.id, [0, 0, 0])
+            acc[0] += ln.count
+            acc[1] += length * ln.count
+            acc[2] += _cost(m, length) * ln.count
         for key in sorted(set(expected) | set(got)):
             e, g = expected.get(key, 0), got.get(key, 0)
             if e != g:
@@ -302,8 +344,10 @@ class _Verifier:
                          f"has {g}", self._fabric(self.clusters[cid], fid).span if cid in self.clusters
                          and any(f.id == fid for f in self.clusters[cid].fabrics) else None)
         self.total_cost, self.total_len = total_cost, total_len
+        real = total_len if self.p.objective == "length" else total_cost
+        self.sums = {"cost_u": total_cost, "length_mm": total_len, "cables": cables, "objective_units": real,
+                     "by_medium": by_medium}
         if objective_units is not None:
-            real = total_len if self.p.objective == "length" else total_cost
             if real != objective_units:
                 self.err(f"the layout claims an objective of {objective_units:,} units, its links add up to "
                          f"{real:,}")
