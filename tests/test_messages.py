@@ -1,0 +1,53 @@
+"""Messages a user can act on: the code, the line and the words that say what to do."""
+
+from pathlib import Path
+
+from factoryspec.pipeline import check
+
+SPECS = Path(__file__).parent.parent / "specs"
+
+
+def lint(tmp_path: Path, text: str, name: str = "a.fac"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return check(str(path), root=str(tmp_path)).diagnostics
+
+
+def without_line(text: str, line: str, nth: int) -> tuple[str, int]:
+    """The text with the nth line equal to `line` removed, and that line's number."""
+    lines = text.split("\n")
+    at = [i for i, s in enumerate(lines) if s == line][nth]
+    return "\n".join(lines[:at] + lines[at + 1:]), at + 1
+
+
+# ---- a missing `}`
+
+def test_missing_hall_brace_is_reported_where_it_belongs(tmp_path):
+    text = (SPECS / "superpod.fac").read_text(encoding="utf-8")
+    broken, removed = without_line(text, "    }", 2)      # the `}` of hall h1
+    diags = lint(tmp_path, broken)
+    hall = broken.split("\n").index("    hall h1 {") + 1
+    assert [(d.code, d.severity.value, d.span.line) for d in diags] == [
+        ("syntax", "error", hall), ("syntax", "info", removed)]
+    assert diags[0].message == "this `{` is never closed"
+    assert f"missing before line {removed}" in diags[0].hint
+    assert diags[1].message.startswith("by indentation, `hall h1` (opened at line")
+    assert "add `}` before this line" in diags[1].message
+
+
+def test_missing_building_brace_reads_the_rest_as_indented(tmp_path):
+    text = (SPECS / "superpod.fac").read_text(encoding="utf-8")
+    broken, removed = without_line(text, "  }", 1)        # the `}` of building dc1
+    diags = lint(tmp_path, broken)
+    # No misplaced-block cascade and no failed asserts: cluster, cabling and
+    # solve are read as children of the site, as their indentation says.
+    assert [(d.code, d.severity.value) for d in diags] == [("syntax", "error"), ("syntax", "info")]
+    lines = broken.split("\n")
+    after = next(i for i in range(removed, len(lines) + 1) if lines[i - 1].strip())  # blank lines skipped
+    assert diags[1].span.line == after and "`building dc1`" in diags[1].message
+
+
+def test_missing_brace_without_telling_indentation_keeps_one_error(tmp_path):
+    diags = lint(tmp_path, "site a {\nland = 1 acre\nbuilding b {\nsize = 10 m x 10 m\n}\n")
+    assert [(d.code, d.span.line) for d in diags if d.code == "syntax"] == [("syntax", 1)]
+    assert diags[0].severity.value == "error" and not any(d.severity.value == "info" for d in diags)
