@@ -22,7 +22,7 @@ from . import units as u
 from . import vocabulary as v
 from .diagnostics import Diagnostic, Span, error, warning
 from .loader import Program
-from .suggest import did_you_mean
+from .suggest import closest, did_you_mean
 
 MAX_REPEAT = 10_000   # instances from one `[a..b]`
 INDEX = "index"       # the name a repeated block's copies know their number by
@@ -838,20 +838,33 @@ class Resolver:
     # ---- vocabulary checks ---------------------------------------------
     def _check_entity(self, ent: Entity) -> None:
         kind = v.KINDS.get(ent.kind)
+        typos: set[str] = set()     # required attributes an unknown one is a likely misspelling of
         for name, stmt in ent.exprs.items():
             if kind is not None and kind.attr(name) is None:
-                hint = did_you_mean(name, [a.name for a in kind.attrs])
-                self.diags.append(error("unknown-attribute", f"`{name}` is not an attribute of {ent.kind}",
-                                        stmt.name_span, hint))
+                typos |= self._unknown_attribute(ent, kind, name, stmt)
                 ent.values[name] = ERROR
                 continue
             self.attr(ent, name)
         if kind is None:
             return
         for a in kind.attrs:
-            if a.required and a.name not in ent.exprs:
+            # `slots_per_rw = 16` is one mistake: the unknown-attribute error
+            # says so at the typo; a missing-attribute at the block's name,
+            # listed before it, would send the user the wrong way.
+            if a.required and a.name not in ent.exprs and a.name not in typos:
                 self.diags.append(error("missing-attribute", f"{ent.label} has no `{a.name}`",
                                         ent.name_span or ent.span, f"{a.name}: {a.doc}"))
+
+    def _unknown_attribute(self, ent: Entity, kind, name: str, stmt: n.Attribute) -> set[str]:
+        """Report `name`; return the required attribute it misspells, if any."""
+        best = closest(name, [a.name for a in kind.attrs if a.name not in ent.exprs])
+        hint = did_you_mean(name, [a.name for a in kind.attrs])
+        meant = kind.attr(best) if best else None
+        if meant is not None and meant.required:
+            hint = f"did you mean `{best}`? {ent.label} needs it and does not set it"
+        self.diags.append(error("unknown-attribute", f"`{name}` is not an attribute of {ent.kind}",
+                                stmt.name_span, hint))
+        return {best} if meant is not None and meant.required else set()
 
     def _check_attr(self, ent: Entity, stmt: n.Attribute, value):
         kind = v.KINDS.get(ent.kind)

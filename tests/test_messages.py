@@ -51,3 +51,37 @@ def test_missing_brace_without_telling_indentation_keeps_one_error(tmp_path):
     diags = lint(tmp_path, "site a {\nland = 1 acre\nbuilding b {\nsize = 10 m x 10 m\n}\n")
     assert [(d.code, d.span.line) for d in diags if d.code == "syntax"] == [("syntax", 1)]
     assert diags[0].severity.value == "error" and not any(d.severity.value == "info" for d in diags)
+
+
+# ---- an unknown attribute that misspells a required one
+
+HALL_TYPO = """site s {
+  land = 1 ha
+  building b {
+    size = 40 m x 30 m
+    hall h1 {
+      size = 13 m x 21 m
+      rows = 5
+      slots_per_rw = 16
+      busway = 2.5 MW
+    }
+  }
+}
+"""
+
+
+def test_misspelt_required_attribute_is_one_error_at_the_typo(tmp_path):
+    diags = lint(tmp_path, HALL_TYPO)
+    errors = [(d.code, d.span.line) for d in diags if d.severity.value == "error"]
+    assert errors[0] == ("unknown-attribute", 8)
+    assert ("missing-attribute", 5) not in errors     # the typo explains it
+    d = diags[0]
+    assert d.message == "`slots_per_rw` is not an attribute of hall"
+    assert d.hint.startswith("did you mean `slots_per_row`?")
+
+
+def test_missing_attribute_not_explained_by_a_typo_stays(tmp_path):
+    diags = lint(tmp_path, HALL_TYPO.replace("      busway = 2.5 MW\n", ""))
+    codes = [(d.code, d.span.line, d.message) for d in diags]
+    assert ("missing-attribute", 5, "hall s.b.h1 has no `busway`") in codes
+    assert not any(c == "missing-attribute" and "slots_per_row" in m for c, _, m in codes)
