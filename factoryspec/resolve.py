@@ -22,7 +22,7 @@ from . import units as u
 from . import vocabulary as v
 from .diagnostics import Diagnostic, Span, error, warning
 from .loader import Program
-from .suggest import closest, did_you_mean
+from .suggest import closest, did_you_mean, nearest
 
 MAX_REPEAT = 10_000   # instances from one `[a..b]`
 INDEX = "index"       # the name a repeated block's copies know their number by
@@ -265,6 +265,9 @@ class Resolver:
         # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
         # set only while asserts are checked, see factoryspec/asserts.py.
         self.derived = None
+        # The block kinds the attribute being evaluated must name (`halls`:
+        # hall, building), so an undefined reference can list those.
+        self.expecting: tuple[str, ...] = ()
 
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
@@ -572,7 +575,13 @@ class Resolver:
             a = kind.attr(name) if kind else None
             return a.default if a else None
         ent.values[name] = _EVALUATING
-        value = self.eval(stmt.value, ent.scope)
+        kind = v.KINDS.get(ent.kind)
+        spec = kind.attr(name) if kind else None
+        outer, self.expecting = self.expecting, (spec.refs if spec is not None else ())
+        try:
+            value = self.eval(stmt.value, ent.scope)
+        finally:
+            self.expecting = outer
         value = self._check_attr(ent, stmt, value)
         ent.values[name] = value
         return value
@@ -701,8 +710,10 @@ class Resolver:
                     self.diags.append(error("type-mismatch", f"`{part}`: {_describe(sym)} has no members", e.span))
                 return ERROR
             if nxt is None:
+                hint = _join(did_you_mean(part, options) or self._figure_hint(sym, part),
+                             self._children_listing(sym, part) if isinstance(sym, Entity) else None)
                 self.diags.append(error("undefined-reference", f"`{part}` is not defined in `{_label(sym)}`",
-                                        e.span, did_you_mean(part, options) or self._figure_hint(sym, part)))
+                                        e.span, hint))
                 return ERROR
             self._mark_used(nxt)
             sym = nxt
@@ -725,11 +736,39 @@ class Resolver:
         nested = [e.qualname for e in self.all_entities if e.name == name and e.parent is not None]
         if nested:
             return f"`{name}` is nested: write `{nested[0]}`"
-        hint = did_you_mean(name, scope.visible())
+        hint = _join(did_you_mean(name, scope.visible()), self._blocks_listing(name, scope))
         if hint:
             return hint
         has_catalog = any(isinstance(scope.lookup(k), Namespace) for k in scope.visible())
         return None if has_catalog else "catalog items need `import catalog.nvidia`"
+
+    def _children_listing(self, owner: Entity, name: str) -> str | None:
+        """`halls of childress.b1: h1, h2, h3, h4`: the children of the kind the
+        attribute expects, or else of the kind of the nearest-named child."""
+        named = [c for c in owner.children if c.name]
+        kinds = self.expecting
+        if not kinds:
+            near = nearest(name, [c.name for c in named], 1)
+            kinds = tuple(c.kind for c in named if near and c.name == near[0])[:1]
+        pool = _first_kind(named, kinds)
+        if not pool:
+            return None
+        shown = nearest(name, [c.name for c in pool])
+        return f"{_kinds_of(pool)} of {owner.qualname}: {_listed(shown, len(pool))}"
+
+    def _blocks_listing(self, name: str, scope: Scope) -> str | None:
+        """Where a block of some kind is expected (`system = ...`), the blocks of
+        that kind with the nearest names, written as they can be referred to here."""
+        if not self.expecting:
+            return None
+        pool = _first_kind([e for e in self.all_entities if e.name], self.expecting)
+        if not pool:
+            return None
+        by_name: dict[str, list[Entity]] = {}
+        for e in pool:
+            by_name.setdefault(e.name, []).append(e)
+        shown = [_reference_name(e, scope) for nm in nearest(name, by_name) for e in by_name[nm]][:4]
+        return f"{_kinds_of(pool)}: {_listed(shown, len(pool))}"
 
     def _mark_used(self, sym) -> None:
         if isinstance(sym, (ValueSym, TemplateSym)):
@@ -951,6 +990,44 @@ _COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda 
 
 
 _EVALUATING = _Evaluating()
+
+
+def _join(*hints: str | None) -> str | None:
+    return " ".join(h for h in hints if h) or None
+
+
+def _first_kind(ents: list[Entity], kinds: tuple[str, ...]) -> list[Entity]:
+    """The entities of the first of `kinds` that has any: `halls` names halls
+    (or a whole building), and a listing of halls is what helps."""
+    for kind in kinds:
+        found = [e for e in ents if e.kind == kind]
+        if found:
+            return found
+    return []
+
+
+def _kinds_of(ents: list[Entity]) -> str:
+    """`halls`, `switches`: the kind of a listing (all of one kind, see _first_kind)."""
+    kind = ents[0].kind
+    return {"switch": "switches", "media": "media"}.get(kind) or _plural(kind)
+
+
+def _listed(names: list[str], total: int) -> str:
+    more = total - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _reference_name(ent: Entity, scope: Scope) -> str:
+    """The shortest dotted name that reaches `ent` from `scope` (`b1.h1` inside
+    its site), else its full name."""
+    chain, e = [], ent
+    while e is not None:
+        chain.append(e)
+        e = e.parent
+    for i, start in enumerate(chain):
+        if start.name and scope.lookup(start.name) is start:
+            return ".".join(x.name for x in reversed(chain[:i + 1]))
+    return ent.qualname
 
 
 def _templates_first(body):

@@ -85,3 +85,49 @@ def test_missing_attribute_not_explained_by_a_typo_stays(tmp_path):
     codes = [(d.code, d.span.line, d.message) for d in diags]
     assert ("missing-attribute", 5, "hall s.b.h1 has no `busway`") in codes
     assert not any(c == "missing-attribute" and "slots_per_row" in m for c, _, m in codes)
+
+
+# ---- an undefined reference lists what exists of the right kind
+
+CAMPUS = """import catalog.nvidia
+
+site childress {
+  land = 10 ha
+  building b1 {
+    size = 40 m x 30 m
+    hall h1 { size = 13 m x 21 m; rows = 5; slots_per_row = 16; busway = 2.5 MW }
+    hall h2 { size = 13 m x 21 m; rows = 5; slots_per_row = 16; busway = 2.5 MW }
+    hall h3 { size = 13 m x 21 m; rows = 5; slots_per_row = 16; busway = 2.5 MW }
+    hall h4 { size = 13 m x 21 m; rows = 5; slots_per_row = 16; busway = 2.5 MW }
+  }
+  cluster c {
+    system = SYSTEM
+    racks = 8
+    halls = [HALL]
+  }
+}
+"""
+
+
+def undefined(tmp_path, system="gb200_nvl72", hall="b1.h1"):
+    diags = lint(tmp_path, CAMPUS.replace("SYSTEM", system).replace("HALL", hall))
+    return [d for d in diags if d.code == "undefined-reference"]
+
+
+def test_undefined_member_lists_the_children_of_that_kind(tmp_path):
+    (d,) = undefined(tmp_path, hall="childress.b1.h9")
+    assert d.span.line == 15
+    assert d.message == "`h9` is not defined in `childress.b1`"
+    assert d.hint == "halls of childress.b1: h1, h2, h3, h4"
+
+
+def test_undefined_name_lists_the_blocks_the_attribute_expects(tmp_path):
+    (d,) = undefined(tmp_path, hall="hh1")
+    assert d.span.line == 15 and d.message == "`hh1` is not defined"
+    assert d.hint == "halls: b1.h1, b1.h2, b1.h3, b1.h4"
+
+
+def test_undefined_catalog_item_keeps_its_did_you_mean_first(tmp_path):
+    (d,) = undefined(tmp_path, system="gb300_nvl7")
+    assert d.span.line == 13
+    assert d.hint.startswith("did you mean `gb300_nvl72`? systems: gb300_nvl72, ")
