@@ -131,3 +131,18 @@ def test_undefined_catalog_item_keeps_its_did_you_mean_first(tmp_path):
     (d,) = undefined(tmp_path, system="gb300_nvl7")
     assert d.span.line == 13
     assert d.hint.startswith("did you mean `gb300_nvl72`? systems: gb300_nvl72, ")
+
+
+# ---- import-not-found
+
+def test_import_not_found_never_suggests_the_importing_file(tmp_path):
+    (d,) = lint(tmp_path, 'import "b.fac"\n')
+    assert (d.code, d.span.line) == ("import-not-found", 1)
+    assert d.message.startswith("cannot find `b.fac`")
+    assert d.hint is None
+
+
+def test_import_not_found_still_suggests_a_sibling(tmp_path):
+    (tmp_path / "bb.fac").write_text("let x = 1\n", encoding="utf-8")
+    (d,) = lint(tmp_path, 'import "b.fac"\n')
+    assert d.code == "import-not-found" and d.hint == "did you mean `bb.fac`?"
