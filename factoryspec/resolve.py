@@ -938,7 +938,7 @@ class Resolver:
                            f"but `{value}` is {u.dimension_name(value.dims)}",
                            f"write it with a unit of {u.dimension_name(t)}" + (f", e.g. `{example}`" if example else ""))
             if value.value < 0:
-                return bad("invalid-value", f"`{stmt.name}` cannot be negative ({value})")
+                return bad("invalid-value", f"`{stmt.name}` must not be negative, got {value}")
             return value
         if t in (v.COUNT, v.NUMBER, v.FRACTION):
             if not isinstance(value, u.Quantity):
@@ -948,17 +948,19 @@ class Resolver:
                            f"{u.dimension_name(value.dims)}")
             x = value.value
             if t == v.COUNT:
-                if x.denominator != 1 or x < 0:
-                    return bad("invalid-value", f"`{stmt.name}` must be a whole number >= 0; got {u.format_number(x)}")
+                if x.denominator != 1:
+                    return bad("invalid-value", f"`{stmt.name}` must be a whole number, got {u.format_number(x)}")
+                # One rule, one wording: `rows = 0` and `rows = -3` break the same minimum.
+                least = spec.minimum if spec.minimum is not None else 0
+                if x < least:
+                    return bad("invalid-value", _at_least(stmt.name, least, x))
                 if x > MAX_COUNT:
                     return bad("invalid-value", f"`{stmt.name}` = {u.format_number(x)} is absurdly large "
                                f"(at most {MAX_COUNT:,})")
-                if spec.minimum is not None and x < spec.minimum:
-                    return bad("invalid-value", f"`{stmt.name}` must be at least {spec.minimum}; got {x}")
             if t == v.FRACTION and not 0 <= x <= 1:
                 return bad("invalid-value", f"`{stmt.name}` is a share between 0 and 100 %; got {u.format_number(x * 100)} %")
             if t == v.NUMBER and spec.minimum is not None and x < spec.minimum:
-                return bad("invalid-value", f"`{stmt.name}` must be at least {spec.minimum}; got {u.format_number(x)}")
+                return bad("invalid-value", _at_least(stmt.name, spec.minimum, x))
             return x
         if t in (v.STRING, v.REDUNDANCY):
             if not isinstance(value, str):
@@ -990,6 +992,10 @@ _COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda 
 
 
 _EVALUATING = _Evaluating()
+
+
+def _at_least(name: str, least, got: Fraction) -> str:
+    return f"`{name}` must be at least {u.format_number(Fraction(least))}, got {u.format_number(got)}"
 
 
 def _join(*hints: str | None) -> str | None:

@@ -146,3 +146,30 @@ def test_import_not_found_still_suggests_a_sibling(tmp_path):
     (tmp_path / "bb.fac").write_text("let x = 1\n", encoding="utf-8")
     (d,) = lint(tmp_path, 'import "b.fac"\n')
     assert d.code == "import-not-found" and d.hint == "did you mean `bb.fac`?"
+
+
+# ---- zero and negative counts: one rule, one wording
+
+def hall_with_rows(rows: str) -> str:
+    return HALL_TYPO.replace("slots_per_rw", "slots_per_row").replace("rows = 5", f"rows = {rows}")
+
+
+def test_zero_and_negative_counts_are_worded_alike(tmp_path):
+    for rows in ("0", "-3"):
+        (d,) = [d for d in lint(tmp_path, hall_with_rows(rows)) if d.code == "invalid-value"]
+        assert d.span.line == 7
+        assert d.message == f"`rows` must be at least 1, got {rows}"
+
+
+def test_fractional_count_says_whole_number(tmp_path):
+    (d,) = [d for d in lint(tmp_path, hall_with_rows("2.5")) if d.code == "invalid-value"]
+    assert d.message == "`rows` must be a whole number, got 2.5"
+
+
+def test_zero_and_negative_quantities_name_the_rule_then_the_value(tmp_path):
+    site = "site s {\n  land = 1 ha\n  utility {\n    capacity = CAP\n  }\n}\n"
+    zero, = [d for d in lint(tmp_path, site.replace("CAP", "0 MW")) if d.code == "invalid-value"]
+    negative, = [d for d in lint(tmp_path, site.replace("CAP", "-5 MW")) if d.code == "invalid-value"]
+    assert zero.span.line == negative.span.line == 4
+    assert zero.message.endswith("the utility capacity must be more than zero, got 0 W")
+    assert negative.message == "`capacity` must not be negative, got -5 MW"
