@@ -710,8 +710,11 @@ class Resolver:
                     self.diags.append(error("type-mismatch", f"`{part}`: {_describe(sym)} has no members", e.span))
                 return ERROR
             if nxt is None:
-                hint = _join(did_you_mean(part, options) or self._figure_hint(sym, part),
-                             self._children_listing(sym, part) if isinstance(sym, Entity) else None)
+                hint = did_you_mean(part, options) or self._figure_hint(sym, part)
+                # Where a block is expected, list the blocks; elsewhere (an
+                # assert's `s.train.gpu`) only when no near name answers.
+                if isinstance(sym, Entity) and (self.expecting or hint is None):
+                    hint = _join(hint, self._children_listing(sym, part))
                 self.diags.append(error("undefined-reference", f"`{part}` is not defined in `{_label(sym)}`",
                                         e.span, hint))
                 return ERROR
