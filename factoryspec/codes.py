@@ -45,7 +45,8 @@ _code("encoding", "input", "The file is not UTF-8",
 _code("syntax", "parse", "The text does not follow the .fac grammar",
       """The parser met something it did not expect. Common causes:
   - a missing or extra `{` or `}` (an unclosed `{` is reported where it opens, and the hint names
-    the line where, by indentation, the `}` was probably forgotten);
+    the line where, by indentation, the `}` was probably forgotten; an info note marks that line,
+    and the rest of the file is read as if the `}` were there);
   - two statements on one line: put each on its own line or separate them with `;`;
   - `name value` instead of `name = value`;
   - single quotes: strings use double quotes.

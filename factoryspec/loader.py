@@ -278,7 +278,10 @@ def _not_found(stmt: n.Import, target: Path, importer: Path, why: Unreadable) ->
     if not why.missing:
         return error("import-not-found", f"cannot import `{stmt.target}`: {why.reason}", stmt.span,
                      "imports must name regular .fac files")
-    siblings = [str(p.relative_to(importer.parent)) for p in importer.parent.glob("*.fac")]
+    # Never the importing file itself: `a.fac` importing itself is a cycle,
+    # not the fix for a typo in the name of another file.
+    siblings = [str(p.relative_to(importer.parent)) for p in importer.parent.glob("*.fac")
+                if p.name != importer.name]
     return error("import-not-found", f"cannot find `{stmt.target}` (looked for {_display(target)})",
                  stmt.span, did_you_mean(stmt.target, siblings))
 

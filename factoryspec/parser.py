@@ -9,6 +9,11 @@ Recovery is panic mode, as in yacc's `error` token: on an unexpected token we
 record a `syntax` diagnostic, pop the parser's stacks back to a statement
 boundary, and have the post-lexer drop tokens up to the next separator. One
 pass therefore reports every broken statement, not just the first.
+
+A missing `}` is only noticed at the end of the file, and the blocks after it
+land inside the block left open. When indentation says where each open block
+should have ended, the text is parsed a second time with a `}` supplied
+there, so the rest of the file is read as its layout shows.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from . import limits
 from . import nodes as n
-from .diagnostics import Diagnostic, Span, error
+from .diagnostics import Diagnostic, Severity, Span, error
 from .suggest import closest
 
 MAX_ERRORS = 50        # a binary or wildly wrong file: stop after this many
@@ -75,7 +80,7 @@ class _TooDeep(Exception):
 class _Context:
     """Per-parse state shared by the post-lexer, the builder and the error handler."""
 
-    def __init__(self, path: str, text: str):
+    def __init__(self, path: str, text: str, closes: dict[int, list[Token]] | None = None):
         self.path = path
         self.text = text
         self.diags: list[Diagnostic] = []
@@ -91,6 +96,9 @@ class _Context:
         self.stmt_first: Token | None = None
         self.last_token: Token | None = None
         self.at_stmt_start = True
+        self.unclosed: list[Token] = []    # the `{` still open at the end of the file
+        self.closes = closes or {}         # line -> openers whose `}` is supplied before it
+        self.last_real: Token | None = None
 
     def span(self, tok: Token) -> Span:
         return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column)
@@ -109,7 +117,11 @@ class _PostLexer:
         ctx = self.ctx
         for tok in stream:
             t = tok.type
+            if ctx.closes and t != "_NL" and tok.line in ctx.closes and not ctx.brackets:
+                yield from self._supply_closes(ctx.closes.pop(tok.line))
             ctx.last_token = tok
+            if t != "_NL":
+                ctx.last_real = tok
             if t in _NESTING:
                 self.track(tok)
             if t == "_NL" and ctx.brackets:
@@ -130,6 +142,21 @@ class _PostLexer:
                         raise _TooDeep(tok, f"more than {MAX_OPERATORS} operators in one statement")
             ctx.tokens.append(tok)
             yield tok
+
+    def _supply_closes(self, openers: list[Token]):
+        """The `}` (and separator) that indentation says is missing here. They
+        sit, zero-width, at the end of the last real token, so the recovered
+        block's span ends where its text does; fmt never sees them."""
+        last = self.ctx.last_real
+        self.ctx.skipping = False     # a broken statement ends with its block
+        where = dict(start_pos=last.end_pos, line=last.end_line, column=last.end_column,
+                     end_line=last.end_line, end_column=last.end_column, end_pos=last.end_pos)
+        for _ in openers:
+            brace = Token("RBRACE", "}", **where)
+            self.track(brace)
+            self.ctx.at_stmt_start = True
+            yield brace
+            yield Token("_NL", "\n", **where)
 
     def track(self, tok: Token) -> None:
         """Keep the stacks of open braces and brackets."""
@@ -424,28 +451,51 @@ class _Parser:
 
     def parse(self, text: str, path: str) -> ParseResult:
         with self.lock:
-            ctx = self.ctx = _Context(path, text)
-            self.postlex.ctx = ctx
-            module = None
-            try:
-                module = self.lark.parse(text, on_error=self._on_error)
-            except _TooDeep as exc:
-                ctx.diags.append(error("too-deep", f"the spec is too deeply nested: {exc.what}",
-                                       ctx.span(exc.token),
-                                       "flatten it with `let` values or templates"))
-            except UnexpectedInput as exc:
-                if len(ctx.diags) < MAX_ERRORS:
-                    ctx.diags.append(self._describe(exc))
-            except RecursionError:
-                ctx.diags.append(error("too-deep", "the spec is too deeply nested to parse",
-                                       Span.point(path, 1, 1)))
-            if len(ctx.diags) >= MAX_ERRORS:
-                ctx.diags.append(error("syntax", f"too many syntax errors; stopped after {MAX_ERRORS}",
-                                       ctx.diags[-1].span))
-            if any(d.code == "too-deep" for d in ctx.diags):
-                module = None
+            ctx, module = self._parse_once(text, path)
+            if ctx.unclosed and module is not None:
+                ctx, module = self._reparse_closed(text, path, ctx, module)
             self.ctx = self.postlex.ctx = None
             return ParseResult(module, ctx.diags, ctx.tokens, ctx.comments)
+
+    def _parse_once(self, text: str, path: str, closes: dict[int, list[Token]] | None = None):
+        ctx = self.ctx = _Context(path, text, closes)
+        self.postlex.ctx = ctx
+        module = None
+        try:
+            module = self.lark.parse(text, on_error=self._on_error)
+        except _TooDeep as exc:
+            ctx.diags.append(error("too-deep", f"the spec is too deeply nested: {exc.what}",
+                                   ctx.span(exc.token),
+                                   "flatten it with `let` values or templates"))
+        except UnexpectedInput as exc:
+            if len(ctx.diags) < MAX_ERRORS:
+                ctx.diags.append(self._describe(exc))
+        except RecursionError:
+            ctx.diags.append(error("too-deep", "the spec is too deeply nested to parse",
+                                   Span.point(path, 1, 1)))
+        if len(ctx.diags) >= MAX_ERRORS:
+            ctx.diags.append(error("syntax", f"too many syntax errors; stopped after {MAX_ERRORS}",
+                                   ctx.diags[-1].span))
+        if any(d.code == "too-deep" for d in ctx.diags):
+            module = None
+        return ctx, module
+
+    def _reparse_closed(self, text: str, path: str, ctx: _Context, module):
+        """Parse again with each missing `}` supplied where indentation puts
+        it, so the blocks after it are not read as its children (which cascades
+        into one misplaced-block error per block). Only when indentation
+        accounts for every open `{` and the second parse closes them all;
+        otherwise the first reading, closed at the end of the file, stands."""
+        closes = _indentation_closes(ctx.tokens, text.splitlines())
+        if sum(map(len, closes.values())) != len(ctx.unclosed):
+            return ctx, module
+        again, module2 = self._parse_once(text, path, {line: list(o) for line, o in closes.items()})
+        if module2 is None or again.unclosed or again.closes:
+            return ctx, module
+        for line, openers in closes.items():
+            for opener in openers:
+                again.diags.extend(_missing_brace(again, opener, line))
+        return again, module2
 
     # ---- recovery
     def _on_error(self, exc: UnexpectedInput) -> bool:
@@ -465,6 +515,7 @@ class _Parser:
         if not isinstance(exc, UnexpectedToken):
             return False
         if exc.token.type == "$END":
+            ctx.unclosed = list(ctx.braces)
             ctx.diags.extend(self._unexpected_end(exc))
             return self._close_everything(exc.interactive_parser)
         ctx.diags.append(self._describe(exc))
@@ -676,6 +727,54 @@ def _missing_close(lines: list[str], open_line: int) -> int | None:
         if indent(lines[i]) <= base:
             return None if s.startswith("}") else i + 1
     return None
+
+
+def _indentation_closes(tokens: list[Token], lines: list[str]) -> dict[int, list[Token]]:
+    """Line -> the `{` that, by indentation, should have been closed before
+    it: a line that starts no deeper than an open block's first line ends
+    that block, unless it is the block's own `}`. Lines inside ( or [ are
+    continuations and say nothing."""
+    def indent(line: int) -> int:
+        s = lines[line - 1] if line <= len(lines) else ""
+        return len(s) - len(s.lstrip())
+
+    open_, out, depth, prev_line = [], {}, 0, 0
+    for tok in tokens:
+        t = tok.type
+        if t in ("_NL", "COMMENT"):
+            continue
+        if tok.line != prev_line and depth == 0:
+            prev_line, d = tok.line, indent(tok.line)
+            while open_ and (open_[-1][1] > d or (open_[-1][1] == d and t != "RBRACE")):
+                out.setdefault(tok.line, []).append(open_.pop()[0])
+        prev_line = tok.line
+        if t == "LBRACE":
+            open_.append((tok, indent(tok.line)))
+            depth = 0
+        elif t == "RBRACE":
+            if open_:
+                open_.pop()
+            depth = 0
+        elif t in _OPENERS:
+            depth += 1
+        elif t in ("RPAR", "RSQB") and depth:
+            depth -= 1
+    return out
+
+
+def _missing_brace(ctx: _Context, opener: Token, line: int) -> list[Diagnostic]:
+    """The error at the `{` left open, and a note at the line where its `}` belongs."""
+    lines = ctx.text.splitlines()
+    head = lines[opener.line - 1][:opener.column - 1].strip() if opener.line <= len(lines) else ""
+    what = f"`{head}`" if head else "the block"
+    text = lines[line - 1] if line <= len(lines) else ""
+    col = len(text) - len(text.lstrip()) + 1
+    return [error("syntax", "this `{` is never closed", ctx.span(opener),
+                  f"by indentation, the `}}` is missing before line {line}"),
+            Diagnostic("syntax", Severity.INFO,
+                       f"by indentation, {what} (opened at line {opener.line}) ends here: add `}}` before this line",
+                       Span.point(ctx.path, line, col),
+                       "the lines from here on are read as if the `}` were here")]
 
 
 @functools.cache

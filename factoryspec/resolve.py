@@ -22,7 +22,7 @@ from . import units as u
 from . import vocabulary as v
 from .diagnostics import Diagnostic, Span, error, warning
 from .loader import Program
-from .suggest import did_you_mean
+from .suggest import closest, did_you_mean, nearest
 
 MAX_REPEAT = 10_000   # instances from one `[a..b]`
 INDEX = "index"       # the name a repeated block's copies know their number by
@@ -265,6 +265,9 @@ class Resolver:
         # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
         # set only while asserts are checked, see factoryspec/asserts.py.
         self.derived = None
+        # The block kinds the attribute being evaluated must name (`halls`:
+        # hall, building), so an undefined reference can list those.
+        self.expecting: tuple[str, ...] = ()
 
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
@@ -572,7 +575,13 @@ class Resolver:
             a = kind.attr(name) if kind else None
             return a.default if a else None
         ent.values[name] = _EVALUATING
-        value = self.eval(stmt.value, ent.scope)
+        kind = v.KINDS.get(ent.kind)
+        spec = kind.attr(name) if kind else None
+        outer, self.expecting = self.expecting, (spec.refs if spec is not None else ())
+        try:
+            value = self.eval(stmt.value, ent.scope)
+        finally:
+            self.expecting = outer
         value = self._check_attr(ent, stmt, value)
         ent.values[name] = value
         return value
@@ -701,8 +710,13 @@ class Resolver:
                     self.diags.append(error("type-mismatch", f"`{part}`: {_describe(sym)} has no members", e.span))
                 return ERROR
             if nxt is None:
+                hint = did_you_mean(part, options) or self._figure_hint(sym, part)
+                # Where a block is expected, list the blocks; elsewhere (an
+                # assert's `s.train.gpu`) only when no near name answers.
+                if isinstance(sym, Entity) and (self.expecting or hint is None):
+                    hint = _join(hint, self._children_listing(sym, part))
                 self.diags.append(error("undefined-reference", f"`{part}` is not defined in `{_label(sym)}`",
-                                        e.span, did_you_mean(part, options) or self._figure_hint(sym, part)))
+                                        e.span, hint))
                 return ERROR
             self._mark_used(nxt)
             sym = nxt
@@ -725,11 +739,39 @@ class Resolver:
         nested = [e.qualname for e in self.all_entities if e.name == name and e.parent is not None]
         if nested:
             return f"`{name}` is nested: write `{nested[0]}`"
-        hint = did_you_mean(name, scope.visible())
+        hint = _join(did_you_mean(name, scope.visible()), self._blocks_listing(name, scope))
         if hint:
             return hint
         has_catalog = any(isinstance(scope.lookup(k), Namespace) for k in scope.visible())
         return None if has_catalog else "catalog items need `import catalog.nvidia`"
+
+    def _children_listing(self, owner: Entity, name: str) -> str | None:
+        """`halls of childress.b1: h1, h2, h3, h4`: the children of the kind the
+        attribute expects, or else of the kind of the nearest-named child."""
+        named = [c for c in owner.children if c.name]
+        kinds = self.expecting
+        if not kinds:
+            near = nearest(name, [c.name for c in named], 1)
+            kinds = tuple(c.kind for c in named if near and c.name == near[0])[:1]
+        pool = _first_kind(named, kinds)
+        if not pool:
+            return None
+        shown = nearest(name, [c.name for c in pool])
+        return f"{_kinds_of(pool)} of {owner.qualname}: {_listed(shown, len(pool))}"
+
+    def _blocks_listing(self, name: str, scope: Scope) -> str | None:
+        """Where a block of some kind is expected (`system = ...`), the blocks of
+        that kind with the nearest names, written as they can be referred to here."""
+        if not self.expecting:
+            return None
+        pool = _first_kind([e for e in self.all_entities if e.name], self.expecting)
+        if not pool:
+            return None
+        by_name: dict[str, list[Entity]] = {}
+        for e in pool:
+            by_name.setdefault(e.name, []).append(e)
+        shown = [_reference_name(e, scope) for nm in nearest(name, by_name) for e in by_name[nm]][:4]
+        return f"{_kinds_of(pool)}: {_listed(shown, len(pool))}"
 
     def _mark_used(self, sym) -> None:
         if isinstance(sym, (ValueSym, TemplateSym)):
@@ -838,20 +880,33 @@ class Resolver:
     # ---- vocabulary checks ---------------------------------------------
     def _check_entity(self, ent: Entity) -> None:
         kind = v.KINDS.get(ent.kind)
+        typos: set[str] = set()     # required attributes an unknown one is a likely misspelling of
         for name, stmt in ent.exprs.items():
             if kind is not None and kind.attr(name) is None:
-                hint = did_you_mean(name, [a.name for a in kind.attrs])
-                self.diags.append(error("unknown-attribute", f"`{name}` is not an attribute of {ent.kind}",
-                                        stmt.name_span, hint))
+                typos |= self._unknown_attribute(ent, kind, name, stmt)
                 ent.values[name] = ERROR
                 continue
             self.attr(ent, name)
         if kind is None:
             return
         for a in kind.attrs:
-            if a.required and a.name not in ent.exprs:
+            # `slots_per_rw = 16` is one mistake: the unknown-attribute error
+            # says so at the typo; a missing-attribute at the block's name,
+            # listed before it, would send the user the wrong way.
+            if a.required and a.name not in ent.exprs and a.name not in typos:
                 self.diags.append(error("missing-attribute", f"{ent.label} has no `{a.name}`",
                                         ent.name_span or ent.span, f"{a.name}: {a.doc}"))
+
+    def _unknown_attribute(self, ent: Entity, kind, name: str, stmt: n.Attribute) -> set[str]:
+        """Report `name`; return the required attribute it misspells, if any."""
+        best = closest(name, [a.name for a in kind.attrs if a.name not in ent.exprs])
+        hint = did_you_mean(name, [a.name for a in kind.attrs])
+        meant = kind.attr(best) if best else None
+        if meant is not None and meant.required:
+            hint = f"did you mean `{best}`? {ent.label} needs it and does not set it"
+        self.diags.append(error("unknown-attribute", f"`{name}` is not an attribute of {ent.kind}",
+                                stmt.name_span, hint))
+        return {best} if meant is not None and meant.required else set()
 
     def _check_attr(self, ent: Entity, stmt: n.Attribute, value):
         kind = v.KINDS.get(ent.kind)
@@ -886,7 +941,7 @@ class Resolver:
                            f"but `{value}` is {u.dimension_name(value.dims)}",
                            f"write it with a unit of {u.dimension_name(t)}" + (f", e.g. `{example}`" if example else ""))
             if value.value < 0:
-                return bad("invalid-value", f"`{stmt.name}` cannot be negative ({value})")
+                return bad("invalid-value", f"`{stmt.name}` must not be negative, got {value}")
             return value
         if t in (v.COUNT, v.NUMBER, v.FRACTION):
             if not isinstance(value, u.Quantity):
@@ -896,17 +951,19 @@ class Resolver:
                            f"{u.dimension_name(value.dims)}")
             x = value.value
             if t == v.COUNT:
-                if x.denominator != 1 or x < 0:
-                    return bad("invalid-value", f"`{stmt.name}` must be a whole number >= 0; got {u.format_number(x)}")
+                if x.denominator != 1:
+                    return bad("invalid-value", f"`{stmt.name}` must be a whole number, got {u.format_number(x)}")
+                # One rule, one wording: `rows = 0` and `rows = -3` break the same minimum.
+                least = spec.minimum if spec.minimum is not None else 0
+                if x < least:
+                    return bad("invalid-value", _at_least(stmt.name, least, x))
                 if x > MAX_COUNT:
                     return bad("invalid-value", f"`{stmt.name}` = {u.format_number(x)} is absurdly large "
                                f"(at most {MAX_COUNT:,})")
-                if spec.minimum is not None and x < spec.minimum:
-                    return bad("invalid-value", f"`{stmt.name}` must be at least {spec.minimum}; got {x}")
             if t == v.FRACTION and not 0 <= x <= 1:
                 return bad("invalid-value", f"`{stmt.name}` is a share between 0 and 100 %; got {u.format_number(x * 100)} %")
             if t == v.NUMBER and spec.minimum is not None and x < spec.minimum:
-                return bad("invalid-value", f"`{stmt.name}` must be at least {spec.minimum}; got {u.format_number(x)}")
+                return bad("invalid-value", _at_least(stmt.name, spec.minimum, x))
             return x
         if t in (v.STRING, v.REDUNDANCY):
             if not isinstance(value, str):
@@ -938,6 +995,48 @@ _COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda 
 
 
 _EVALUATING = _Evaluating()
+
+
+def _at_least(name: str, least, got: Fraction) -> str:
+    return f"`{name}` must be at least {u.format_number(Fraction(least))}, got {u.format_number(got)}"
+
+
+def _join(*hints: str | None) -> str | None:
+    return " ".join(h for h in hints if h) or None
+
+
+def _first_kind(ents: list[Entity], kinds: tuple[str, ...]) -> list[Entity]:
+    """The entities of the first of `kinds` that has any: `halls` names halls
+    (or a whole building), and a listing of halls is what helps."""
+    for kind in kinds:
+        found = [e for e in ents if e.kind == kind]
+        if found:
+            return found
+    return []
+
+
+def _kinds_of(ents: list[Entity]) -> str:
+    """`halls`, `switches`: the kind of a listing (all of one kind, see _first_kind)."""
+    kind = ents[0].kind
+    return {"switch": "switches", "media": "media"}.get(kind) or _plural(kind)
+
+
+def _listed(names: list[str], total: int) -> str:
+    more = total - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _reference_name(ent: Entity, scope: Scope) -> str:
+    """The shortest dotted name that reaches `ent` from `scope` (`b1.h1` inside
+    its site), else its full name."""
+    chain, e = [], ent
+    while e is not None:
+        chain.append(e)
+        e = e.parent
+    for i, start in enumerate(chain):
+        if start.name and scope.lookup(start.name) is start:
+            return ".".join(x.name for x in reversed(chain[:i + 1]))
+    return ent.qualname
 
 
 def _templates_first(body):

@@ -29,3 +29,19 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     best = closest(word, candidates)
     return f"did you mean `{best}`?" if best else None
+
+
+def nearest(word: str, candidates: Iterable[str], n: int = 4) -> list[str]:
+    """Up to `n` candidates, most similar to `word` first, however far: a
+    listing of what exists (`h1, h2, h3, h4` for `h9`), where closest() would
+    only offer a likely typo. Ties keep the candidates' order. The same
+    length and count limits as closest() apply."""
+    if len(word) > MAX_NAME_FOR_SUGGESTIONS:
+        return []
+    pool = [c for c in islice(dict.fromkeys(candidates), MAX_SUGGESTION_CANDIDATES)
+            if len(c) <= MAX_NAME_FOR_SUGGESTIONS]
+    matcher = difflib.SequenceMatcher(b=word.lower())
+    def score(c: str) -> float:
+        matcher.set_seq1(c.lower())
+        return matcher.ratio()
+    return sorted(pool, key=lambda c: (c.lower() != word.lower(), -score(c)))[:n]

@@ -39,6 +39,8 @@ def test_import_cycle_reported_at_closing_import():
 
 def test_missing_brace_hint_names_the_line():
     result = check(str(CASES / "syntax_missing_brace.fac"))
-    (d,) = result.diagnostics
+    d, note = result.diagnostics
     assert d.span.line == 1 and d.span.column == 8
     assert "before line 4" in d.hint
+    # and a note where the `}` belongs (info: one mistake, one error)
+    assert note.severity.value == "info" and note.span.line == 4 and note.span.column == 1

@@ -36,9 +36,11 @@ def test_lint_json_format(tmp_path):
     f.write_text(BROKEN)
     r = run("lint", "--format", "json", str(f))
     assert r.exit_code == 1
-    (d,) = json.loads(r.stdout)
+    d, note = json.loads(r.stdout)
     assert set(d) >= {"file", "line", "column", "end_line", "end_column", "severity", "code", "message"}
     assert (d["code"], d["line"], d["column"], d["severity"]) == ("syntax", 1, 8, "error")
+    # the note where, by indentation, the `}` belongs
+    assert (note["code"], note["line"], note["severity"]) == ("syntax", 4, "info")
 
 
 def test_lint_directory_means_every_fac_below(tmp_path):

@@ -43,7 +43,8 @@ DEFAULT_LENGTH_BIN = Fraction(1)      # m, as the vocabulary's default
 def _zero(obj, attr: str, what: str) -> Diagnostic | None:
     q = getattr(obj, attr)
     if q is not None and q.value == 0:
-        return error("invalid-value", f"{obj.label}: {what} is zero", obj.at(attr),
+        # Worded as the resolver words a negative value: the rule, then the value.
+        return error("invalid-value", f"{obj.label}: {what} must be more than zero, got {show(q)}", obj.at(attr),
                      "a zero here makes every figure that depends on it meaningless")
     return None
 
