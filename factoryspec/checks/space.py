@@ -42,16 +42,38 @@ CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-a
 CROSS_AISLE_WIDTH = Quantity(Fraction(6, 5), LENGTH)
 
 
+def rows_extent_key(h) -> tuple:
+    """What rows_extent depends on, by identity (see there)."""
+    return id(h.row_pitch.value), h.rows, id(h.slot_width.value), h.slots_per_row, h.cross_aisles
+
+
+def rows_extent(h, memo: dict) -> tuple[Fraction, Fraction]:
+    """(depth, width) that the rows of hall `h` need: rows x row_pitch, and
+    slots_per_row x slot_width plus the cross-aisles.
+
+    The copies of a repeated hall share their values' objects, so `memo` is
+    keyed by identity (exact arithmetic is the cost of 100,000 halls, hashing
+    a Fraction costs as much): it must not outlive the halls, keep it to one
+    check of one model."""
+    key = rows_extent_key(h)
+    extent = memo.get(key)
+    if extent is None:
+        extent = memo[key] = (h.row_pitch.value * h.rows,
+                              h.slot_width.value * h.slots_per_row + CROSS_AISLE_WIDTH.value * h.cross_aisles)
+    return extent
+
+
 def measure(f: Factory) -> Iterator[Measure]:
+    memo: dict = {}
     for h in f.halls:
         used = h.load.compute_racks + h.load.network_racks
         if used:
             yield Measure("hall-slots", f"hall {h.qualname} slots", used, h.usable_slots, h.at(), "slots", h)
-        depth = Quantity(h.row_pitch.value * h.rows, LENGTH)
-        yield Measure("hall-geometry", f"hall {h.qualname} depth", depth, h.size.depth, h.at("rows"), "m", h)
-        width = Quantity(h.slot_width.value * h.slots_per_row + CROSS_AISLE_WIDTH.value * h.cross_aisles, LENGTH)
-        yield Measure("hall-geometry", f"hall {h.qualname} width", width, h.size.width, h.at("slots_per_row"),
-                      "m", h)
+        depth, width = rows_extent(h, memo)
+        yield Measure("hall-geometry", f"hall {h.qualname} depth", Quantity(depth, LENGTH), h.size.depth,
+                      h.at("rows"), "m", h)
+        yield Measure("hall-geometry", f"hall {h.qualname} width", Quantity(width, LENGTH), h.size.width,
+                      h.at("slots_per_row"), "m", h)
     for b in f.buildings:
         if b.size is not None and b.halls:
             area = Quantity(sum((h.size.area.value for h in b.halls), Fraction(0)), AREA)
@@ -188,8 +210,12 @@ class _MaxTree:
         t, k = self.t, leaf + self.size
         t[k] = value
         k >>= 1
-        while k:
-            t[k] = max(t[2 * k], t[2 * k + 1])
+        while k:            # up to the first ancestor whose maximum stays as it was
+            a, b = t[2 * k], t[2 * k + 1]
+            m = a if a > b else b
+            if t[k] == m:
+                break
+            t[k] = m
             k >>= 1
 
     def at_least(self, value: float, end: int) -> list[int]:
@@ -210,8 +236,13 @@ class _MaxTree:
 
 
 def _box(h) -> tuple[float, float, float, float]:
-    x, y = (float(q.value) for q in h.origin)
-    return x, x + float(h.size.width.value), y, y + float(h.size.depth.value)
+    (x, y), size = h.origin, h.size
+    x, y = _float(x.value), _float(y.value)
+    return x, x + _float(size.width.value), y, y + _float(size.depth.value)
+
+
+def _float(q: Fraction) -> float:
+    return q.numerator / q.denominator     # what float(q) computes, without its dispatch
 
 
 def _overlap(a, b) -> bool:
