@@ -72,8 +72,8 @@ this (1e30 W is 1e21 GW; 1e30 m is 1e14 light years); the bound keeps every phas
 formatting and the solver's number conversions fast and exact. Values that are allowed but physically
 absurd are a separate warning (`implausible-value`). Example: `size = 1e1000000 m x 21 m`.""")
 _code("too-many-instances", "resolve", "Repetitions expand to too many blocks",
-      """A spec may expand to at most 100,000 block instances in all. Nested repetitions multiply:
-`building b[1..10000] { hall h[1..10] { } }` makes 10,000 buildings and 100,000 halls. The message
+      """A spec may expand to at most 50,000 block instances in all, which keeps lint under 10 s.
+Nested repetitions multiply: `building b[1..10000] { hall h[1..10] { } }` makes 10,000 buildings and 100,000 halls. The message
 names the product; the repetition that crosses the budget is not expanded at all (none of its copies),
 so the rest of the spec is still checked. Model fewer, larger blocks, or split the campus into several
 specs.""")

@@ -268,6 +268,11 @@ class Resolver:
         # The block kinds the attribute being evaluated must name (`halls`:
         # hall, building), so an undefined reference can list those.
         self.expecting: tuple[str, ...] = ()
+        # id(Number node) -> (node, its value): a repeated block evaluates the
+        # same literals once per copy; unit scaling and the range check are a
+        # good part of resolving 100,000 copies. Errors are not kept (each
+        # evaluation reports its own).
+        self.numbers: dict[int, tuple] = {}
 
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
@@ -595,6 +600,15 @@ class Resolver:
             return ERROR
 
     def _eval_Number(self, e: n.Number, scope):
+        known = self.numbers.get(id(e))
+        if known is not None and known[0] is e:
+            return known[1]
+        value = self._number(e)
+        if value is not ERROR:
+            self.numbers[id(e)] = (e, value)      # the node is kept alive, so its id stays its own
+        return value
+
+    def _number(self, e: n.Number):
         if e.value is None:
             return ERROR        # out of range: the parser reported it
         if e.unit is None:

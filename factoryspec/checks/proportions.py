@@ -32,7 +32,7 @@ from ..diagnostics import Diagnostic, warning
 from ..model import Factory
 from ..units import AREA, LENGTH, Quantity
 from ._base import share, show
-from .space import CROSS_AISLE_WIDTH
+from .space import rows_extent, rows_extent_key
 
 CODES = ("hall-underused", "excess-land", "scalable-unit-remainder")
 
@@ -41,25 +41,41 @@ MAX_LAND_RATIO = 100              # land / building footprints
 
 
 def check(f: Factory) -> Iterator[Diagnostic]:
+    memo: dict = {}
     for h in f.halls:
-        yield from _hall(h)
+        yield from _hall(h, memo)
     for s in f.sites:
         yield from _land(s)
     for c in f.clusters:
         yield from _scalable_unit(c)
 
 
-def _hall(h) -> Iterator[Diagnostic]:
-    depth = h.row_pitch.value * h.rows
-    width = h.slot_width.value * h.slots_per_row + CROSS_AISLE_WIDTH.value * h.cross_aisles
+def _underused(h, memo: dict) -> tuple | None:
+    """(depth, width, floor, used) of a hall whose rows use too little of its
+    floor, else None. Keyed like space.rows_extent (by identity, one check
+    only): the copies of a repeated hall need the arithmetic once. The memo
+    is shared with rows_extent, whose keys are shorter."""
+    key = (id(h.size.width.value), id(h.size.depth.value), *rows_extent_key(h))
+    if key in memo:
+        return memo[key]
+    depth, width = rows_extent(h, memo)
     floor = h.size.area.value
+    found = None
     if floor <= 0 or depth <= 0 or width <= 0:
-        return                      # a zero is the sanity rule's
-    if depth > h.size.depth.value or width > h.size.width.value:
-        return                      # the rows do not fit at all: hall-geometry
-    used = depth * width
-    if used >= MIN_HALL_USE * floor:
+        pass                        # a zero is the sanity rule's
+    elif depth > h.size.depth.value or width > h.size.width.value:
+        pass                        # the rows do not fit at all: hall-geometry
+    elif (used := depth * width) < MIN_HALL_USE * floor:
+        found = (depth, width, floor, used)
+    memo[key] = found
+    return found
+
+
+def _hall(h, memo: dict) -> Iterator[Diagnostic]:
+    found = _underused(h, memo)
+    if found is None:
         return
+    depth, width, floor, used = found
     aisles = f" + {h.cross_aisles} cross-aisles" if h.cross_aisles else ""
     need = f"{show(Quantity(width, LENGTH))} x {show(Quantity(depth, LENGTH))}"
     yield warning("hall-underused",

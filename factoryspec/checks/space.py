@@ -25,6 +25,8 @@ and the geometry of each hall.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from fractions import Fraction
 from typing import Iterator
 
@@ -40,16 +42,38 @@ CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-a
 CROSS_AISLE_WIDTH = Quantity(Fraction(6, 5), LENGTH)
 
 
+def rows_extent_key(h) -> tuple:
+    """What rows_extent depends on, by identity (see there)."""
+    return id(h.row_pitch.value), h.rows, id(h.slot_width.value), h.slots_per_row, h.cross_aisles
+
+
+def rows_extent(h, memo: dict) -> tuple[Fraction, Fraction]:
+    """(depth, width) that the rows of hall `h` need: rows x row_pitch, and
+    slots_per_row x slot_width plus the cross-aisles.
+
+    The copies of a repeated hall share their values' objects, so `memo` is
+    keyed by identity (exact arithmetic is the cost of 100,000 halls, hashing
+    a Fraction costs as much): it must not outlive the halls, keep it to one
+    check of one model."""
+    key = rows_extent_key(h)
+    extent = memo.get(key)
+    if extent is None:
+        extent = memo[key] = (h.row_pitch.value * h.rows,
+                              h.slot_width.value * h.slots_per_row + CROSS_AISLE_WIDTH.value * h.cross_aisles)
+    return extent
+
+
 def measure(f: Factory) -> Iterator[Measure]:
+    memo: dict = {}
     for h in f.halls:
         used = h.load.compute_racks + h.load.network_racks
         if used:
             yield Measure("hall-slots", f"hall {h.qualname} slots", used, h.usable_slots, h.at(), "slots", h)
-        depth = Quantity(h.row_pitch.value * h.rows, LENGTH)
-        yield Measure("hall-geometry", f"hall {h.qualname} depth", depth, h.size.depth, h.at("rows"), "m", h)
-        width = Quantity(h.slot_width.value * h.slots_per_row + CROSS_AISLE_WIDTH.value * h.cross_aisles, LENGTH)
-        yield Measure("hall-geometry", f"hall {h.qualname} width", width, h.size.width, h.at("slots_per_row"),
-                      "m", h)
+        depth, width = rows_extent(h, memo)
+        yield Measure("hall-geometry", f"hall {h.qualname} depth", Quantity(depth, LENGTH), h.size.depth,
+                      h.at("rows"), "m", h)
+        yield Measure("hall-geometry", f"hall {h.qualname} width", Quantity(width, LENGTH), h.size.width,
+                      h.at("slots_per_row"), "m", h)
     for b in f.buildings:
         if b.size is not None and b.halls:
             area = Quantity(sum((h.size.area.value for h in b.halls), Fraction(0)), AREA)
@@ -104,35 +128,121 @@ def check(f: Factory) -> Iterator[Diagnostic]:
 def _overlaps(f: Factory) -> Iterator[Diagnostic]:
     """Halls whose floors overlap on the site plan (derive.plan). Halls of a
     building with several floors may stand above each other, so they are not
-    compared with each other. A sweep along x in floats finds the candidates;
-    each is then decided exactly (touching halls do not overlap)."""
+    compared with each other. A sweep along x in floats finds the candidates
+    (_candidates); each is then decided exactly (touching halls do not
+    overlap). Pairs are reported in sweep order: by the first hall's place
+    along x, then the second's."""
     order = {h: i for i, h in enumerate(f.halls)}
     box = {h: _box(h) for h in f.halls if h.origin is not None}
     placed = sorted(box, key=lambda h: (box[h][0], box[h][2], order[h]))
-    for i, a in enumerate(placed):
-        ax0, ax1, ay0, ay1 = box[a]
-        for b in placed[i + 1:]:
-            bx0, _, by0, by1 = box[b]
-            if bx0 >= ax1 + SLACK:
-                break                      # sorted by x: no later hall reaches back to a
-            if by0 >= ay1 + SLACK or ay0 >= by1 + SLACK or not _overlap(a, b):
-                continue
-            if a.building is b.building and a.building is not None and a.building.floors > 1:
-                continue
-            first, later = sorted((a, b), key=order.get)     # reported where the later one is placed
-            owner = later if later.is_set("position") or later.building is None else later.building
-            yield error("hall-overlap", f"halls {first.qualname} and {later.qualname} overlap on the site "
-                        f"plan: {_rect(first)} and {_rect(later)}", owner.at("position"),
-                        "give the halls (or their buildings) `position`s that keep them apart; links "
-                        "between halls are measured on this plan")
+    boxes = [box[h] for h in placed]
+    for i, j in sorted(_candidates(boxes)):
+        a, b = placed[i], placed[j]
+        if not _overlap(a, b):
+            continue
+        if a.building is b.building and a.building is not None and a.building.floors > 1:
+            continue
+        first, later = sorted((a, b), key=order.get)     # reported where the later one is placed
+        owner = later if later.is_set("position") or later.building is None else later.building
+        yield error("hall-overlap", f"halls {first.qualname} and {later.qualname} overlap on the site "
+                    f"plan: {_rect(first)} and {_rect(later)}", owner.at("position"),
+                    "give the halls (or their buildings) `position`s that keep them apart; links "
+                    "between halls are measured on this plan")
 
 
 SLACK = 1e-6                               # m: floats only pick candidates
 
 
+def _near(a: tuple, b: tuple) -> bool:
+    """The float test for a candidate pair, `a` before `b` along x: their
+    boxes come within SLACK of each other."""
+    ax0, ax1, ay0, ay1 = a
+    bx0, _, by0, by1 = b
+    return bx0 < ax1 + SLACK and by0 < ay1 + SLACK and ay0 < by1 + SLACK
+
+
+def _candidates(boxes: list[tuple]) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j), i < j, of `boxes` (sorted by x0) that pass _near.
+
+    Comparing each box with every later one that starts before it ends is
+    quadratic when many boxes share a stretch of x (buildings one after
+    another along y put a hall of each in the same column). So the sweep keeps
+    the boxes still open along x in a max-tree over their y ranges and asks it
+    only for those that reach the new box's y range: O((n + pairs) log n).
+    The tree works on ranges widened by SLACK (closed), which pick every pair
+    _near picks, and _near then decides exactly as a plain sweep would."""
+    n = len(boxes)
+    if n < 2:
+        return
+    lo = [(b[2] - SLACK, k) for k, b in enumerate(boxes)]
+    lo.sort()
+    slot = [0] * n                         # box -> its leaf, in order of y0
+    for leaf, (_, k) in enumerate(lo):
+        slot[k] = leaf
+    los = [y for y, _ in lo]
+    tree = _MaxTree(n)
+    open_: list[tuple[float, int]] = []    # heap of (x1 widened, box) still open
+    for j, b in enumerate(boxes):
+        x_from = b[0] - SLACK
+        while open_ and open_[0][0] < x_from:
+            tree.set(slot[heapq.heappop(open_)[1]], _NONE)
+        y_from, y_to = b[2] - SLACK, b[3] + SLACK
+        for leaf in tree.at_least(y_from, bisect.bisect_right(los, y_to)):
+            i = lo[leaf][1]
+            if _near(boxes[i], b):
+                yield i, j
+        tree.set(slot[j], y_to)
+        heapq.heappush(open_, (b[1] + SLACK, j))
+
+
+_NONE = float("-inf")
+
+
+class _MaxTree:
+    """Leaves 0..n-1 with float values (_NONE when empty); the maximum of each
+    subtree is kept so a search skips subtrees with no value high enough."""
+
+    def __init__(self, n: int) -> None:
+        self.size = 1 << max(n - 1, 0).bit_length()
+        self.t = [_NONE] * (2 * self.size)
+
+    def set(self, leaf: int, value: float) -> None:
+        t, k = self.t, leaf + self.size
+        t[k] = value
+        k >>= 1
+        while k:            # up to the first ancestor whose maximum stays as it was
+            a, b = t[2 * k], t[2 * k + 1]
+            m = a if a > b else b
+            if t[k] == m:
+                break
+            t[k] = m
+            k >>= 1
+
+    def at_least(self, value: float, end: int) -> list[int]:
+        """Leaves before `end` whose value is at least `value`, in leaf order."""
+        t, size, out = self.t, self.size, []
+        stack = [(1, 0, size)]
+        while stack:
+            k, l, r = stack.pop()
+            if l >= end or t[k] < value:
+                continue
+            if k >= size:
+                out.append(k - size)
+                continue
+            m = (l + r) // 2
+            stack.append((2 * k + 1, m, r))
+            stack.append((2 * k, l, m))
+        return out
+
+
 def _box(h) -> tuple[float, float, float, float]:
-    x, y = (float(q.value) for q in h.origin)
-    return x, x + float(h.size.width.value), y, y + float(h.size.depth.value)
+    (x, y), size = h.origin, h.size
+    x, y = _float(x.value), _float(y.value)
+    return x, x + _float(size.width.value), y, y + _float(size.depth.value)
+
+
+def _float(q: Fraction) -> float:
+    return q.numerator / q.denominator     # what float(q) computes, without its dispatch
 
 
 def _overlap(a, b) -> bool:
