@@ -17,7 +17,7 @@ from generate import campus_spec  # noqa: E402
 
 from factoryspec import loader  # noqa: E402
 from factoryspec.pipeline import check  # noqa: E402
-from factoryspec.plan import plan_json, plan_text  # noqa: E402
+from factoryspec.figures import plan_json, plan_text  # noqa: E402
 
 
 def run(path: str) -> dict:

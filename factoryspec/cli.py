@@ -17,20 +17,39 @@ from .render import render_json, render_text, summary
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
+def color_enabled(stream) -> bool:
+    """Colour only on a terminal, and never with --no-color or NO_COLOR set to
+    anything (https://no-color.org)."""
+    ctx = click.get_current_context(silent=True)
+    off = ctx is not None and ctx.find_root().meta.get(NO_COLOR, False)
+    return stream.isatty() and not off and not os.environ.get("NO_COLOR")
+
+
 def _style_for(stream) -> callable:
-    if stream.isatty():
+    if color_enabled(stream):
         return click.style
     return lambda text, **_: text
 
 
 def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Every `param` value from the command line, the --var-file files and the
+    FACTORYSPEC_VAR_name environment, by precedence (factoryspec/varfiles.py);
+    a bad variables file is reported as its diagnostics (exit 1)."""
+    from .varfiles import merge
+
     out = {}
     for pair in pairs:
         if "=" not in pair:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--var")
         name, value = pair.split("=", 1)
         out[name.strip()] = value.strip()
-    return out
+    ctx = click.get_current_context(silent=True)
+    files = tuple(ctx.meta.get(VAR_FILES, ())) if ctx is not None else ()
+    values, problems = merge(out, files)
+    if problems:
+        _emit(problems, {}, "text", 1)
+        sys.exit(EXIT_ERRORS)
+    return values
 
 
 def _stat_mode(path: Path | str) -> int | None:
@@ -97,14 +116,35 @@ class _Guarded(click.Group):
             sys.exit(EXIT_ERRORS)
 
 
+NO_COLOR = "factoryspec.no_color"
+
+
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factoryspec")
-def main() -> None:
+@click.option("--no-color", is_flag=True, help="No colour in the output (as does a set NO_COLOR).")
+@click.pass_context
+def main(ctx, no_color) -> None:
     """factoryspec: compile .fac specs of AI factories into layouts."""
+    ctx.meta[NO_COLOR] = no_color
 
 
-var_option = click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-                          help="Override a `param` of the spec (repeatable), e.g. --var pue=1.3.")
+VAR_FILES = "factoryspec.var_files"
+
+
+def _keep_var_files(ctx, param, value):
+    ctx.meta[VAR_FILES] = value
+    return value
+
+
+def var_option(f):
+    """--var NAME=VALUE (also -var, as Terraform spells it) and --var-file FILE,
+    both repeatable; the files reach _parse_vars through the click context."""
+    f = click.option("--var-file", "var_files", multiple=True, metavar="FILE", expose_value=False,
+                     callback=_keep_var_files, is_eager=True,
+                     help="A .facvars file of `name = value` lines (repeatable; later files win, --var wins "
+                          "over files, files over FACTORYSPEC_VAR_name).")(f)
+    return click.option("--var", "-var", "variables", multiple=True, metavar="NAME=VALUE",
+                        help="Override a `param` of the spec (repeatable), e.g. --var pue=1.3.")(f)
 
 
 def _existing_dir(ctx, param, value):
@@ -172,7 +212,9 @@ def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, nfiles: in
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--check", "check_only", is_flag=True, help="Do not write; exit 1 if any file would change.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Also print a unified diff of each change (as terraform fmt -diff: files are still "
+                   "rewritten unless --check is given, and the exit code is --check's).")
 def fmt(paths, check_only, show_diff):
     """Rewrite specs in the canonical layout (comments kept, meaning unchanged)."""
     from . import fmt as formatter
@@ -194,15 +236,16 @@ def fmt(paths, check_only, show_diff):
         if show_diff:
             click.echo("".join(difflib.unified_diff(source.text.splitlines(True), result.text.splitlines(True),
                                                     f"a/{f}", f"b/{f}")), nl=False)
-        elif check_only:
-            click.echo(f"would reformat {f}", err=True)
+        if check_only:
+            if not show_diff:
+                click.echo(f"would reformat {f}", err=True)
         else:
             _write_atomic(f, result.text)
             click.echo(f"reformatted {f}", err=True)
     if not files:
         click.echo("error: no .fac files found", err=True)
         sys.exit(EXIT_USAGE)
-    if failed or ((check_only or show_diff) and changed):
+    if failed or (check_only and changed):
         sys.exit(EXIT_ERRORS)
 
 

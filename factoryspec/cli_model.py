@@ -16,17 +16,15 @@ import sys
 
 import click
 
-from .cli import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _parse_vars, _style_for, is_dir, is_missing, main, root_option,
-                  var_option)
+from .cli import EXIT_ERRORS, EXIT_OK, _emit, _parse_vars, _style_for, main, root_option, var_option
 from .diagnostics import Severity
 
 
 def _checked(spec: str, variables, root):
     from .pipeline import check
 
-    if is_missing(spec) or is_dir(spec):   # anything else, a FIFO say, is diagnosed when read
-        click.echo(f"error: no such file: {spec}", err=True)
-        sys.exit(EXIT_USAGE)
+    # A missing file (or a FIFO, a device, a directory) is a diagnostic of the
+    # pipeline's, exit 1, as in every other command.
     return check(spec, root=root, variables=_parse_vars(variables))
 
 
@@ -45,13 +43,13 @@ def _report(result) -> bool:
 @main.command()
 @click.argument("spec")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format (json keys are documented in factoryspec/plan.py).")
+              help="Output format (json keys are documented in factoryspec/figures.py).")
 @var_option
 @root_option
 def plan(spec, fmt, variables, root):
     """Derived totals without solving: racks, GPUs, power, cooling, slots,
     switches and links per tier, and every check's headroom."""
-    from .plan import plan_json, plan_text
+    from .figures import plan_json, plan_text
 
     result = _checked(spec, variables, root)
     if fmt == "json":
@@ -86,12 +84,11 @@ def graph(spec, fmt, layout, variables, root):
     result = _checked(spec, variables, root)
     errors = _report(result)
     if layout is not None and result.model is not None and result.ok:
-        from .cli_compile import load_verified_layout
-        built = load_verified_layout(result, layout, variables)
-        if built is None:
+        from .api import verified_layout
+        built, problems = verified_layout(result, layout, _parse_vars(variables))
+        if problems:
+            _emit(problems, result.sources, "text", 1)
             sys.exit(EXIT_ERRORS)
-        from . import as_built
-        as_built.apply(result.model, built)
     g = result.graph()
     if g is None:
         sys.exit(EXIT_ERRORS)

@@ -167,6 +167,12 @@ _code("unused", "resolve", "A definition is never used",
       "A `let`, `param` or template is defined but nothing refers to it. Remove it or use it. (Warning.)")
 
 
+_code("var-file", "input", "A variables file has a line that is not `name = value`",
+      """A `.facvars` file given with `--var-file` holds one `param` value per line, written as in a spec:
+    pue = 1.3
+    phase1 = 250 MW     # comments with # or //
+Blank lines and comments are ignored. A later file wins over an earlier one for the same name, `--var`
+wins over every file, and files win over FACTORYSPEC_VAR_name environment variables.""")
 _code("unknown-code", "resolve", "`allow` names a diagnostic code that does not exist",
       """`allow = ["code", ...]` silences warnings by their code, so each string must be a code
 `factoryspec explain` lists (without an argument it lists them all). The hint suggests the nearest one.

@@ -11,7 +11,7 @@ from factoryspec import asserts, nodes as n
 from factoryspec.fmt import format_text
 from factoryspec.parser import parse
 from factoryspec.pipeline import check
-from factoryspec.plan import plan_json
+from factoryspec.figures import plan_json
 
 CAMPUS = """\
 import catalog.nvidia

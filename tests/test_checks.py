@@ -18,7 +18,7 @@ from factoryspec.checks import busway
 from factoryspec.diagnostics import Severity
 from factoryspec.model.export import to_json
 from factoryspec.pipeline import check
-from factoryspec.plan import plan_json
+from factoryspec.figures import plan_json
 from factoryspec.resolve import parse_redundancy
 
 HERE = Path(__file__).parent / "checks"

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from factoryspec.cli import main
 from factoryspec.pipeline import check
-from factoryspec.plan import plan_json, plan_text
+from factoryspec.figures import plan_json, plan_text
 from generate import campus_spec  # benchmarks/, on sys.path via conftest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +119,7 @@ HEADROOM_KEYS = {"check", "subject", "used", "limit", "unit", "percent", "span"}
 
 
 def test_json_keys_are_stable_and_documented():
-    import factoryspec.plan as plan_module
+    import factoryspec.figures as plan_module
 
     result = check(str(BASE))
     j = plan_json(result.model, result.diagnostics)
@@ -160,7 +160,7 @@ def test_cli_plan_exit_codes(tmp_path):
     r = run("plan", "--format", "json", str(ROOT / "tests" / "checks" / "power_fail.fac"))
     assert r.exit_code == 1 and json.loads(r.stdout)["ok"] is False
     r = run("plan", str(tmp_path / "missing.fac"))
-    assert r.exit_code == 2
+    assert r.exit_code == 1 and "error[file-not-found]" in r.stderr    # as lint, compile, fmt and verify
     r = run("plan", "--format", "yaml", str(BASE))
     assert r.exit_code == 2
 

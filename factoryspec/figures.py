@@ -1,4 +1,4 @@
-"""`factoryspec plan`: the derived totals of a spec without solving, like
+"""The derived figures of a spec (`factoryspec plan`, `factoryspec.plan()`), without solving, like
 `terraform plan`.
 
 Figures come from the model (factoryspec.model): racks are spread over halls

@@ -1,0 +1,60 @@
+"""Every file compile writes, assembled in memory from the emitters.
+
+The CLI (`factoryspec compile`) and the API (`CompileResult.files()`) both
+call `outputs`, so they write the same bytes.
+"""
+
+from __future__ import annotations
+
+
+def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
+    """Every file compile writes, by name, as bytes (nothing touches the disk
+    here). `built` is the plan's figures of the layout as built
+    (`plan_json` after `as_built.apply`).
+
+    The spec is named by its path relative to the project root, never as typed
+    on the command line: the same spec gives the same bytes from any directory."""
+    from . import bom, floorplan, report, siteplan, topology
+    from ..layout.jsonio import dumps, layout_to_json
+
+    model = checked.model
+    spec = checked.program.project_name(checked.program.entry)
+    prices = {s.name: float(s.cost.value) for s in model.systems if s.cost is not None}
+    prices.update({s.name: float(s.cost.value) for s in model.switches if s.cost is not None})
+    optical = {m.qualname: bool(m.optical) for m in model.media}
+    cdus = {h.qualname: [(c.count, float(c.capacity.value)) for c in h.cdus] for h in model.halls}
+    files = {
+        "layout.json": dumps(layout_to_json(problem, result, built["headroom"])).encode("utf-8"),
+        "bom.csv": bom.emit(problem, result, prices, optical),
+        "report.md": report.emit(spec, problem, result, built),
+        "topology.graphml": topology.emit(problem, result),
+        "siteplan.svg": siteplan.emit(problem, result),
+    }
+    for hall in problem.halls:
+        files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []),
+                                                             hall_figures(built, hall.id))
+    return files
+
+
+def hall_figures(built: dict, hall_id: str) -> tuple[str, ...]:
+    """A floor plan's lines of figures: the hall's load and each of its headroom
+    measures, exactly as report.md prints them."""
+    from .report import _q, _w
+
+    h = next((x for x in built["halls"] if x["name"] == hall_id), None)
+    if h is None:
+        return ()
+    lines = [f"{h['compute_racks']:,} compute + {h['network_racks']:,} network racks, IT {_w(h['it_power_w'])} "
+             f"(liquid {_w(h['cooling_liquid_w'])}, air {_w(h['cooling_air_w'])})"]
+    prefix = f"hall {hall_id} "
+    for m in built["headroom"]:
+        if m["subject"].startswith(prefix):
+            lines.append(f"{m['subject'][len(prefix):]}: {_q(m['used'], m['unit'])} of {_q(m['limit'], m['unit'])} "
+                         f"({m['percent']} %) [{m['check']}]")
+    return tuple(lines)
+
+
+def is_output(name: str) -> bool:
+    """The names `outputs` gives files: what compile may replace or remove in -o DIR."""
+    fixed = {"layout.json", "bom.csv", "report.md", "topology.graphml", "siteplan.svg"}
+    return name in fixed or (name.startswith("floorplan-") and name.endswith(".svg"))
