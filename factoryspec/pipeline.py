@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import allow
+from . import suggest
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .loader import Program, load
 from .resolve import Resolved, resolve
@@ -82,7 +83,7 @@ def check(path: str, *, root: str | None = None, variables: dict[str, str] | Non
     the containers that lost something, so one run reports what it can.
     Warnings that a block's `allow` names are dropped here (factoryspec/allow.py).
     """
-    with fewer_gc_pauses():
+    with fewer_gc_pauses(), suggest.budget():
         program = load(path, root=root, overlay=overlay)
         diags = list(program.diagnostics)
         resolved = None

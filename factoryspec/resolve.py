@@ -23,6 +23,7 @@ from . import vocabulary as v
 from .diagnostics import Diagnostic, Span, error, warning
 from .loader import Program
 from .suggest import closest, did_you_mean, nearest
+from .suggest import exhausted as suggest_exhausted
 
 MAX_REPEAT = 10_000   # instances from one `[a..b]`
 INDEX = "index"       # the name a repeated block's copies know their number by
@@ -273,6 +274,8 @@ class Resolver:
         # good part of resolving 100,000 copies. Errors are not kept (each
         # evaluation reports its own).
         self.numbers: dict[int, tuple] = {}
+        self._nested: dict[str, str] | None = None     # see _nested_by_name
+        self._catalog_seen: dict[int, bool] = {}        # see _sees_catalog
 
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
@@ -410,10 +413,15 @@ class Resolver:
         if template is not None and not self._enter_template(template, block):
             template = None
         try:
+            idx = block.index
+            if idx is not None and idx.start is not None and idx.end is not None and \
+                    1 <= idx.end - idx.start + 1 <= MAX_REPEAT and \
+                    not self._within_budget(block, parent, idx.end - idx.start + 1):
+                return []       # decided before making the names: a spent budget costs nothing more
             names: list[str | None] = [block.name]
-            if block.index is not None:
+            if idx is not None:
                 names = self._repeat_names(block)
-            if not self._within_budget(block, parent, len(names)):
+            if idx is None and not self._within_budget(block, parent, 1):
                 return []
             return [self._instance(block, scope, parent, module, template, i, name, len(names))
                     for i, name in enumerate(names)]
@@ -750,14 +758,37 @@ class Resolver:
     def _undefined_hint(self, name: str, scope: Scope) -> str | None:
         if name == "plan" and self.derived is None:
             return "`plan.racks` and the other derived figures can only be used in an `assert`"
-        nested = [e.qualname for e in self.all_entities if e.name == name and e.parent is not None]
+        nested = self._nested_by_name().get(name)
         if nested:
-            return f"`{name}` is nested: write `{nested[0]}`"
+            return f"`{name}` is nested: write `{nested}`"
+        if suggest_exhausted():          # every hint below compares against every name in scope
+            return None
         hint = _join(did_you_mean(name, scope.visible()), self._blocks_listing(name, scope))
         if hint:
             return hint
-        has_catalog = any(isinstance(scope.lookup(k), Namespace) for k in scope.visible())
-        return None if has_catalog else "catalog items need `import catalog.nvidia`"
+        return None if self._sees_catalog(scope) else "catalog items need `import catalog.nvidia`"
+
+    def _sees_catalog(self, scope: Scope) -> bool:
+        """Whether a catalog namespace is visible from `scope`. Imports stand at a
+        file's top level, so only the outermost scope can hold one: scanning every
+        visible name per undefined reference was quadratic in a large campus."""
+        while scope.parent is not None:
+            scope = scope.parent
+        key = id(scope)
+        if key not in self._catalog_seen:
+            self._catalog_seen[key] = any(isinstance(scope.lookup(k), Namespace) for k in scope.names)
+        return self._catalog_seen[key]
+
+    def _nested_by_name(self) -> dict[str, str]:
+        """name -> qualname of the first nested block of that name: built once, on
+        the first undefined name (a scan per reference was quadratic in a campus
+        of 50,000 blocks with many bad references)."""
+        if self._nested is None:
+            self._nested = {}
+            for e in self.all_entities:
+                if e.name and e.parent is not None:
+                    self._nested.setdefault(e.name, e.qualname)
+        return self._nested
 
     def _children_listing(self, owner: Entity, name: str) -> str | None:
         """`halls of childress.b1: h1, h2, h3, h4`: the children of the kind the

@@ -35,7 +35,7 @@ if __package__ in (None, ""):
 
 from fuzz import lsp_cases, mutate                                   # noqa: E402
 from fuzz.findings import Finding, Store, innermost_frame               # noqa: E402
-from fuzz.pool import Pool                                              # noqa: E402
+from fuzz.pool import WAIT, Pool                                        # noqa: E402
 from fuzz.shrink import ddmin, shrink_bytes                             # noqa: E402
 from fuzz.work import HANDLERS                                          # noqa: E402
 
@@ -362,11 +362,15 @@ def _drive(opt: Options, pool: Pool, jobs, classify, store: Store, started: floa
 
 
 def _bounded(jobs, stats: dict, wanted):
-    """Hand out jobs only while fewer than `wanted` cases have run or are running."""
+    """Hand out jobs only while fewer than `wanted` cases have run or are
+    running. When enough are running, wait for them (WAIT): a case that ends
+    skipped makes room for another, so exactly `wanted` cases run."""
     issued = 0
     for job in jobs:
-        if wanted is not None and issued - stats["skipped"] >= wanted:
-            return
+        while wanted is not None and issued - stats["skipped"] >= wanted:
+            if stats["cases"] >= wanted:
+                return
+            yield WAIT
         issued += 1
         yield job
 

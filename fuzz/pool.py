@@ -52,6 +52,9 @@ def _serve(conn, handlers: dict, memory: int, stack_file: str) -> None:
         conn.send(result)
 
 
+
+WAIT = object()     # a job source's "not now": ask again once a running case ends
+
 class _Slot:
     def __init__(self, handlers: dict, memory: int):
         self.conn, child = _CTX.Pipe()
@@ -95,6 +98,8 @@ class Pool:
         self.slots[i] = _Slot(self.handlers, self.memory)
 
     def run(self, jobs):
+        """Run `jobs` (which may yield WAIT: no job until a running one ends),
+        yielding (job, result) as cases end."""
         jobs = iter(jobs)
         pending = True
         while True:
@@ -103,6 +108,8 @@ class Pool:
                     job = next(jobs, None)
                     if job is None:
                         pending = False
+                        break
+                    if job is WAIT:      # nothing to hand out until a running case ends
                         break
                     slot.job, slot.started = job, time.monotonic()
                     slot.conn.send((job[1], job[2]))

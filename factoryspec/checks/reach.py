@@ -115,13 +115,17 @@ def longest_link(h: Hall, racks: int, tray: Fraction, slack: Fraction) -> Fracti
 
 
 def measure(f: Factory) -> Iterator[Measure]:
+    built_in: dict = {}                          # as built: fabric -> halls it has cables in
+    for h in f.halls:
+        for fab in h.load.longest or ():
+            built_in.setdefault(fab, []).append(h)
     for fab in f.fabrics:
         c = fab.cluster
         if c is None or fab.sized is None or not fab.media:
             continue
         best = max(fab.media, key=lambda m: m.reach.value)
         tray, slack = _cabling(f, fab)
-        built = [h for h in f.halls if h.load.longest is not None and fab in h.load.longest]
+        built = built_in.get(fab, [])
         for h in built:                                     # as built: the layout's own longest cable
             yield Measure("cable-reach", f"hall {h.qualname} fabric {fab.qualname} longest link",
                           h.load.longest[fab], best.reach, h.at(), "m", None)

@@ -192,7 +192,7 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
     R, p = c.racks, fab.sized
     # racks without a slot keep their share of network racks out of every hall
     weights = {**c.placement, None: c.unplaced}
-    shares = _apportion(fab.network_racks, weights, {**order, None: len(order)})
+    shares = _apportion(fab.network_racks, weights, order)
     for h, racks in shares.items():
         if h is None:
             continue
@@ -219,7 +219,7 @@ def _apportion(K: int, weights: dict, order: dict) -> dict:
         exact = Fraction(K * k, total)
         out[h] = int(exact)
         given += out[h]
-        rema.append((-(exact - out[h]), -k, order[h], h))
+        rema.append((-(exact - out[h]), -k, order.get(h, len(order)), h))   # None (no hall) last
     rema.sort(key=lambda x: x[:3])
     for _, _, _, h in rema[:K - given]:
         out[h] += 1
