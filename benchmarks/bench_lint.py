@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import spec_lines  # noqa: E402
 
-from factoryspec import loader  # noqa: E402
-from factoryspec.parser import parse  # noqa: E402
+from factoryspec.lang import loader  # noqa: E402
+from factoryspec.lang.parser import parse  # noqa: E402
 from factoryspec.pipeline import check, fewer_gc_pauses  # noqa: E402
-from factoryspec.resolve import resolve  # noqa: E402
+from factoryspec.lang.resolve import resolve  # noqa: E402
 
 
 def front_end(path: str) -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import campus_spec  # noqa: E402
 
-from factoryspec import loader  # noqa: E402
+from factoryspec.lang import loader  # noqa: E402
 from factoryspec.pipeline import check  # noqa: E402
-from factoryspec.figures import plan_json, plan_text  # noqa: E402
+from factoryspec.checks.figures import plan_json, plan_text  # noqa: E402
 
 
 def run(path: str) -> dict:

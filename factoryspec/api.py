@@ -16,7 +16,7 @@ exits or raises for bad input: what went wrong is in `diagnostics`, values
 with stable codes (`factoryspec explain CODE`). Variables: `vars` maps a
 `param` name to a value written as in the spec (`{"pue": "1.3"}`,
 `{"phase1": "250 MW"}`); `var_files` are `.facvars` files of `name = value`
-lines, applied in order before `vars` (see factoryspec/varfiles.py).
+lines, applied in order before `vars` (see factoryspec/lang/varfiles.py).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ Progress = Callable[[float | None, float | None, float | None, float], None]
 
 
 def _variables(vars: dict | None, var_files: Iterable[str]) -> tuple[dict[str, str], list[Diagnostic]]:
-    from .varfiles import merge
+    from .lang.varfiles import merge
     return merge(vars or {}, tuple(var_files))
 
 
@@ -77,13 +77,13 @@ def check(path: str | Path, *, vars: dict | None = None, var_files: Iterable[str
 
 @attrs.define
 class PlanResult(CheckResult):
-    """`plan`'s derived figures before solving (see factoryspec/figures.py for the
+    """`plan`'s derived figures before solving (see factoryspec/checks/figures.py for the
     keys), besides the diagnostics."""
     figures: dict | None = None
 
     def text(self) -> str:
         """The plan as `factoryspec plan` prints it."""
-        from .figures import plan_text
+        from .checks.figures import plan_text
         return plan_text(self.model, self.diagnostics) if self.model is not None else ""
 
     def to_json(self) -> dict:
@@ -94,7 +94,7 @@ def plan(path: str | Path, *, vars: dict | None = None, var_files: Iterable[str]
          root: str | Path | None = None) -> PlanResult:
     """The spec's derived totals without solving (`factoryspec plan`):
     estimates, racks spread evenly over their halls."""
-    from .figures import plan_json
+    from .checks.figures import plan_json
 
     c = check(path, vars=vars, var_files=var_files, root=root)
     figures = plan_json(c.model, c.diagnostics) if c.model is not None else None
@@ -143,7 +143,7 @@ class CompileResult(CheckResult):
         a crash leaves the old set or the new, never a mix); the diagnostics of a
         refusal or a failed write, empty when written."""
         from .emit.outputs import is_output
-        from .safe_write import replace_dir
+        from .emit.safe_write import replace_dir
         if not self.ok:
             return [error("internal-error", "nothing to write: the compile did not succeed", None)]
         problem = replace_dir(Path(out_dir), self.files(), is_output)
@@ -200,11 +200,11 @@ def compile(path: str | Path, *, vars: dict | None = None, var_files: Iterable[s
     `CompileResult.write`). `time_limit` in seconds defaults to the spec's
     `solve { time_limit }`, else 120. `progress(objective, bound, gap, fraction)`
     is called while solving."""
-    from .as_built import apply
+    from .layout.as_built import apply
     from .layout.solve import solve
     from .layout.verify import verify as verify_layout
-    from .figures import plan_json
-    from .to_problem import build_problem, time_limit_from_spec
+    from .checks.figures import plan_json
+    from .layout.to_problem import build_problem, time_limit_from_spec
 
     c = check(path, vars=vars, var_files=var_files, root=root)
     base = dict(diagnostics=c.diagnostics, model=c.model, checked=c.checked, variables=c.variables)
@@ -268,11 +268,11 @@ MAX_LAYOUT_BYTES = 512 * 1024 * 1024
 
 
 def _read_layout(layout: str):
-    """The parsed layout.json, or a diagnostic: read like a spec (source.py),
+    """The parsed layout.json, or a diagnostic: read like a spec (lang/source.py),
     only from a regular file and never past the limit, and parsed by
     jsonio.parse, which reports any text at all and never raises."""
     from .layout.jsonio import parse
-    from .source import Unreadable, read_limited
+    from .lang.source import Unreadable, read_limited
 
     got = read_limited(layout, MAX_LAYOUT_BYTES)
     if isinstance(got, Unreadable):
@@ -295,9 +295,9 @@ def _read_and_verify(checked, path: str, variables) -> tuple[dict | None, list]:
     """layout.json at `path` and every way it breaks the checked spec (empty when
     it verifies): the schema, the independent re-check, the totals and the
     headroom as built (the model is left describing the layout)."""
-    from . import as_built
+    from .layout import as_built
     from .layout.jsonio import verify_json
-    from .to_problem import build_problem
+    from .layout.to_problem import build_problem
 
     data, unreadable = _read_layout(path)
     if unreadable:

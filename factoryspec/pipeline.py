@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from . import allow
-from . import suggest
+from .lang import suggest
+from .model import allow
 from .diagnostics import Diagnostic, has_errors, sort_key
-from .loader import Program, load
-from .resolve import Resolved, resolve
+from .lang import Program, Resolved, load, resolve
 
 if TYPE_CHECKING:
     from .model import Factory
@@ -34,9 +33,9 @@ class Checked:
     _graph: object = attrs.field(default=None, init=False, repr=False)
 
     def graph(self):
-        """The factory graph (factoryspec.graph), built on first use only: lint does not need it."""
+        """The factory graph (factoryspec.model.graph), built on first use only: lint does not need it."""
         if self._graph is None and self.model is not None:
-            from .graph import build_graph
+            from .model.graph import build_graph
             self._graph = build_graph(self.model)
         return self._graph
 
@@ -81,7 +80,7 @@ def check(path: str, *, root: str | None = None, variables: dict[str, str] | Non
     The model is built even when resolution found errors: objects with
     erroneous values are left out of it, and checks that add capacities up skip
     the containers that lost something, so one run reports what it can.
-    Warnings that a block's `allow` names are dropped here (factoryspec/allow.py).
+    Warnings that a block's `allow` names are dropped here (factoryspec/model/allow.py).
     """
     with fewer_gc_pauses(), suggest.budget():
         program = load(path, root=root, overlay=overlay)
@@ -113,11 +112,11 @@ def _model_and_checks(resolved: Resolved):
 
 
 def _asserts(resolved: Resolved, model) -> list:
-    """The spec's own design rules (factoryspec.asserts): they may use figures
+    """The spec's own design rules (factoryspec.checks.asserts): they may use figures
     derived from the model, so they are checked after it is built."""
     if not resolved.asserts:
         return []
-    from .asserts import check_asserts
+    from .checks.asserts import check_asserts
     from .diagnostics import error
 
     try:

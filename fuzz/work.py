@@ -57,7 +57,8 @@ def _capture(module, name: str, materialize: bool = False) -> None:
 
 
 def _instrument() -> None:
-    from factoryspec import asserts, checks, model
+    from factoryspec import checks, model
+    from factoryspec.checks import asserts
     _capture(model, "build_model")
     _capture(asserts, "check_asserts")
     for rule in checks.RULES:          # checks.run turns a failing rule into internal-error
@@ -66,8 +67,7 @@ def _instrument() -> None:
 
 def lint(corpus_dir: str, data: bytes) -> dict:
     """factoryspec.pipeline.check on the mutant, in this process."""
-    from factoryspec import codes
-    from factoryspec.diagnostics import Severity
+    from factoryspec.diagnostics import Severity, codes
     from factoryspec.pipeline import check
 
     _instrument()

@@ -3,7 +3,7 @@
 Only the spec's own figures come from the model (system and switch power,
 liquid fractions, media power per end, capacities); every load is summed here
 from layout.json's placements and links, by the rules the README and
-factoryspec/as_built.py state, without calling either as_built or the checks.
+factoryspec/layout/as_built.py state, without calling either as_built or the checks.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""`allow = [...]`: per-block silencing of warnings (factoryspec/allow.py).
+"""`allow = [...]`: per-block silencing of warnings (factoryspec/model/allow.py).
 
 The fixtures tests/checks/allow_pass.fac and allow_fail.fac cover the common
 cases; these tests pin down the decisions around them.
 """
 
-from factoryspec import codes, vocabulary
+from factoryspec.diagnostics import codes
+from factoryspec.lang import vocabulary
 from factoryspec.diagnostics import Severity
 
 SPEC = """

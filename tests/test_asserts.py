@@ -7,11 +7,12 @@ from fractions import Fraction
 
 import pytest
 
-from factoryspec import asserts, nodes as n
-from factoryspec.fmt import format_text
-from factoryspec.parser import parse
+from factoryspec.checks import asserts
+from factoryspec.lang import nodes as n
+from factoryspec.lang.fmt import format_text
+from factoryspec.lang.parser import parse
 from factoryspec.pipeline import check
-from factoryspec.figures import plan_json
+from factoryspec.checks.figures import plan_json
 
 CAMPUS = """\
 import catalog.nvidia
@@ -162,7 +163,7 @@ def test_derived_figures_are_the_plan_numbers(tmp_path):
 
 def test_every_figure_has_a_value_on_a_shipped_spec():
     from pathlib import Path
-    from factoryspec.resolve import ERROR
+    from factoryspec.lang.resolve import ERROR
 
     spec = Path(__file__).resolve().parent.parent / "specs" / "childress.fac"
     result = check(str(spec))

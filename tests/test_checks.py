@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factoryspec import checks, codes
+from factoryspec import checks
+from factoryspec.diagnostics import codes
 from factoryspec.checks import busway
 from factoryspec.diagnostics import Severity
 from factoryspec.model.export import to_json
 from factoryspec.pipeline import check
-from factoryspec.figures import plan_json
-from factoryspec.resolve import parse_redundancy
+from factoryspec.checks.figures import plan_json
+from factoryspec.lang.resolve import parse_redundancy
 
 HERE = Path(__file__).parent / "checks"
 FIXTURES = sorted(p for p in HERE.glob("*.fac") if p.name != "common.fac")

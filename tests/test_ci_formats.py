@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from factoryspec import ci_formats, codes
+from factoryspec.cli import ci_formats
+from factoryspec.diagnostics import codes
 from factoryspec.cli import main
 from factoryspec.diagnostics import Diagnostic, Severity, Span, error, warning
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from factoryspec import codes
+from factoryspec.diagnostics import codes
 
 PKG = Path(__file__).resolve().parent.parent / "factoryspec"
 USE = re.compile(r'\b(?:error|warning|Diagnostic)\(\s*"([a-z][a-z0-9-]*)"')

@@ -3,10 +3,10 @@
 import pytest
 from click.testing import CliRunner
 
-from factoryspec import codes
-from factoryspec import vocabulary as v
+from factoryspec.diagnostics import codes
+from factoryspec.lang import vocabulary as v
 from factoryspec.cli import main
-from factoryspec.explain import WIDTH, explain, listing
+from factoryspec.cli.reference import WIDTH, explain, listing
 
 
 def run(*args):

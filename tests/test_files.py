@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from factoryspec import loader, source
-from factoryspec.cli_compile import is_output
+from factoryspec.lang import loader, source
+from factoryspec.cli.compile import is_output
 from factoryspec.pipeline import check
-from factoryspec.safe_write import refusal, replace_dir
+from factoryspec.emit.safe_write import refusal, replace_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = ROOT / "specs" / "superpod.fac"
@@ -273,8 +273,8 @@ def test_the_next_compile_removes_leftovers_of_a_dead_one(tmp_path):
 # between the swap and removing the old set, or after.
 _SLOW_CHILD = textwrap.dedent("""
     import os, sys, time
-    from factoryspec import safe_write
-    from factoryspec.cli_compile import is_output
+    from factoryspec.emit import safe_write
+    from factoryspec.cli.compile import is_output
     real = os.fsync
     def slow(fd):
         time.sleep(0.01)

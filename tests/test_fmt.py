@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factoryspec.fmt import MAX_WIDTH, FormatResult, format_text
-from factoryspec.parser import parse
+from factoryspec.lang.fmt import MAX_WIDTH, FormatResult, format_text
+from factoryspec.lang.parser import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import networkx as nx
 from click.testing import CliRunner
 
 from factoryspec.cli import main
-from factoryspec.graph import export, to_json
+from factoryspec.model.graph import export, to_json
 from factoryspec.pipeline import check
 
 ROOT = Path(__file__).resolve().parent.parent

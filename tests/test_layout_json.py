@@ -9,8 +9,7 @@ import pytest
 
 from factoryspec.layout import solve
 from factoryspec.layout.generate import small
-from factoryspec.layout.jsonio import (dumps, layout_from_json, layout_to_json, schema, validate_schema,
-                                       verify_json)
+from factoryspec.layout.jsonio import dumps, layout_from_json, layout_to_json, schema, validate_schema, verify_json
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from factoryspec import limits
+from factoryspec.lang import limits
 from factoryspec.checks._base import pct, show
-from factoryspec.resolve import parse_redundancy
-from factoryspec.units import format_number
+from factoryspec.lang.resolve import parse_redundancy
+from factoryspec.lang.units import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = (ROOT / "specs" / "superpod.fac").read_text(encoding="utf-8")
@@ -201,6 +201,6 @@ def test_redundancy_parser_is_bounded():
 
 
 def test_suggestions_skip_long_names():
-    from factoryspec.suggest import closest
+    from factoryspec.lang.suggest import closest
     assert closest("x" * 10_000, ["x" * 10_000 + "y"]) is None
     assert closest("racs", ["racks"]) == "racks"

@@ -18,7 +18,7 @@ from factoryspec.cli import main
 from factoryspec.diagnostics import Severity
 from factoryspec.layout.solve import solve
 from factoryspec.pipeline import check
-from factoryspec.to_problem import build_problem
+from factoryspec.layout.to_problem import build_problem
 from test_checks import expected
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from lsprotocol import types
 from pygls import uris
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from factoryspec import codes
+from factoryspec.diagnostics import codes
 
 e2e = pytest.mark.asyncio(loop_scope="module")
 

@@ -201,7 +201,7 @@ def test_lf_only_headers_are_accepted(client, workspace):
 # ---- one document cannot stall the others ----------------------------------------
 
 BROKEN_SPEC = "site s1 {\n  land = 10 acre\n  pue 1.3\n}\n"
-# 49,000 halls: within the expansion budget (factoryspec/limits.py), and far
+# 49,000 halls: within the expansion budget (factoryspec/lang/limits.py), and far
 # more than a 3 s check can get through. (Literals such as 1e100000000 used to
 # serve here; they are now refused at once as number-too-large.)
 SLOW_SPEC = ("site s { building b[1..500] { hall h[1..98] {\n  size = 13 m x 21 m\n  rows = 5\n"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from factoryspec.diagnostics import Severity
 from factoryspec.model import Cluster, Factory, Hall
-from factoryspec.units import Quantity
+from factoryspec.lang.units import Quantity
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from factoryspec import nodes as n
-from factoryspec.parser import parse
-from factoryspec.source import decode, read
+from factoryspec.lang import nodes as n
+from factoryspec.lang.parser import parse
+from factoryspec.lang.source import decode, read
 
 
 def test_spans_are_one_based_and_end_exclusive():

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from factoryspec.cli import main
 from factoryspec.pipeline import check
-from factoryspec.figures import plan_json, plan_text
+from factoryspec.checks.figures import plan_json, plan_text
 from generate import campus_spec  # benchmarks/, on sys.path via conftest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +119,7 @@ HEADROOM_KEYS = {"check", "subject", "used", "limit", "unit", "percent", "span"}
 
 
 def test_json_keys_are_stable_and_documented():
-    import factoryspec.figures as plan_module
+    import factoryspec.checks.figures as plan_module
 
     result = check(str(BASE))
     j = plan_json(result.model, result.diagnostics)

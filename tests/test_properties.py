@@ -4,8 +4,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from factoryspec import codes
-from factoryspec.parser import parse
+from factoryspec.diagnostics import codes
+from factoryspec.lang.parser import parse
 from factoryspec.pipeline import check
 
 ROOT = Path(__file__).resolve().parent.parent

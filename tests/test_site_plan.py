@@ -9,7 +9,7 @@ import pytest
 
 from factoryspec.layout import solve
 from factoryspec.pipeline import check
-from factoryspec.to_problem import build_problem
+from factoryspec.layout.to_problem import build_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ import pytest
 
 from factoryspec import __version__
 from factoryspec.pipeline import check
-from factoryspec.to_problem import spec_hash
+from factoryspec.layout.to_problem import spec_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -104,7 +104,7 @@ def test_files_are_named_by_project_path_and_catalog_module(tmp_path, monkeypatc
 
 
 def test_hash_covers_import_content_vars_and_version(tmp_path, monkeypatch):
-    import factoryspec.to_problem as to_problem
+    import factoryspec.layout.to_problem as to_problem
 
     entry = _project(tmp_path)
     base = spec_hash(check(str(entry)))

@@ -3,8 +3,8 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from factoryspec import units as u
-from factoryspec.units import Quantity as Q
+from factoryspec.lang import units as u
+from factoryspec.lang.units import Quantity as Q
 
 
 def test_rack_power_total_is_exact():

@@ -2,7 +2,7 @@
 
 Each rule module has a generator `check(factory) -> Iterator[Diagnostic]`
 yielding diagnostics at the source span responsible, and a `CODES` tuple of
-the codes it emits (registered in factoryspec/codes.py). Rules whose figures
+the codes it emits (registered in factoryspec/diagnostics/codes.py). Rules whose figures
 have a limit also have `measure(factory) -> Iterator[Measure]`: how much of
 each limit is used. `factoryspec plan` lists those as headroom; `check`
 reports the ones over their limit.
@@ -24,6 +24,9 @@ Rules (in the order they run):
     floor    rack weight over its footprint against the floor rating
     fabric   radix and tier feasibility (fabric.size_fabric), port counts
     reach    halls whose geometry makes a link longer than every medium reaches
+
+Beside the rules: figures.py, the plan's derived figures (from the rules'
+measures), and asserts.py, the spec's own `assert`s over those figures.
 
 Cycles in the power chain: `power` blocks cannot refer to each other (the
 vocabulary gives them no reference attribute; they are fed by their

@@ -8,7 +8,7 @@ from functools import lru_cache
 import attrs
 
 from ..diagnostics import Span
-from ..units import NONE, Quantity, format_number, format_quantity, lookup
+from ..lang.units import NONE, Quantity, format_number, format_quantity, lookup
 
 # Units of the plain counts a measure may carry (for JSON and text).
 UNIT_NAMES = {"W": "power", "m": "length", "m2": "area", "kg/m2": "mass per area"}

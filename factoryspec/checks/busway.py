@@ -23,31 +23,11 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
 from ..model import Factory, Hall
-from ..units import POWER, Quantity
+from ..model.derive import level
+from ..lang.units import POWER, Quantity
 from ._base import Measure, pct, share, show
 
 CODES = ("busway-overload",)
-
-
-def level(h: Hall, racks: int) -> tuple[int, int, int]:
-    """(L, rows holding L racks, first such row) for the even fill of `racks`."""
-    classes = [(cap, n, first) for cap, n, first in h.row_classes() if cap > 0]
-    if racks <= 0 or not classes:
-        return 0, 0, 0
-    lo, hi = 1, max(cap for cap, _, _ in classes)
-    if sum(n * cap for cap, n, _ in classes) < racks:
-        return hi, sum(n for cap, n, _ in classes if cap >= hi), min(f for cap, _, f in classes if cap >= hi)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sum(n * min(cap, mid) for cap, n, _ in classes) >= racks:
-            hi = mid
-        else:
-            lo = mid + 1
-    L = lo
-    below = sum(n * min(cap, L - 1) for cap, n, _ in classes)
-    at_level = racks - below
-    first = min(f for cap, _, f in classes if cap >= L)
-    return L, at_level, first
 
 
 def measure(f: Factory) -> Iterator[Measure]:

@@ -28,7 +28,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, error, warning
 from ..model import Factory
 from ..model.types import Cluster
-from ..units import POWER, Quantity
+from ..lang.units import POWER, Quantity
 from ._base import show
 from ._rows import block, blocks_per_row, hall_blocks, longest_run, usable_halls
 

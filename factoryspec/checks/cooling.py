@@ -25,7 +25,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, error, warning
 from ..model import Factory
 from ..model.derive import site_it_power
-from ..units import POWER, Quantity
+from ..lang.units import POWER, Quantity
 from ._base import Measure, share, show
 
 CODES = ("cdu-capacity", "air-capacity", "cooling-plant-capacity")

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
 from ..model import Factory
-from ..units import AREAL_DENSITY, Quantity
+from ..lang.units import AREAL_DENSITY, Quantity
 from ._base import Measure, show
 
 CODES = ("floor-load",)

@@ -25,7 +25,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, warning
 from ..model import Factory
-from ..units import POWER, Quantity
+from ..lang.units import POWER, Quantity
 from ._base import show
 
 CODES = ("no-power-train", "no-cooling-plant")

@@ -23,7 +23,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, error
 from ..model import Factory
 from ..model.derive import site_it_power
-from ..units import POWER, Quantity
+from ..lang.units import POWER, Quantity
 from ._base import Measure, share, show
 
 CODES = ("utility-capacity", "power-train-capacity")

@@ -30,7 +30,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, warning
 from ..model import Factory
-from ..units import AREA, LENGTH, Quantity
+from ..lang.units import AREA, LENGTH, Quantity
 from ._base import share, show
 from .space import rows_extent, rows_extent_key
 

@@ -31,8 +31,8 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
 from ..model import Factory, Fabric, Hall
-from ..units import LENGTH, Quantity
-from ..vocabulary import KINDS
+from ..lang.units import LENGTH, Quantity
+from ..lang.vocabulary import KINDS
 from ._base import Measure, show
 
 CODES = ("cable-reach", "shortest-link-reach", "fabric-media")

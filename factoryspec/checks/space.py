@@ -32,7 +32,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
 from ..model import Factory
-from ..units import AREA, LENGTH, Quantity, format_quantity
+from ..lang.units import AREA, LENGTH, Quantity, format_quantity
 from ._base import Measure, show
 
 CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",

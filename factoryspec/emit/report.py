@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..layout.problem import LayoutProblem
 from ..layout.result import SolveResult
 from ..model.derive import BUILDING_GAP, HALL_GAP
-from ..units import AREA, AREAL_DENSITY, LENGTH, POWER, Quantity, format_number, format_quantity
+from ..lang.units import AREA, AREAL_DENSITY, LENGTH, POWER, Quantity, format_number, format_quantity
 
 
 def _exact(x) -> Fraction:

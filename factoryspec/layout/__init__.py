@@ -4,6 +4,8 @@
 
 See problem.py for the model and its units, solve.py for the decomposition,
 bound.py for why the lower bound is valid, verify.py for the independent check.
+to_problem.py builds the problem from a checked spec; as_built.py puts a
+solved layout back onto the model.
 """
 
 from .jsonio import dumps, layout_from_json, layout_to_json, schema, validate_schema, verify_json

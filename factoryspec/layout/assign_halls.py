@@ -16,7 +16,7 @@ from fractions import Fraction
 from ortools.sat.python import cp_model
 
 from ..diagnostics import Diagnostic, error
-from ..units import LENGTH, POWER, Quantity, format_quantity
+from ..lang.units import LENGTH, POWER, Quantity, format_quantity
 from .context import Ctx
 from .geometry import SLOT_COMPUTE
 from .problem import mm

@@ -29,7 +29,7 @@ def _r(x: float | None, places: int = 6):
 
 def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[dict] | None = None) -> dict:
     """layout.json's content. `headroom` is the checks' measures of the layout as
-    built (factoryspec.as_built), each a Measure.to_json() less its span."""
+    built (factoryspec.layout.as_built), each a Measure.to_json() less its span."""
     if result.layout is None:
         raise ValueError(f"no layout to write (status {result.status})")
     lay = result.layout

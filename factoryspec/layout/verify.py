@@ -41,7 +41,7 @@ from ..diagnostics import Diagnostic, error
 from .problem import LayoutProblem, micro_usd, milliwatts, mm, mw_to_w, watts
 from .result import Layout
 
-# Codes for the lead to register in factoryspec/codes.py (kept in variables here
+# Codes for the lead to register in factoryspec/diagnostics/codes.py (kept in variables here
 # so that the registry test flags nothing before they are).
 LAYOUT_INVALID = "layout-invalid"
 LAYOUT_CODES = {

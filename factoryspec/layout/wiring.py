@@ -1,6 +1,6 @@
 """Racks and aggregated links of a layout problem (the solver's side).
 
-Fabric wiring, as `fabric.py` sizes it (the rule the verifier re-implements):
+Fabric wiring, as `fabric/` sizes it (the rule the verifier re-implements):
 
 * Compute rack i of a cluster has `ports_per_rack / rails` ports on each rail;
   on one rail they are endpoints e = i*ppr .. i*ppr+ppr-1 of that rail's

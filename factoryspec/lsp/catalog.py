@@ -7,9 +7,9 @@ import os
 
 import attrs
 
-from .. import loader
-from .. import nodes as n
-from ..parser import parse
+from ..lang import loader
+from ..lang import nodes as n
+from ..lang.parser import parse
 
 
 @attrs.frozen

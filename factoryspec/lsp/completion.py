@@ -12,10 +12,10 @@ from typing import Any, Iterable, Sequence
 
 from lsprotocol import types
 
-from .. import units as u
-from .. import vocabulary as v
-from .. import asserts
-from ..resolve import Entity, Namespace, Scope, TemplateSym, ValueSym
+from ..lang import units as u
+from ..lang import vocabulary as v
+from ..checks import asserts
+from ..lang.resolve import Entity, Namespace, Scope, TemplateSym, ValueSym
 from . import catalog, context, describe, locate
 from .positions import offset_of, to_position
 from .state import Snapshot

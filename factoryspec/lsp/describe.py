@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .. import units as u
-from .. import vocabulary as v
-from ..resolve import ERROR, Entity, TemplateSym, ValueSym
+from ..lang import units as u
+from ..lang import vocabulary as v
+from ..lang.resolve import ERROR, Entity, TemplateSym, ValueSym
 
 
 def value_text(value: Any) -> str:

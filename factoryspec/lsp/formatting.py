@@ -10,7 +10,7 @@ from .positions import split_lines, whole_document
 def format_document(text: str, path: str, encoding: str) -> list[types.TextEdit] | None:
     """One edit replacing the whole text, [] when it is already formatted, or
     None when it cannot be formatted (syntax errors)."""
-    from .. import fmt  # lazily: the formatter is only needed when asked for
+    from ..lang import fmt  # lazily: the formatter is only needed when asked for
 
     result = fmt.format_text(text, path)
     if result.text is None:

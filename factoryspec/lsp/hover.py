@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from .. import asserts
-from .. import nodes as n
-from .. import vocabulary as v
+from ..checks import asserts
+from ..lang import nodes as n
+from ..lang import vocabulary as v
 from . import describe, locate
 from .navigation import symbol_for_ref
 from .positions import span_to_range

@@ -6,7 +6,7 @@ from typing import Iterator, Sequence
 
 import attrs
 
-from .. import nodes as n
+from ..lang import nodes as n
 from ..diagnostics import Span
 from .positions import contains
 

@@ -12,9 +12,9 @@ from typing import Any, Callable, Iterable
 
 from lsprotocol import types
 
-from .. import nodes as n
+from ..lang import nodes as n
 from ..diagnostics import Span
-from ..resolve import Entity, Namespace, ValueSym, definition_span
+from ..lang.resolve import Entity, Namespace, ValueSym, definition_span
 from . import locate
 from .positions import split_lines, span_to_range
 from .state import Snapshot, real

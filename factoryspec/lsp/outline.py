@@ -6,7 +6,7 @@ from typing import Sequence
 
 from lsprotocol import types
 
-from .. import nodes as n
+from ..lang import nodes as n
 from .positions import span_to_range
 
 K = types.SymbolKind

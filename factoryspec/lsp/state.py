@@ -14,10 +14,10 @@ from typing import Any
 import attrs
 from pygls import uris
 
-from .. import nodes as n
+from ..lang import nodes as n
 from ..diagnostics import Diagnostic, Span
 from ..pipeline import Checked
-from ..resolve import Entity
+from ..lang.resolve import Entity
 from .positions import split_lines
 
 

@@ -7,12 +7,13 @@ Cdu, AirHandling, CoolingPlant, Reserved, System, Switch, Medium, Cluster,
 Fabric, Cabling, Factory); `build` turns entities into them; `derive` adds
 the estimates made before solving (placement, hall loads, fabric sizes);
 `export` writes the model as JSON that validates against
-factoryspec/schemas/model.schema.json.
+factoryspec/schemas/model.schema.json. `graph` is the model as a networkx
+graph (`factoryspec graph`); `allow` drops the warnings a block's `allow` names.
 """
 
 from __future__ import annotations
 
-from ..resolve import Resolved
+from ..lang.resolve import Resolved
 from .types import (AirHandling, Building, Cabling, Cdu, Cluster, CoolingPlant, Fabric, Factory, Hall,
                     HallLoad, Medium, Node, PowerTrain, Reserved, Site, Switch, System, Utility)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from fractions import Fraction
 from math import gcd
 
-from .. import units as u
-from ..resolve import ERROR, Entity, RangeValue, RatioValue, Resolved, SizeValue, parse_redundancy
+from ..lang import units as u
+from ..lang.resolve import ERROR, Entity, RangeValue, RatioValue, Resolved, SizeValue, parse_redundancy
 from . import types as t
 
 # A rack's footprint when its system does not say: the common 600 mm x 1200 mm

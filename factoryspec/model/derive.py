@@ -62,7 +62,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..fabric import FabricError, size_fabric
-from ..units import LENGTH, POWER, Quantity
+from ..lang.units import LENGTH, POWER, Quantity
 from . import types as t
 
 HALL_GAP = Quantity(Fraction(10), LENGTH)          # between halls of a building, side by side
@@ -302,3 +302,24 @@ def site_it_power(f: t.Factory, site: t.Site) -> Quantity:
             total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
                           * Fraction(c.unplaced, c.racks) for fab in c.fabrics if fab.sized), Fraction(0))
     return Quantity(total, POWER)
+
+
+def level(h: t.Hall, racks: int) -> tuple[int, int, int]:
+    """(L, rows holding L racks, first such row) for the even fill of `racks`."""
+    classes = [(cap, n, first) for cap, n, first in h.row_classes() if cap > 0]
+    if racks <= 0 or not classes:
+        return 0, 0, 0
+    lo, hi = 1, max(cap for cap, _, _ in classes)
+    if sum(n * cap for cap, n, _ in classes) < racks:
+        return hi, sum(n for cap, n, _ in classes if cap >= hi), min(f for cap, _, f in classes if cap >= hi)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(n * min(cap, mid) for cap, n, _ in classes) >= racks:
+            hi = mid
+        else:
+            lo = mid + 1
+    L = lo
+    below = sum(n * min(cap, L - 1) for cap, n, _ in classes)
+    at_level = racks - below
+    first = min(f for cap, _, f in classes if cap >= L)
+    return L, at_level, first

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Span, error
 from ..fabric import FabricError, FabricPlan
-from ..units import Quantity
+from ..lang.units import Quantity
 from . import types as t
 
 VERSION = 1

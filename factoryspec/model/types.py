@@ -19,8 +19,8 @@ import attrs
 
 from ..diagnostics import Span
 from ..fabric import FabricError, FabricPlan
-from ..resolve import Redundancy, SizeValue
-from ..units import Quantity, POWER
+from ..lang.resolve import Redundancy, SizeValue
+from ..lang.units import Quantity, POWER
 
 ZERO_W = Quantity(Fraction(0), POWER)
 
@@ -181,7 +181,7 @@ class Reserved(Node):
 @attrs.define(eq=False, kw_only=True, repr=False)
 class HallLoad:
     """What a hall holds: estimated before solving (derive.py), counted from the
-    placements after (as_built.py)."""
+    placements after (layout/as_built.py)."""
     compute: dict["Cluster", int] = attrs.Factory(dict)        # cluster -> compute racks
     network: dict["Fabric", int] = attrs.Factory(dict)         # fabric -> network racks
     switches: dict["Fabric", Fraction] = attrs.Factory(dict)   # fabric -> share of its switches
@@ -355,7 +355,7 @@ class Fabric(Node):
     media: list[Medium] = attrs.Factory(list)   # allowed media (explicit, or all in scope)
     media_explicit: bool = False
     cluster: "Cluster | None" = None
-    built_optics: Quantity | None = None        # as built: its cable ends at their own media (as_built.py)
+    built_optics: Quantity | None = None        # as built: its cable ends at their own media (layout/as_built.py)
     # derived
     plan: FabricPlan | FabricError | None = None
 

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from . import codes
-from . import nodes as n
-from .diagnostics import Diagnostic, Severity, Span, error
-from .resolve import ERROR, Entity, Resolved
-from .suggest import did_you_mean
-from .vocabulary import ALLOW
+from ..diagnostics import codes
+from ..lang import nodes as n
+from ..diagnostics import Diagnostic, Severity, Span, error
+from ..lang.resolve import ERROR, Entity, Resolved
+from ..lang.suggest import did_you_mean
+from ..lang.vocabulary import ALLOW
 
 NAME = ALLOW.name
 EXAMPLE = 'e.g. `allow = ["excess-land"]`'
@@ -97,7 +97,7 @@ def _check(stmt: n.Attribute, value) -> tuple[list[str], list[Diagnostic]]:
 
 
 def _describe(value) -> str:
-    from .resolve import _describe as describe      # the resolver's wording for values
+    from ..lang.resolve import _describe as describe      # the resolver's wording for values
     return describe(value)
 
 

@@ -15,12 +15,12 @@ from typing import Iterator
 import attrs
 
 from . import nodes as n
-from .diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, error
 from .parser import ParseResult, parse
 from .source import MAX_BYTES, Unreadable, decode, read_limited, unreadable_diagnostic
 from .suggest import did_you_mean
 
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog"   # factoryspec/catalog/
 
 
 @attrs.define

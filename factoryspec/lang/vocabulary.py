@@ -24,7 +24,7 @@ RATIO = "ratio"
 SIZE = "size"
 RANGE = "range"
 REDUNDANCY = "redundancy"
-CODE_LIST = "codes"      # ["excess-land", ...]: diagnostic codes (checked by factoryspec/allow.py)
+CODE_LIST = "codes"      # ["excess-land", ...]: diagnostic codes (checked by factoryspec/model/allow.py)
 
 # How a value of each type is written (`factoryspec explain` shows these).
 TYPE_DOCS: dict[str, str] = {

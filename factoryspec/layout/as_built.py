@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from . import checks
-from .checks._base import Measure
-from .layout.result import Layout
-from .model.types import Factory, HallLoad
-from .units import LENGTH, POWER, Quantity
+from .. import checks
+from ..checks._base import Measure
+from .result import Layout
+from ..model.types import Factory, HallLoad
+from ..lang.units import LENGTH, POWER, Quantity
 
 
 def apply(model: Factory, layout: Layout) -> None:

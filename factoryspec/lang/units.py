@@ -195,7 +195,7 @@ class DimensionError(Exception):
 
 
 # Beyond this magnitude a value is shown in scientific notation: the resolver
-# keeps values within 1e30 (factoryspec/limits.py), but products of them are
+# keeps values within 1e30 (factoryspec/lang/limits.py), but products of them are
 # formatted too, and str() of an int of more than 4,300 digits is refused.
 _PLAIN_BELOW = 10 ** 30
 

@@ -17,7 +17,7 @@ import stat
 
 import attrs
 
-from .diagnostics import Diagnostic, Span, error
+from ..diagnostics import Diagnostic, Span, error
 
 # Specs are hand-written; a multi-megabyte file is almost certainly not one,
 # and parsing it would take long enough to look like a hang.

@@ -16,12 +16,12 @@ import sys
 
 import click
 
-from .cli import EXIT_ERRORS, EXIT_OK, _emit, _parse_vars, _style_for, main, root_option, var_option
-from .diagnostics import Severity
+from . import EXIT_ERRORS, EXIT_OK, _emit, _parse_vars, _style_for, main, root_option, var_option
+from ..diagnostics import Severity
 
 
 def _checked(spec: str, variables, root):
-    from .pipeline import check
+    from ..pipeline import check
 
     # A missing file (or a FIFO, a device, a directory) is a diagnostic of the
     # pipeline's, exit 1, as in every other command.
@@ -30,7 +30,7 @@ def _checked(spec: str, variables, root):
 
 def _report(result) -> bool:
     """Diagnostics to stderr; True when there are errors."""
-    from .render import render_text
+    from ..diagnostics.render import render_text
 
     errors = any(d.severity is Severity.ERROR for d in result.diagnostics)
     if result.diagnostics:
@@ -43,13 +43,13 @@ def _report(result) -> bool:
 @main.command()
 @click.argument("spec")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format (json keys are documented in factoryspec/figures.py).")
+              help="Output format (json keys are documented in factoryspec/checks/figures.py).")
 @var_option
 @root_option
 def plan(spec, fmt, variables, root):
     """Derived totals without solving: racks, GPUs, power, cooling, slots,
     switches and links per tier, and every check's headroom."""
-    from .figures import plan_json, plan_text
+    from ..checks.figures import plan_json, plan_text
 
     result = _checked(spec, variables, root)
     if fmt == "json":
@@ -79,12 +79,12 @@ def graph(spec, fmt, layout, variables, root):
     """The factory graph: containment, power chain (A/B feeds), cooling chain
     and network (ports, leaf, spine, core per fabric and rail). Rows hold the
     even fill that the checks assume, or with --layout the layout's racks."""
-    from .graph import export
+    from ..model.graph import export
 
     result = _checked(spec, variables, root)
     errors = _report(result)
     if layout is not None and result.model is not None and result.ok:
-        from .api import verified_layout
+        from ..api import verified_layout
         built, problems = verified_layout(result, layout, _parse_vars(variables))
         if problems:
             _emit(problems, result.sources, "text", 1)
@@ -104,9 +104,9 @@ def schema(name):
     `model`: the resolved model export (factoryspec/schemas/model.schema.json).
     `layout`: layout.json as `compile` writes it (factoryspec/layout/layout_schema.json)."""
     if name == "model":
-        from .model.export import schema as load
+        from ..model.export import schema as load
     else:
-        from .layout.jsonio import schema as load
+        from ..layout.jsonio import schema as load
     click.echo(json.dumps(load(), indent=2))
     sys.exit(EXIT_OK)
 

@@ -11,7 +11,7 @@ derives from the model, which the spec never writes:
     HALL.NAME       per hall, b1.h2.slots_free
     SITE.NAME       per site, childress.facility_power
 
-The numbers are those `factoryspec plan` prints (factoryspec/figures.py), as
+The numbers are those `factoryspec plan` prints (factoryspec/checks/figures.py), as
 exact quantities: counts are plain numbers, powers are watts. A figure of
 an object the model left out (it has an erroneous value), of a fabric that
 could not be sized, or any `plan.` figure of an incomplete model is ERROR:
@@ -32,13 +32,13 @@ from typing import Any, Callable
 
 import attrs
 
-from . import nodes as n
+from ..lang import nodes as n
 from . import figures as p
-from .diagnostics import Diagnostic, Span, error
-from .model import Factory
-from .model.derive import site_it_power
-from .resolve import ERROR, AssertSym, Entity, Resolved, Resolver, _describe
-from .units import POWER, Quantity
+from ..diagnostics import Diagnostic, Span, error
+from ..model import Factory
+from ..model.derive import site_it_power
+from ..lang.resolve import ERROR, AssertSym, Entity, Resolved, Resolver, _describe
+from ..lang.units import POWER, Quantity
 
 
 @attrs.frozen

@@ -1,4 +1,10 @@
-"""The `factoryspec` command: a thin adapter over the pipeline."""
+"""The `factoryspec` command: a thin adapter over the pipeline.
+
+This module holds the group (`main`, the console script) and lint, fmt,
+explain and lsp; model.py adds plan, graph and schema, compile.py adds
+compile. reference.py is the text `explain` prints, ci_formats.py the
+`lint --format sarif|github` output.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .diagnostics import Diagnostic, Severity, error
-from .render import render_json, render_text, summary
+from .. import __version__
+from ..diagnostics import Diagnostic, Severity, error
+from ..diagnostics.render import render_json, render_text, summary
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -33,9 +39,9 @@ def _style_for(stream) -> callable:
 
 def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     """Every `param` value from the command line, the --var-file files and the
-    FACTORYSPEC_VAR_name environment, by precedence (factoryspec/varfiles.py);
+    FACTORYSPEC_VAR_name environment, by precedence (factoryspec/lang/varfiles.py);
     a bad variables file is reported as its diagnostics (exit 1)."""
-    from .varfiles import merge
+    from ..lang.varfiles import merge
 
     out = {}
     for pair in pairs:
@@ -69,7 +75,7 @@ def is_dir(path: Path | str) -> bool:
 
 def is_missing(path: Path | str) -> bool:
     """True only when nothing is there; a FIFO or a link loop is there, and
-    reading it reports what it is (source.py)."""
+    reading it reports what it is (lang/source.py)."""
     try:
         os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -83,7 +89,7 @@ def _expand(paths: tuple[str, ...]) -> list[tuple[Path, Path | None]]:
     """Files to check, each with the root its imports are confined to.
 
     A walk lists every `*.fac` entry that is not a directory, FIFOs and
-    devices included: they are never opened for a blocking read (source.py),
+    devices included: they are never opened for a blocking read (lang/source.py),
     and each is reported as a `not-a-file` error and skipped, so a walk that
     could not read one of its specs does not pass. rglob does not follow
     links to directories, so a link loop cannot make the walk endless."""
@@ -171,7 +177,7 @@ def lint(paths, fmt, variables, root):
     A directory means every *.fac file below it. Exit 0 when clean (warnings
     allowed), 1 when there are errors, 2 on usage errors.
     """
-    from .pipeline import check
+    from ..pipeline import check
 
     files = _expand(paths)
     variables = _parse_vars(variables)
@@ -217,8 +223,8 @@ def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, nfiles: in
                    "rewritten unless --check is given, and the exit code is --check's).")
 def fmt(paths, check_only, show_diff):
     """Rewrite specs in the canonical layout (comments kept, meaning unchanged)."""
-    from . import fmt as formatter
-    from .source import read
+    from ..lang import fmt as formatter
+    from ..lang.source import read
 
     files = _expand(paths)
     changed, failed = [], False
@@ -250,7 +256,7 @@ def fmt(paths, check_only, show_diff):
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from .safe_write import write_text
+    from ..emit.safe_write import write_text
     write_text(path, text)
 
 
@@ -263,7 +269,7 @@ def explain(name):
     be a path of nested kinds (hall.busway, cluster.fabric.rails). Exit 2 when
     NAME is none of these.
     """
-    from . import explain as reference
+    from . import reference
 
     if not name:
         click.echo(reference.listing())
@@ -278,10 +284,10 @@ def explain(name):
 @main.command()
 def lsp():
     """Run the language server on stdio (for editors)."""
-    from .lsp.server import serve
+    from ..lsp.server import serve
     serve()
 
 
 # Commands of later pipeline phases register themselves on `main`.
-from . import cli_model  # noqa: E402,F401  (plan, graph, schema)
-from . import cli_compile  # noqa: E402,F401  (compile)
+from . import model  # noqa: E402,F401  (plan, graph, schema)
+from . import compile  # noqa: E402,F401  (compile)

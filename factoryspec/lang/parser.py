@@ -31,7 +31,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from . import limits
 from . import nodes as n
-from .diagnostics import Diagnostic, Severity, Span, error
+from ..diagnostics import Diagnostic, Severity, Span, error
 from .suggest import closest
 
 MAX_ERRORS = 50        # a binary or wildly wrong file: stop after this many
@@ -57,8 +57,8 @@ _TOKEN_NAMES = {
 def grammar_path() -> Path:
     """The grammar ships inside the wheel as factoryspec/grammar/; a source
     checkout keeps it in the top-level grammar/ directory."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / "factoryspec.lark", here.parent / "grammar" / "factoryspec.lark"):
+    package = Path(__file__).resolve().parent.parent     # factoryspec/, above lang/
+    for candidate in (package / "grammar" / "factoryspec.lark", package.parent / "grammar" / "factoryspec.lark"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("factoryspec.lark not found next to the package")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 
-from .diagnostics import Diagnostic, Span, error
+from ..diagnostics import Diagnostic, Span, error
 
 ENV_PREFIX = "FACTORYSPEC_VAR_"
 _LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")

@@ -39,7 +39,7 @@ from __future__ import annotations
 import attrs
 from lark import Token
 
-from .diagnostics import Diagnostic, Severity, error
+from ..diagnostics import Diagnostic, Severity, error
 from .parser import parse
 
 MAX_WIDTH = 100

@@ -21,8 +21,8 @@ from pathlib import Path, PurePath
 from typing import Iterable
 from urllib.parse import quote
 
-from . import __version__, codes
-from .diagnostics import Diagnostic, Severity, Span
+from .. import __version__
+from ..diagnostics import Diagnostic, Severity, Span, codes
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "factoryspec/v1"
@@ -143,7 +143,7 @@ class _LineReader:
 
 def _read_lines(path: str) -> list[str]:
     # Read as specs are: a diagnostic may point at a FIFO or /dev/zero (not-a-file).
-    from .source import MAX_BYTES, Unreadable, read_limited
+    from ..lang.source import MAX_BYTES, Unreadable, read_limited
 
     data = read_limited(path, MAX_BYTES)
     return [] if isinstance(data, Unreadable) else data.decode("utf-8", "replace").split("\n")

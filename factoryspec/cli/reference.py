@@ -3,7 +3,7 @@
 NAME is a diagnostic code (`rack-fit`), a block kind (`hall`), or a path of
 block kinds ending in an attribute or a child kind (`cluster.fabric.rails`,
 `fabric.rails`, `hall.busway`, `building.hall`). Every line is generated from
-factoryspec/codes.py and factoryspec/vocabulary.py, the same tables lint and
+factoryspec/diagnostics/codes.py and factoryspec/lang/vocabulary.py, the same tables lint and
 the language server use, so the reference cannot drift from what is checked.
 Text only, wrapped at WIDTH columns, with nothing that varies between runs.
 """
@@ -15,11 +15,11 @@ import textwrap
 
 import attrs
 
-from . import codes
-from . import units as u
-from . import vocabulary as v
-from .lsp.describe import type_text, value_text
-from .suggest import did_you_mean
+from ..diagnostics import codes
+from ..lang import units as u
+from ..lang import vocabulary as v
+from ..lsp.describe import type_text, value_text
+from ..lang.suggest import did_you_mean
 
 WIDTH = 100
 _INDENT = "    "

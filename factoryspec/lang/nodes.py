@@ -12,7 +12,7 @@ from typing import Union
 
 import attrs
 
-from .diagnostics import Span
+from ..diagnostics import Span
 
 _span = attrs.field(eq=False, repr=False)
 _doc = attrs.field(default=None, eq=False, repr=False)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 
-from . import __version__
-from . import units as u
-from .layout.problem import Cabling, Cluster, FabricSpec, Hall, LayoutProblem, Medium
-from .model.types import Factory
-from .pipeline import Checked
+from .. import __version__
+from ..lang import units as u
+from .problem import Cabling, Cluster, FabricSpec, Hall, LayoutProblem, Medium
+from ..model.types import Factory
+from ..pipeline import Checked
 
 
 def spec_hash(checked: Checked, variables: dict[str, str] | None = None) -> str:

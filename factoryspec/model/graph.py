@@ -24,7 +24,7 @@ block it comes from (`span`: "file:line:column-end_line:end_column").
 
 Which racks stand in which row: before solving, the even fill that the
 busway check assumes (model/derive.py); with a layout applied (`factoryspec
-graph SPEC --layout layout.json`, factoryspec/as_built.py), the rows as the
+graph SPEC --layout layout.json`, factoryspec/layout/as_built.py), the rows as the
 layout placed them, each with its busway load (`power_w`), as the floor plan
 draws them.
 
@@ -41,10 +41,10 @@ from typing import Any
 
 import networkx as nx
 
-from .checks.busway import level
-from .diagnostics import Span
-from .model import Factory, Hall
-from .model import types as t
+from .derive import level
+from ..diagnostics import Span
+from . import Factory, Hall
+from . import types as t
 
 MAX_ROW_NODES = 500
 MAX_RAIL_NODES = 512
@@ -99,7 +99,7 @@ def row_fill(h: Hall) -> list[int]:
 
 def _row_groups(h: Hall, groups: list) -> list[list[tuple]]:
     """Per row (index 0 = row 1), its (cluster, compute racks): as the layout
-    placed them once one is applied (as_built.py), else the even fill with the
+    placed them once one is applied (layout/as_built.py), else the even fill with the
     clusters taken in order."""
     if h.load.row_racks is not None:
         return [sorted(h.load.row_racks.get(r, {}).items(), key=lambda ck: ck[0].qualname)

@@ -2,6 +2,8 @@
 
 Errors are values. Phases *yield* or collect Diagnostic objects instead of
 raising, so one run reports everything it can find (as jsonschema does).
+codes.py registers and explains every code; render.py prints diagnostics
+as text or JSON.
 """
 
 from __future__ import annotations

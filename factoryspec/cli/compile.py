@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from .cli import color_enabled, EXIT_ERRORS, EXIT_INFEASIBLE, EXIT_OK, _emit, _parse_vars, main, root_option, var_option
-from .diagnostics import Severity, error
-from .emit.outputs import is_output
+from . import color_enabled, EXIT_ERRORS, EXIT_INFEASIBLE, EXIT_OK, _emit, _parse_vars, main, root_option, var_option
+from ..diagnostics import Severity, error
+from ..emit.outputs import is_output
 
 
 def _progress(enabled: bool):
@@ -88,8 +88,8 @@ def tightest(headroom: list[dict]) -> dict | None:
 def _power(w) -> str:
     from fractions import Fraction
 
-    from .checks._base import show
-    from .units import POWER, Quantity
+    from ..checks._base import show
+    from ..lang.units import POWER, Quantity
     return show(Quantity(Fraction(w), POWER))
 
 
@@ -111,8 +111,8 @@ def compile_command(spec, out, time_limit, seed, jobs, fmt, variables, root):
 
     Exit 0 on success, 1 on spec errors, 3 when the spec is infeasible.
     """
-    from . import api
-    from .safe_write import refusal
+    from .. import api
+    from ..emit.safe_write import refusal
 
     started = time.perf_counter()
     variables = _parse_vars(variables)
@@ -164,7 +164,7 @@ def verify_command(spec, layout, fmt, variables, root):
     recomputed objective. Exit 0 when it holds, 1 otherwise (any malformed file
     included).
     """
-    from . import api
+    from .. import api
 
     result = api.verify(spec, layout, vars=_parse_vars(variables), root=root)
     if fmt == "json":

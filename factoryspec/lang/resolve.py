@@ -20,7 +20,7 @@ from . import limits
 from . import nodes as n
 from . import units as u
 from . import vocabulary as v
-from .diagnostics import Diagnostic, Span, error, warning
+from ..diagnostics import Diagnostic, Span, error, warning
 from .loader import Program
 from .suggest import closest, did_you_mean, nearest
 from .suggest import exhausted as suggest_exhausted
@@ -134,7 +134,7 @@ class ValueSym:
 @attrs.define(eq=False)
 class AssertSym:
     """An `assert`, with the scope its names are looked up in. Asserts are
-    checked once the model is built (factoryspec/asserts.py); one inside a
+    checked once the model is built (factoryspec/checks/asserts.py); one inside a
     template or a repeated block is checked for each instance (`owner`)."""
     node: n.Assert
     scope: "Scope"
@@ -235,7 +235,7 @@ class Resolved:
     references: list[tuple[Span, Span | None, str]]   # (use, definition, name) for the editor
     symbols: list[tuple[str, str, Span, Any]]         # (name, kind, span, symbol) definitions
     resolver: "Resolver | None" = None               # for later phases: `resolver.attr(entity, name)`
-    asserts: list[AssertSym] = attrs.Factory(list)    # checked after the model is built (asserts.py)
+    asserts: list[AssertSym] = attrs.Factory(list)    # checked after the model is built (checks/asserts.py)
 
     def entities(self, kind: str | None = None) -> list[Entity]:
         out = []
@@ -264,7 +264,7 @@ class Resolver:
         self.reserved: dict[tuple, bool] = {}   # declaration -> whether its instances fit the budget
         self.expanding: list[TemplateSym] = []  # templates being instantiated, innermost last
         # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
-        # set only while asserts are checked, see factoryspec/asserts.py.
+        # set only while asserts are checked, see factoryspec/checks/asserts.py.
         self.derived = None
         # The block kinds the attribute being evaluated must name (`halls`:
         # hall, building), so an undefined reference can list those.
@@ -750,7 +750,7 @@ class Resolver:
 
     def _figure_hint(self, owner, name: str) -> str | None:
         """Outside an assert, a derived figure is not a value yet: say so."""
-        from . import asserts  # local: only on this error path
+        from ..checks import asserts  # local: only on this error path
         if self.derived is None and asserts.is_figure(owner, name):
             return f"`{name}` is derived from the model: only an `assert` can use it"
         return None

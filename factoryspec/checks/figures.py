@@ -60,13 +60,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from . import checks
-from .checks._base import number, show
-from .diagnostics import Diagnostic, Severity
-from .model import Factory
-from .model.derive import site_it_power
-from .units import POWER, Quantity, format_number
-from .vocabulary import KINDS
+from .. import checks
+from ._base import number, show
+from ..diagnostics import Diagnostic, Severity
+from ..model import Factory
+from ..model.derive import site_it_power
+from ..lang.units import POWER, Quantity, format_number
+from ..lang.vocabulary import KINDS
 
 DEFAULT_PUE = KINDS["site"].attr("pue").default
 

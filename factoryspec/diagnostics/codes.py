@@ -187,7 +187,7 @@ nvlink-domain) may be allowed; only their warnings are silenced.""")
 _code("assert-failed", "check", "A design rule of the spec does not hold",
       """`assert TEST, "message"` states a rule the design must keep; it is checked once the model is
 built, so TEST may use the figures the tool derives (`plan.it_power`, `CLUSTER.gpus`, `FABRIC.spines`,
-`HALL.slots_free` ...; the list is in factoryspec/asserts.py and on hover) besides lets, params, block
+`HALL.slots_free` ...; the list is in factoryspec/checks/asserts.py and on hover) besides lets, params, block
 attributes and catalog items. The message gives the rule's own message and the values that broke it:
     assert train.racks * gb300_nvl72.power <= 200 MW, "phase 1 is 200 MW of critical IT"
     assertion failed: phase 1 is 200 MW of critical IT: train.racks * gb300_nvl72.power = 207.576 MW,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable
 
-from .diagnostics import Diagnostic, Severity
+from . import Diagnostic, Severity
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
