@@ -307,3 +307,12 @@ def _read_and_verify(checked, path: str, variables) -> tuple[dict | None, list]:
         as_built.apply(checked.model, lay)
         return [m.to_json() for m in as_built.headroom(checked.model)]
     return data, verify_json(build_problem(checked, variables=variables), data, headroom)
+
+
+def summary_schema() -> dict:
+    """The JSON Schema of `compile --format json` and `verify --format json`
+    (factoryspec/schemas/summary.schema.json, draft 2020-12)."""
+    import json
+    from importlib import resources
+    return json.loads(resources.files("factoryspec").joinpath("schemas/summary.schema.json")
+                      .read_text(encoding="utf-8"))

@@ -72,12 +72,22 @@ def test_an_infeasible_compile_is_a_result_too():
 
 
 def test_compile_and_verify_format_json(tmp_path):
+    import jsonschema
+    schema = json.loads(run("schema", "summary").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    check = jsonschema.Draft202012Validator(schema).validate
     r = run("compile", SUPERPOD, "-o", tmp_path / "o", "--time-limit", "20", "--format", "json")
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout)
+    check(summary)
     assert summary["ok"] and summary["outputs"] and summary["totals"]["racks"] == 32
     v = run("verify", SUPERPOD, tmp_path / "o" / "layout.json", "--format", "json")
     assert v.exit_code == 0 and json.loads(v.stdout)["ok"] is True
+    check(json.loads(v.stdout))
+    bad = run("compile", ROOT / "tests" / "lint_compile" / "su_too_long.fac", "-o", tmp_path / "b",
+              "--format", "json")
+    assert bad.exit_code == 1 and not json.loads(bad.stdout)["ok"]
+    check(json.loads(bad.stdout))
 
 
 def _pue_line(out: str) -> str:

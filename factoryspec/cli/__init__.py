@@ -177,7 +177,7 @@ def lint(paths, fmt, variables, root):
     A directory means every *.fac file below it. Exit 0 when clean (warnings
     allowed), 1 when there are errors, 2 on usage errors.
     """
-    from ..pipeline import check
+    from ..api import check
 
     files = _expand(paths)
     variables = _parse_vars(variables)
@@ -188,7 +188,7 @@ def lint(paths, fmt, variables, root):
         if is_missing(f):
             diags.append(error("file-not-found", f"no such file or directory: {f}", None))
             continue
-        result = check(str(f), root=root or (str(dir_root) if dir_root else None), variables=variables)
+        result = check(str(f), vars=variables, root=root or (str(dir_root) if dir_root else None)).checked
         sources.update(result.sources)
         diags.extend(result.diagnostics)
         for importer, targets in result.program.imports.items():

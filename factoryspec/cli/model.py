@@ -21,11 +21,11 @@ from ..diagnostics import Severity
 
 
 def _checked(spec: str, variables, root):
-    from ..pipeline import check
+    """The checked spec through the API. A missing file (or a FIFO, a device,
+    a directory) is one of its diagnostics, exit 1, as in every other command."""
+    from ..api import check
 
-    # A missing file (or a FIFO, a device, a directory) is a diagnostic of the
-    # pipeline's, exit 1, as in every other command.
-    return check(spec, root=root, variables=_parse_vars(variables))
+    return check(spec, vars=_parse_vars(variables), root=root).checked
 
 
 def _report(result) -> bool:
@@ -97,16 +97,20 @@ def graph(spec, fmt, layout, variables, root):
 
 
 @main.command()
-@click.argument("name", type=click.Choice(["model", "layout"]))
+@click.argument("name", type=click.Choice(["model", "layout", "summary"]))
 def schema(name):
     """Print a JSON Schema shipped with factoryspec (draft 2020-12).
 
     `model`: the resolved model export (factoryspec/schemas/model.schema.json).
-    `layout`: layout.json as `compile` writes it (factoryspec/layout/layout_schema.json)."""
+    `layout`: layout.json as `compile` writes it (factoryspec/layout/layout_schema.json).
+    `summary`: what `compile --format json` and `verify --format json` print
+    (factoryspec/schemas/summary.schema.json)."""
     if name == "model":
         from ..model.export import schema as load
-    else:
+    elif name == "layout":
         from ..layout.jsonio import schema as load
+    else:
+        from ..api import summary_schema as load
     click.echo(json.dumps(load(), indent=2))
     sys.exit(EXIT_OK)
 
