@@ -63,15 +63,17 @@ class CheckResult:
 
 
 def check(path: str | Path, *, vars: dict | None = None, var_files: Iterable[str] = (),
-          root: str | Path | None = None) -> CheckResult:
+          root: str | Path | None = None, overlay: dict[str, str] | None = None) -> CheckResult:
     """Parse, resolve, build the model and run every engineering check and
-    assert of the spec at `path` and its imports, without solving."""
+    assert of the spec at `path` and its imports, without solving. `overlay`
+    maps paths to text read instead of the files (an editor's unsaved buffers)."""
     from . import pipeline
 
     variables, problems = _variables(vars, var_files)
     if problems:
         return CheckResult(problems, variables=variables)
-    c = pipeline.check(str(path), root=str(root) if root is not None else None, variables=variables)
+    c = pipeline.check(str(path), root=str(root) if root is not None else None, variables=variables,
+                       overlay=overlay)
     return CheckResult(list(c.diagnostics), c.model, c, variables)
 
 

@@ -291,7 +291,7 @@ def test_a_check_that_raises_is_shown_as_an_internal_error(tmp_path):
 
 def test_a_failure_building_the_snapshot_is_shown_too(tmp_path, monkeypatch):
     from factoryspec.lsp import linting
-    from factoryspec.pipeline import check
+    from factoryspec.api import check
 
     def broken_run_check(*args):
         raise RuntimeError("index broke")

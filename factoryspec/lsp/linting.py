@@ -30,7 +30,7 @@ from typing import Callable
 from lsprotocol import types
 
 from ..diagnostics import Diagnostic, Severity, error
-from ..pipeline import check
+from ..api import check
 from .positions import span_to_range
 from .state import Snapshot
 from .worker import Outcome, Pool
@@ -66,7 +66,7 @@ def document_diagnostics(snap: Snapshot, encoding: str, library: bool = False) -
 def run_check(uri: str, path: str, version: int | None, text: str, root: str,
               overlay: dict[str, str]) -> Snapshot:
     """One check, in the worker thread; the look-up index is built here too."""
-    snap = Snapshot(uri, path, version, text, check(path, root=root, overlay=overlay))
+    snap = Snapshot(uri, path, version, text, check(path, root=root, overlay=overlay).checked)
     _ = snap.index
     return snap
 

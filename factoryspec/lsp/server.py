@@ -1,7 +1,7 @@
 """`factoryspec lsp`: the language server (pygls 2, stdio).
 
 Diagnostics come from the same pipeline as `factoryspec lint`
-(`pipeline.check`), run on the editor's unsaved text: every open document is
+(`factoryspec.check`), run on the editor's unsaved text: every open document is
 passed as an overlay, so an import of another open file sees its buffer. The
 checks run in the background (linting.Linter), debounced; requests are
 answered from the last check of the document.

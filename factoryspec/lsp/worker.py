@@ -28,7 +28,7 @@ from ..diagnostics import Diagnostic
 
 TIMEOUT = 10.0                      # seconds of wall time per check
 MEMORY = 2 * 1024 * 1024 * 1024     # bytes of address space a worker may add (where setrlimit exists)
-PRELOAD = ["factoryspec.pipeline", "factoryspec.checks", "factoryspec.model"]
+PRELOAD = ["factoryspec.api", "factoryspec.pipeline", "factoryspec.checks", "factoryspec.model"]
 
 
 @attrs.frozen
@@ -80,7 +80,7 @@ def _serve(conn, memory: int, timeout: float) -> None:
             _limit_memory(memory)
     except (OSError, ValueError):
         pass
-    from ..pipeline import check
+    from ..api import check
     try:
         check("warm-up.fac", overlay={"warm-up.fac": "let warm = 1\n"})   # first check builds caches
     except Exception:
@@ -96,7 +96,7 @@ def _serve(conn, memory: int, timeout: float) -> None:
 
 def _run(check, path: str, text: str, root: str, overlay: dict[str, str]) -> Outcome:
     try:
-        checked = check(path, root=root, overlay={**overlay, path: text})
+        checked = check(path, root=root, overlay={**overlay, path: text}).checked
         return Outcome("ok", checked.diagnostics, list(checked.sources))
     except MemoryError:
         return Outcome("memory")
