@@ -124,6 +124,8 @@ class CompileResult(CheckResult):
 
     @property
     def solver(self) -> dict:
+        """status, objective, lower_bound, gap, baseline_objective, seconds and
+        unit of the solve; empty when the spec did not reach the solver."""
         r = self.result
         if r is None:
             return {}
