@@ -1080,7 +1080,10 @@ def _reference_name(ent: Entity, scope: Scope) -> str:
         e = e.parent
     for i, start in enumerate(chain):
         if start.name and scope.lookup(start.name) is start:
-            return ".".join(x.name for x in reversed(chain[:i + 1]))
+            names = [x.name for x in reversed(chain[:i + 1])]
+            if all(names):               # an unnamed block on the way (a `utility`) has no dotted name
+                return ".".join(names)
+            break
     return ent.qualname
 
 
