@@ -67,6 +67,7 @@ class HallData:
                         for k in range(len(ctx.halls))]
         W = ctx.W
         self.power, self.liquid, self.air, self.nb, self.last, self.n_net, self.p_net = ([] for _ in range(7))
+        self.w_net = []          # all of a cluster's network racks together (W): the totals are exact
         for ci, c in enumerate(ctx.clusters):
             base = W.compute_base[ci]
             b = ctx.block[ci]
@@ -78,6 +79,7 @@ class HallData:
             lo, hi = W.net_range[ci]
             self.n_net.append(hi - lo)
             self.p_net.append(int(W.power[lo:hi].max()) if hi > lo else 0)
+            self.w_net.append(int(W.power[lo:hi].sum()))
         self.blockcap = [[self._blockcap(ci, k) for k in range(len(ctx.halls))]
                          for ci in range(len(ctx.clusters))]
 
@@ -178,8 +180,10 @@ def _too_long(c, b: int, longest: int) -> Diagnostic:
 def _capacity_checks(ctx: Ctx, hd: HallData, cis: list, halls: list) -> list[Diagnostic]:
     """Liquid, air and busway totals of clusters `cis` against halls `halls`."""
     liq = sum(ctx.clusters[ci].racks * hd.liquid[ci] for ci in cis)
-    air = sum(ctx.clusters[ci].racks * hd.air[ci] + hd.n_net[ci] * hd.p_net[ci] for ci in cis)
-    pw = sum(ctx.clusters[ci].racks * hd.power[ci] + hd.n_net[ci] * hd.p_net[ci] for ci in cis)
+    # the network racks' own sum, not count x the heaviest: racks of leaves and of
+    # spines differ once optics are budgeted per cabled port
+    air = sum(ctx.clusters[ci].racks * hd.air[ci] + hd.w_net[ci] for ci in cis)
+    pw = sum(ctx.clusters[ci].racks * hd.power[ci] + hd.w_net[ci] for ci in cis)
     cdu = sum(int(ctx.cdu_cap[k]) for k in halls)
     aircap = sum(int(ctx.air_cap[k]) for k in halls)
     bus = sum(hd.row_cap[k] * ctx.halls[k].rows for k in halls)
