@@ -47,11 +47,20 @@ def _capture(module, name: str, materialize: bool = False) -> None:
 
     def wrapper(*args, **kwargs):
         try:
-            # A rule's check is a generator: it fails while being consumed.
-            return list(fn(*args, **kwargs)) if materialize else fn(*args, **kwargs)
+            return fn(*args, **kwargs)
         except Exception:
             _CAPTURED.append(traceback.format_exc())
             raise
+
+    def lazy_wrapper(*args, **kwargs):
+        # A rule's check is a generator: it fails while being consumed, and
+        # checks.run stops consuming it past its budget, so stay lazy.
+        try:
+            yield from fn(*args, **kwargs)
+        except Exception:
+            _CAPTURED.append(traceback.format_exc())
+            raise
+    wrapper = lazy_wrapper if materialize else wrapper
     wrapper._fuzz_wrapped = True
     setattr(module, name, wrapper)
 
@@ -109,8 +118,14 @@ def run_cli(args: list[str], timeout: float, cwd, env_extra: dict | None = None)
     except subprocess.TimeoutExpired:
         return {"status": "timeout"}
     return {"status": "ran", "rc": proc.returncode,
-            "stdout": proc.stdout.decode("utf-8", "replace")[-20000:],
-            "stderr": proc.stderr.decode("utf-8", "replace")[-20000:]}
+            "stdout": _ends(proc.stdout.decode("utf-8", "replace")),
+            "stderr": _ends(proc.stderr.decode("utf-8", "replace"))}
+
+
+def _ends(text: str, keep: int = 20000) -> str:
+    """The first and last lines of a long output: the first diagnostic's
+    header (its code) and the summary are what the findings look at."""
+    return text if len(text) <= keep else text[:keep // 4] + "\n...\n" + text[-(keep - keep // 4):]
 
 
 def verify_case(spec: str, layout: bytes) -> dict:
@@ -132,7 +147,7 @@ def verify_case(spec: str, layout: bytes) -> dict:
         rc = exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # noqa: BLE001: this is what the fuzzer looks for
         return {"status": "exception", **describe_exception(exc)}
-    return {"status": "ran", "rc": rc, "stdout": out.getvalue()[-20000:], "stderr": err.getvalue()[-20000:]}
+    return {"status": "ran", "rc": rc, "stdout": _ends(out.getvalue()), "stderr": _ends(err.getvalue())}
 
 
 def lsp_case(messages: list[bytes], probe_timeout: float, fresh: bool) -> dict:

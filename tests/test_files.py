@@ -334,3 +334,16 @@ def test_a_killed_compile_leaves_the_old_outputs_or_the_new_ones(tmp_path):
             child.send_signal(signal.SIGKILL)
         child.wait(timeout=SAFETY_NET)
         assert contents(out) in (old, new)
+
+
+def test_imports_are_budgeted_in_bytes(tmp_path):
+    """Files each under the per-file limit still stop at the spec's total."""
+    n = source.MAX_TOTAL_BYTES // source.MAX_BYTES + 2
+    pad = "#" * (source.MAX_BYTES - 100) + "\n"
+    for i in range(n):
+        nxt = f'import "p{i + 1}.fac"\n' if i + 1 < n else ""
+        (tmp_path / f"p{i}.fac").write_text(nxt + pad, encoding="utf-8")
+    proc, diags = lint_json(tmp_path / "p0.fac")
+    found = [d for d in diags if d["code"] == "too-many-imports"]
+    assert proc.returncode == 1 and len(found) == 1, diags
+    assert f"at least the {source.MAX_TOTAL_BYTES:,} a spec may have" in found[0]["message"]

@@ -204,3 +204,46 @@ def test_suggestions_skip_long_names():
     from factoryspec.lang.suggest import closest
     assert closest("x" * 10_000, ["x" * 10_000 + "y"]) is None
     assert closest("racs", ["racks"]) == "racks"
+
+
+STACKED = """
+site s {{
+  land = 1000 ha
+  utility {{ capacity = 100 MW }}
+  cooling {{ capacity = 100 MW }}
+  building b[1..{n}] {{
+    size = 60 m x 40 m
+    position = [0 m, 0 m]
+    hall h {{
+      size = 50 m x 30 m
+      rows = 2
+      slots_per_row = 10
+      busway = 1 MW
+    }}
+  }}
+}}
+"""
+
+
+def test_thousands_of_halls_on_one_spot(tmp_path):
+    """5,000 buildings at one corner are 12.5 million overlapping pairs: the
+    space check stops at its budget and says so."""
+    diags = _check(tmp_path, STACKED.format(n=5000))
+    overlaps = [d for d in diags if d[0] == "hall-overlap"]
+    assert 0 < len(overlaps) <= limits.MAX_DIAGNOSTICS
+    assert any(d[0] == "too-many-diagnostics" and "the space check" in d[3] for d in diags), _codes(diags)
+
+
+def test_cluster_hall_pairs_are_budgeted(tmp_path):
+    """2,000 clusters without `halls` each have the site's 100 halls: 200,000
+    pairs, past the budget; the first cluster past it is named at its line."""
+    text = STACKED.format(n=100).replace("position = [0 m, 0 m]", "position = [0 m, 50 m * index]")
+    clusters = "".join(f"  cluster c{i} {{\n    system = gb200_nvl72\n    racks = 1\n  }}\n" for i in range(2000))
+    text = "import catalog.nvidia\n" + text
+    text = text.rstrip().rstrip("}") + clusters + "}\n"
+    diags = _check(tmp_path, text)
+    found = [d for d in diags if d[0] == "too-many-instances"]
+    assert len(found) == 1, _codes(diags)
+    line = text.splitlines().index("  cluster c1000 {") + 1
+    assert "200,000 halls" in found[0][3] and "1,000 clusters are not checked, from cluster s.c1000 on" in found[0][3], found
+    assert found[0][2] == line, (found, line)

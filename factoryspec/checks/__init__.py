@@ -39,7 +39,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from itertools import islice
+
 from ..diagnostics import Diagnostic, error
+from ..lang import limits
 from . import busway, contiguity, cooling, fabric, floor, omissions, power, proportions, reach, sanity, space
 from ._base import Measure
 
@@ -49,14 +52,23 @@ __all__ = ["RULES", "Measure", "run", "measures"]
 
 
 def run(factory) -> list[Diagnostic]:
-    """Every rule's diagnostics. A rule that fails (a bug, not bad input) gives
+    """Every rule's diagnostics, at most limits.MAX_DIAGNOSTICS from each: a
+    rule is a generator, so past that it is not asked for more (ten thousand
+    halls stacked on one spot are 50 million overlapping pairs; nobody reads
+    past the first screen). A rule that fails (a bug, not bad input) gives
     an `internal-error` diagnostic instead of taking the others down."""
     out: list[Diagnostic] = []
     for rule in RULES:
+        name = rule.__name__.rsplit(".", 1)[-1]
         try:
-            out.extend(rule.check(factory))
+            found = list(islice(rule.check(factory), limits.MAX_DIAGNOSTICS + 1))
+            out.extend(found[:limits.MAX_DIAGNOSTICS])
+            if len(found) > limits.MAX_DIAGNOSTICS:
+                out.append(error("too-many-diagnostics", f"the {name} check has more than "
+                                 f"{limits.MAX_DIAGNOSTICS:,} diagnostics; the rest are not shown",
+                                 found[-1].span, "fix the first ones: most are probably repeats"))
         except Exception as exc:  # noqa: BLE001: never raise from lint
-            out.append(error("internal-error", f"the {rule.__name__.rsplit('.', 1)[-1]} check failed: "
+            out.append(error("internal-error", f"the {name} check failed: "
                              f"{type(exc).__name__}: {exc}", None,
                              "please report this with the spec that caused it"))
     return out

@@ -225,9 +225,10 @@ def check_asserts(resolved: Resolved, model: Factory) -> list[Diagnostic]:
     start = len(r.diags)
     out: list[Diagnostic] = []
     r.derived = Figures(model)
+    lines = _Lines(resolved.program.sources)
     try:
         for a in resolved.asserts:
-            out.extend(_check(r, a, resolved.program.sources))
+            out.extend(_check(r, a, lines))
     finally:
         r.derived = None
     # Evaluation reported into the resolver's list, already handed on: take them back.
@@ -236,9 +237,9 @@ def check_asserts(resolved: Resolved, model: Factory) -> list[Diagnostic]:
     return found + out
 
 
-def _check(r: Resolver, a: AssertSym, sources: dict[str, str]) -> list[Diagnostic]:
+def _check(r: Resolver, a: AssertSym, lines: "_Lines") -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    text = lambda e: _source(sources, e.span)  # noqa: E731
+    text = lambda e: _source(lines, e.span)  # noqa: E731
     ok, why = _test(r, a.node.test, a.scope, text, out)
     message = r.eval(a.node.message, a.scope)
     if message is not ERROR and not isinstance(message, str):
@@ -304,9 +305,22 @@ def _exact(q: Quantity) -> str:
     return f"{q.value} (exactly, in SI base units)"
 
 
-def _source(sources: dict[str, str], span: Span) -> str:
+class _Lines(dict):
+    """Each source's lines, split once: a failed assert quotes its operands,
+    and splitting a large file for each of thousands would be quadratic."""
+
+    def __init__(self, sources: dict[str, str]):
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, file):
+        got = self[file] = self.sources.get(file, "").splitlines()
+        return got
+
+
+def _source(lines_of: _Lines, span: Span) -> str:
     """The text of an expression as written, on one line."""
-    lines = sources.get(span.file, "").splitlines()
+    lines = lines_of[span.file]
     if not lines or span.end_line > len(lines):
         return "?"
     if span.line == span.end_line:

@@ -36,6 +36,7 @@ CODES = ("nvlink-domain", "scalable-unit-fit", "scalable-unit-busway", "scalable
 
 
 def check(f: Factory) -> Iterator[Diagnostic]:
+    cache: dict[tuple, tuple] = {}
     for c in f.clusters:
         n = c.system.nvlink_racks
         if n > 1 and c.racks % n:
@@ -43,7 +44,7 @@ def check(f: Factory) -> Iterator[Diagnostic]:
                           f"{n}-rack NVLink domains of {c.system.qualname}", c.at("racks"),
                           f"use a multiple of {n}")
         if c.complete and c.racks > 0:
-            yield from _cluster(c)
+            yield from _cluster(c, cache)
 
 
 def _where(c: Cluster):
@@ -61,12 +62,14 @@ def _what(c: Cluster, b: int) -> str:
             f"the least common multiple)")
 
 
-def _cluster(c: Cluster) -> Iterator[Diagnostic]:
+def _cluster(c: Cluster, cache: dict) -> Iterator[Diagnostic]:
     halls = usable_halls(c)
     if not halls:
         return                      # cluster-space or floor-load says why
     n, b = c.system.nvlink_racks, block(c)
-    longest = max(longest_run(h) for h in halls)
+    power = c.system.power.value
+    figures = [_hall_figures(cache, h, b, power) for h in halls]
+    longest = max(run for run, _, _ in figures)
     names = _names(halls)
     if n > 1 and n > longest:
         yield error("nvlink-domain", f"an NVLink domain of {c.system.qualname} spans {n} racks that must "
@@ -80,8 +83,7 @@ def _cluster(c: Cluster) -> Iterator[Diagnostic]:
                     f"use a scalable unit of at most {longest} racks, or rows with {b} consecutive compute "
                     "positions (network slots, reserved slots and cross-aisles cut them)")
         return
-    power = c.system.power.value
-    caps = [blocks_per_row(h, b, power) for h in halls]
+    caps = [cap for _, cap, _ in figures]
     # one rack over a row's busway is the busway rule's, a zero busway the sanity rule's
     if b > 1 and all(cap == 0 for cap in caps) and any(h.busway.value > 0 for h in halls):
         best = max(halls, key=lambda h: h.busway_continuous.value)
@@ -91,13 +93,23 @@ def _cluster(c: Cluster) -> Iterator[Diagnostic]:
                     f"in hall {best.qualname})", _where(c),
                     "a block stands in one row: a smaller scalable unit, or a larger `busway`")
         return
-    yield from _rows(c, halls, b, names)
+    yield from _rows(c, halls, b, names, sum(blocks for _, _, blocks in figures))
 
 
-def _rows(c: Cluster, halls: list, b: int, names: str) -> Iterator[Diagnostic]:
+def _hall_figures(cache: dict, h, b: int, power) -> tuple[int, int | None, int]:
+    """A hall's longest run, blocks per row's busway and whole blocks, for
+    blocks of `b` racks of `power`: the same for every cluster of one system
+    in the hall, so worked out once (clusters x halls can be large)."""
+    key = (id(h), b, power)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = (longest_run(h), blocks_per_row(h, b, power), hall_blocks(h, b))
+    return got
+
+
+def _rows(c: Cluster, halls: list, b: int, names: str, have: int) -> Iterator[Diagnostic]:
     """The runs alone (busways aside: the busway rule weighs those) hold too few blocks."""
     need = -(-c.racks // b)
-    have = sum(hall_blocks(h, b) for h in halls)
     positions = sum(h.compute_slots for h in halls)
     if have < need and positions >= c.racks:     # else the positions are short: cluster-space
         yield error("scalable-unit-rows", f"cluster {c.qualname} needs {need:,} blocks of {b} racks "

@@ -25,10 +25,11 @@ from fractions import Fraction
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
+from ..lang import limits
 from ..model import Factory
 from ._base import show
 
-CODES = ("invalid-value", "implausible-value")
+CODES = ("invalid-value", "implausible-value", "too-many-instances")
 
 MAX_HALL_SLOTS = 100_000
 MAX_CLUSTER_RACKS = 1_000_000
@@ -50,6 +51,7 @@ def _zero(obj, attr: str, what: str) -> Diagnostic | None:
 
 
 def check(f: Factory) -> Iterator[Diagnostic]:
+    yield from _unchecked(f)
     found = []
     for s in f.sites:
         for ut in s.utilities:
@@ -121,3 +123,19 @@ def _cabling(f: Factory) -> list[Diagnostic]:
                              "a cable within a campus reaches a few km at most; or use a coarser length_bin"))
     return out
 
+
+
+def _unchecked(f: Factory) -> Iterator[Diagnostic]:
+    """Clusters past limits.MAX_MEMBERSHIPS cluster-hall pairs: one diagnostic
+    at the first of them (the builder left them without halls)."""
+    if not f.unchecked:
+        return
+    c, n = f.unchecked[0]
+    total = sum(len(x.halls) for x in f.clusters) + sum(k for _, k in f.unchecked)
+    where = c.at("halls") if c.is_set("halls") else c.name_span or c.span
+    k = len(f.unchecked)
+    left = "1 cluster is not checked," if k == 1 else f"{k:,} clusters are not checked,"
+    yield error("too-many-instances", f"the clusters list {total:,} halls in all (a building counts as its "
+                f"halls, a cluster with no `halls` has every hall of its site), more than "
+                f"{limits.MAX_MEMBERSHIPS:,}: {left} from cluster {c.qualname} on", where,
+                "give each cluster the halls it uses (`halls = [...]`), or fewer, larger clusters")

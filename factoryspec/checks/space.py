@@ -130,13 +130,14 @@ def _overlaps(f: Factory) -> Iterator[Diagnostic]:
     building with several floors may stand above each other, so they are not
     compared with each other. A sweep along x in floats finds the candidates
     (_candidates); each is then decided exactly (touching halls do not
-    overlap). Pairs are reported in sweep order: by the first hall's place
-    along x, then the second's."""
+    overlap). Pairs are reported in sweep order: by the later hall's place
+    along x, then the earlier one's along y; lazily, so that checks.run's
+    budget stops a spec of thousands of halls on one spot early."""
     order = {h: i for i, h in enumerate(f.halls)}
     box = {h: _box(h) for h in f.halls if h.origin is not None}
     placed = sorted(box, key=lambda h: (box[h][0], box[h][2], order[h]))
     boxes = [box[h] for h in placed]
-    for i, j in sorted(_candidates(boxes)):
+    for i, j in _candidates(boxes):
         a, b = placed[i], placed[j]
         if not _overlap(a, b):
             continue
@@ -218,21 +219,20 @@ class _MaxTree:
             t[k] = m
             k >>= 1
 
-    def at_least(self, value: float, end: int) -> list[int]:
+    def at_least(self, value: float, end: int) -> Iterator[int]:
         """Leaves before `end` whose value is at least `value`, in leaf order."""
-        t, size, out = self.t, self.size, []
+        t, size = self.t, self.size
         stack = [(1, 0, size)]
         while stack:
             k, l, r = stack.pop()
             if l >= end or t[k] < value:
                 continue
             if k >= size:
-                out.append(k - size)
+                yield k - size
                 continue
             m = (l + r) // 2
             stack.append((2 * k + 1, m, r))
             stack.append((2 * k, l, m))
-        return out
 
 
 def _box(h) -> tuple[float, float, float, float]:

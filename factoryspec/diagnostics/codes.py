@@ -30,7 +30,7 @@ def _code(code: str, phase: str, title: str, explanation: str) -> str:
 _code("file-not-found", "input", "A file named on the command line does not exist",
       "The path given to factoryspec does not exist or cannot be read. Check the spelling and the working directory.")
 _code("file-too-large", "input", "The file is too large to be a spec",
-      "Specs are limited to 8 MiB (a layout.json given to `verify` to 512 MiB). A spec that large is "
+      "Specs are limited to 1 MiB a file and 2 MiB with all their imports (a layout.json given to `verify` to 512 MiB). A spec that large is "
       "almost certainly not hand-written; split a very large campus into several files joined with `import`.")
 _code("not-a-file", "input", "The path is not a regular file",
       """factoryspec reads specs (and `verify` reads layouts) only from regular files. A FIFO, a device such
@@ -72,11 +72,12 @@ this (1e30 W is 1e21 GW; 1e30 m is 1e14 light years); the bound keeps every phas
 formatting and the solver's number conversions fast and exact. Values that are allowed but physically
 absurd are a separate warning (`implausible-value`). Example: `size = 1e1000000 m x 21 m`.""")
 _code("too-many-instances", "resolve", "Repetitions expand to too many blocks",
-      """A spec may expand to at most 50,000 block instances in all, which keeps lint under 10 s.
-Nested repetitions multiply: `building b[1..10000] { hall h[1..10] { } }` makes 10,000 buildings and 100,000 halls. The message
+      """A spec may expand to at most 20,000 block instances in all, which keeps lint within a few seconds.
+Nested repetitions multiply: `building b[1..1000] { hall h[1..100] { } }` makes 1,000 buildings and 100,000 halls. The message
 names the product; the repetition that crosses the budget is not expanded at all (none of its copies),
 so the rest of the spec is still checked. Model fewer, larger blocks, or split the campus into several
-specs.""")
+specs. Clusters also may list at most 100,000 halls in all (a building counts as its halls, a cluster
+without `halls` has every hall of its site): past that, the remaining clusters are not checked.""")
 _code("template-cycle", "resolve", "A template instantiates itself",
       """A template's body contains a block made from the same template, directly or through other
 templates (`template hall t { hall x = t { } }`): expanding it would never end. The block that closes
@@ -105,8 +106,8 @@ _code("import-not-found", "resolve", "An import names a file or catalog module t
       """`import "file.fac"` is relative to the importing file; `import catalog.NAME` names a module of the
 shipped catalog (see `factoryspec catalog`). Check the spelling; the hint suggests the nearest name.""")
 _code("too-many-imports", "resolve", "A spec imports more files than factoryspec will load",
-      """One spec and everything it imports, directly or through other files, may be at most 10,000 files.
-No hand-written campus comes near that; a generated chain of imports that does is stopped at the
+      """One spec and everything it imports, directly or through other files, may be at most 10,000 files
+and 2 MiB. No hand-written campus comes near that; a generated chain of imports that does is stopped at the
 import that would load one file too many, and the files beyond it are not read. Import the shared
 files from one place instead of chaining them.""")
 _code("import-outside-root", "resolve", "An import escapes the project root",

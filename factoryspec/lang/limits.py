@@ -25,8 +25,15 @@ Expansion
   The bound is set by lint time, which is linear in the instances (every
   step of resolving, building the model and checking is O(n) or O(n log n))
   but not cheap: about 0.1-0.2 ms per hall on a 2-core machine, so 100,000
-  halls took 8-17 s there depending on load. 50,000 keeps the worst case
-  under 10 s; a campus is better modelled with fewer, larger blocks anyway.
+  halls took 8-17 s there depending on load, and 40,000 halls 6.7 s unloaded.
+  20,000 keeps the worst case near 3 s, and under 10 s on a busy machine; a
+  10 GW campus is some 74,000 racks in under 1,000 halls, so real specs stay
+  far inside it (and a campus is better modelled with fewer, larger blocks).
+  Clusters may list at most MAX_MEMBERSHIPS halls in all (a building counts
+  as its halls; a cluster with no `halls` has every hall of its site): the
+  checks of a cluster walk its halls, so 10,000 clusters over 10,000 halls
+  are 10^8 steps that no instance count sees. Past the budget a cluster is
+  left unchecked, with `too-many-instances` at its `halls`.
   Templates may nest MAX_TEMPLATE_DEPTH deep (a template that instantiates
   itself never ends: `template-cycle`).
 
@@ -42,7 +49,8 @@ from fractions import Fraction
 MAX_DIGITS = 100              # digits of a literal; digits of a value's denominator
 MAX_LITERAL_EXPONENT = 100    # |decimal exponent| of a literal as written
 MAX_EXPONENT = 30             # |decimal exponent| of any value in SI base units
-MAX_INSTANCES = 50_000        # block instances in one spec, all repetitions multiplied (lint < 10 s)
+MAX_INSTANCES = 20_000        # block instances in one spec, all repetitions multiplied (lint < 10 s)
+MAX_MEMBERSHIPS = 100_000     # cluster-hall pairs in all (lint < 10 s)
 MAX_TEMPLATE_DEPTH = 32       # templates instantiating templates
 MAX_DIAGNOSTICS = 1_000       # resolver diagnostics per file
 MAX_NAME_FOR_SUGGESTIONS = 100  # names longer than this get no did-you-mean

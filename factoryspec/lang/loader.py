@@ -17,7 +17,7 @@ import attrs
 from . import nodes as n
 from ..diagnostics import Diagnostic, error
 from .parser import ParseResult, parse
-from .source import MAX_BYTES, Unreadable, decode, read_limited, unreadable_diagnostic
+from .source import MAX_BYTES, MAX_TOTAL_BYTES, Unreadable, decode, read_limited, unreadable_diagnostic
 from .suggest import did_you_mean
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog"   # factoryspec/catalog/
@@ -178,6 +178,7 @@ class _Loader:
         self.stack: list[_Frame] = []
         self.on_stack: set[Path] = set()
         self.over_budget = False
+        self.bytes_read = 0          # of every file so far (MAX_TOTAL_BYTES)
 
     def run(self, entry: Path) -> None:
         got = self._read(entry)
@@ -197,9 +198,10 @@ class _Loader:
 
     def _read(self, path: Path) -> bytes | str | Unreadable:
         """Editor text for the path, else its bytes on disk, else why not."""
-        if str(path) in self.overlay:
-            return self.overlay[str(path)]
-        return read_limited(str(path), MAX_BYTES)
+        got = self.overlay[str(path)] if str(path) in self.overlay else read_limited(str(path), MAX_BYTES)
+        if not isinstance(got, Unreadable):
+            self.bytes_read += len(got)
+        return got
 
     def _enter(self, path: Path, text: str | None, diags: list[Diagnostic]) -> None:
         """Record one file; a file that parses goes on the stack to have its imports followed."""
@@ -251,12 +253,14 @@ class _Loader:
             self._enter(target, *decode_text(display, got))
 
     def _budget_spent(self, stmt: n.Import) -> bool:
-        if len(self.prog.files) < MAX_FILES:
+        if len(self.prog.files) < MAX_FILES and self.bytes_read < MAX_TOTAL_BYTES:
             return False
         if not self.over_budget:   # one diagnostic, at the first import that is not followed
             self.over_budget = True
+            what = (f"reach more than {MAX_FILES:,} files" if len(self.prog.files) >= MAX_FILES else
+                    f"come to {self.bytes_read:,} bytes, at least the {MAX_TOTAL_BYTES:,} a spec may have")
             self.prog.diagnostics.append(error(
-                "too-many-imports", f"this spec and its imports reach more than {MAX_FILES:,} files; "
+                "too-many-imports", f"this spec and its imports {what}; "
                 f"`{stmt.target}` and the files after it are not read", stmt.span,
                 "import shared files from one place instead of chaining them"))
         return True

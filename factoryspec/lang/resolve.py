@@ -782,7 +782,7 @@ class Resolver:
     def _nested_by_name(self) -> dict[str, str]:
         """name -> qualname of the first nested block of that name: built once, on
         the first undefined name (a scan per reference was quadratic in a campus
-        of 50,000 blocks with many bad references)."""
+        of 20,000 blocks with many bad references)."""
         if self._nested is None:
             self._nested = {}
             for e in self.all_entities:

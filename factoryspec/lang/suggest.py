@@ -11,7 +11,7 @@ from typing import Iterable
 from .limits import MAX_NAME_FOR_SUGGESTIONS, MAX_SUGGESTION_CANDIDATES
 
 
-# Comparisons one check may spend on suggestions: a spec of 50,000 names with
+# Comparisons one check may spend on suggestions: a spec of 20,000 names with
 # many undefined references would otherwise compare each against thousands of
 # names (minutes for a mutated campus). Past it, no more suggestions.
 CHECK_BUDGET = 300_000

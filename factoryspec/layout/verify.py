@@ -35,6 +35,7 @@ informational in layout_schema.json too.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from ..diagnostics import Diagnostic, error
@@ -85,7 +86,7 @@ class _Verifier:
 
     def err(self, msg: str, span=None, code: str = LAYOUT_INVALID):
         if len(self.out) < MAX_REPORTS:
-            self.out.append(error(code, msg, span))
+            self.out.append(error(code, _LONG_WORD.sub(_clip, msg), span))
 
     def run(self, objective_units):
         self.racks()
@@ -406,6 +407,15 @@ class _HallGeo:
 
     def site_xy(self, row: int, slot: int):
         return mm(self.h.origin_xy_m[0]) + self.x(slot), mm(self.h.origin_xy_m[1]) + self.y(row)
+
+
+_LONG_WORD = re.compile(r"\S{121,}")
+
+
+def _clip(m: re.Match) -> str:
+    """A tampered id or value can be megabytes long: quote its ends only."""
+    w = m.group(0)
+    return f"{w[:60]}...{w[-20:]} ({len(w):,} characters)"
 
 
 def _tier_sizes(plan):

@@ -31,6 +31,7 @@ from lsprotocol import types
 
 from ..diagnostics import Diagnostic, Severity, error
 from ..api import check
+from ..lang.source import MAX_BYTES
 from .positions import span_to_range
 from .state import Snapshot
 from .worker import Outcome, Pool
@@ -41,7 +42,7 @@ from .worker import Outcome, Pool
 # target is diagnostics within 100 ms of a change (measured: median 48 ms).
 DEBOUNCE = 0.01
 
-MAX_SPEC = 8 * 1024 * 1024   # characters read of an unopened file (the loader's limit for a spec)
+MAX_SPEC = MAX_BYTES         # characters read of an unopened file (the loader's limit for a spec)
 
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.INFO: types.DiagnosticSeverity.Information}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import gcd
 
-from ..lang import units as u
+from ..lang import limits, units as u
 from ..lang.resolve import ERROR, Entity, RangeValue, RatioValue, Resolved, SizeValue, parse_redundancy
 from . import types as t
 
@@ -34,6 +34,7 @@ class Builder:
         self.memo: dict[Entity, object] = {}
         self.pending_clusters: list[tuple[Entity, t.Site | None]] = []
         self._schemes: dict = {}
+        self.memberships = 0        # cluster-hall pairs so far (limits.MAX_MEMBERSHIPS)
 
     # ---- values ----------------------------------------------------------------
     def val(self, ent: Entity, name: str, required: bool = False, default=None):
@@ -302,6 +303,10 @@ class Builder:
             c.complete = all(b.complete for b in self.f.buildings) and all(s.complete for s in self.f.sites)
         if c.site is None and c.halls and c.halls[0].building is not None:
             c.site = c.halls[0].building.site
+        self.memberships += len(c.halls)
+        if self.memberships > limits.MAX_MEMBERSHIPS:
+            self.f.unchecked.append((c, len(c.halls)))    # checks.sanity says so
+            c.halls, c.complete = [], False
         self.children(ent, c, {"fabric": (self.fabric, c.fabrics, c)})
         self.f.fabrics += c.fabrics
         return c

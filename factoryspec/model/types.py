@@ -468,6 +468,7 @@ class Factory:
     fabrics: list[Fabric] = attrs.Factory(list)
     cabling: Cabling | None = None
     skipped: list[str] = attrs.Factory(list)     # qualnames left out because of errors
+    unchecked: list[tuple[Cluster, int]] = attrs.Factory(list)   # over limits.MAX_MEMBERSHIPS: (cluster, its halls)
     entry: str | None = None
 
     @property
