@@ -37,6 +37,7 @@ from fuzz import lsp_cases, mutate                                   # noqa: E40
 from fuzz.findings import Finding, Store, innermost_frame               # noqa: E402
 from fuzz.pool import WAIT, Pool                                        # noqa: E402
 from fuzz.shrink import ddmin, shrink_bytes                             # noqa: E402
+from fuzz import work as worker_files                                  # noqa: E402
 from fuzz.work import HANDLERS                                          # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -298,6 +299,7 @@ def run(opt: Options) -> dict:
     corpus = load_corpus()
     store = Store(opt.out)
     work = Path(tempfile.mkdtemp(prefix="factoryspec-fuzz-run-"))
+    worker_files.BASE = str(work)      # workers' scratch copies live (and die) with the run
     timeout = {"compile": COMPILE_TIMEOUT + 10, "lsp": 60.0}.get(opt.target, HANG)
     pool = Pool(HANDLERS, opt.jobs, timeout)
     try:

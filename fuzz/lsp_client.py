@@ -31,7 +31,8 @@ def frame(message: dict) -> bytes:
 
 class Session:
     def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="factoryspec-fuzz-lsp-"))
+        from . import work       # killed workers cannot clean up: stay inside the run's directory
+        self.dir = Path(tempfile.mkdtemp(prefix="factoryspec-fuzz-lsp-", dir=work.BASE))
         self.probe_path = self.dir / "probe.fac"
         self.probe_path.write_text(PROBE_TEXT, encoding="utf-8")
         self.probe_uri = uris.from_fs_path(str(self.probe_path))

@@ -21,6 +21,7 @@ from pathlib import Path
 from .findings import describe_exception
 
 _TMP: str | None = None
+BASE: str | None = None         # the run's directory (set before the pool forks): removed with it
 _CAPTURED: list[str] = []       # tracebacks of exceptions the pipeline turns into internal-error
 
 
@@ -28,7 +29,7 @@ def scratch(corpus_dir: str) -> Path:
     """This worker's copy of a corpus directory (made on first use)."""
     global _TMP
     if _TMP is None or not os.path.isdir(_TMP):
-        _TMP = tempfile.mkdtemp(prefix="factoryspec-fuzz-")
+        _TMP = tempfile.mkdtemp(prefix="factoryspec-fuzz-", dir=BASE)
     dest = Path(_TMP) / str(abs(hash(corpus_dir)))
     if not dest.exists():
         dest.mkdir()

@@ -35,7 +35,7 @@ from ..model import Factory
 from ..lang.units import AREA, LENGTH, Quantity, format_quantity
 from ._base import Measure, show
 
-CODES = ("hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
+CODES = ("check-budget", "hall-overlap", "hall-slots", "cluster-space", "hall-geometry", "hall-area", "building-land", "rack-fit",
          "reserved-out-of-range")
 
 # Width of one cross-aisle: TIA-942 suggests a 1.2 m aisle.
@@ -137,11 +137,18 @@ def _overlaps(f: Factory) -> Iterator[Diagnostic]:
     box = {h: _box(h) for h in f.halls if h.origin is not None}
     placed = sorted(box, key=lambda h: (box[h][0], box[h][2], order[h]))
     boxes = [box[h] for h in placed]
-    for i, j in _candidates(boxes):
+    for k, (i, j) in enumerate(_candidates(boxes)):
         a, b = placed[i], placed[j]
-        if not _overlap(a, b):
-            continue
+        if k == MAX_PAIRS:
+            # Stacked halls of a building with floors are not reported, so
+            # no diagnostic budget stops their pairs: this does.
+            yield warning("check-budget", f"the overlap check stopped after {MAX_PAIRS:,} pairs of halls that "
+                          f"stand on one another (at hall {b.qualname}); the pairs after it are not checked",
+                          b.at("position"), "give the halls positions of their own")
+            return
         if a.building is b.building and a.building is not None and a.building.floors > 1:
+            continue
+        if not _overlap(a, b):
             continue
         first, later = sorted((a, b), key=order.get)     # reported where the later one is placed
         owner = later if later.is_set("position") or later.building is None else later.building
@@ -152,6 +159,7 @@ def _overlaps(f: Factory) -> Iterator[Diagnostic]:
 
 
 SLACK = 1e-6                               # m: floats only pick candidates
+MAX_PAIRS = 1_000_000                      # candidate pairs examined (about 1 s)
 
 
 def _near(a: tuple, b: tuple) -> bool:

@@ -284,6 +284,11 @@ Fix: fewer rows or slots, a tighter pitch, or a larger hall (`size = width x dep
 _code("hall-area", "check", "A building's halls cover more than the building",
       """The halls of a building (width x depth each) must fit the building's footprint x `floors`.
 Fix: make the building larger or add floors, or make the halls smaller.""")
+_code("check-budget", "check", "A check stopped early: the spec asks too much work of it",
+      """A check whose work grows faster than the spec (comparing every pair of halls that stand on one
+another, say) stops at a fixed budget, so that lint stays within seconds on any input, and says so
+here: whatever it did not reach is not checked. Real specs come nowhere near the budgets (a million
+pairs of halls on one spot); the spec is almost certainly generated wrong at the line shown.""")
 _code("building-land", "check", "A site's buildings cover more than its land",
       """The buildings of a site (their `size` footprints) must fit the site's `land` (1 acre = 4,046.86 m2).
 Fix: more land, smaller buildings, or more floors.""")
@@ -457,4 +462,5 @@ the spec (the spec hash differs), fails here.""")
 WARNINGS = frozenset({
     "unused", "implausible-value", "air-capacity", "fabric-ports", "nvlink-domain",
     "no-power-train", "no-cooling-plant", "hall-underused", "excess-land", "scalable-unit-remainder",
+    "check-budget",
 })
