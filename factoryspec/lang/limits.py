@@ -37,6 +37,11 @@ Expansion
   Templates may nest MAX_TEMPLATE_DEPTH deep (a template that instantiates
   itself never ends: `template-cycle`).
 
+Parsing
+  A file may have at most MAX_TOKENS tokens (`file-too-large` at the first
+  one past it): the byte limits (source.py) bound ordinary specs, but a
+  mutant of 500,000 minus signs in 790 KB took 8 s to parse.
+
 Diagnostics
   At most MAX_DIAGNOSTICS per file from the resolver: past that, one summary.
 """
@@ -53,6 +58,7 @@ MAX_INSTANCES = 20_000        # block instances in one spec, all repetitions mul
 MAX_MEMBERSHIPS = 100_000     # cluster-hall pairs in all (lint < 10 s)
 MAX_TEMPLATE_DEPTH = 32       # templates instantiating templates
 MAX_DIAGNOSTICS = 1_000       # resolver diagnostics per file
+MAX_TOKENS = 150_000          # tokens of one file: the parser reads ~90,000 a second (a spec is ~10 bytes a token)
 MAX_NAME_FOR_SUGGESTIONS = 100  # names longer than this get no did-you-mean
 MAX_SUGGESTION_CANDIDATES = 5_000
 
