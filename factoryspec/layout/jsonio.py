@@ -341,6 +341,10 @@ def _solver_figures(problem: LayoutProblem, solver: dict, units: int):
     if solver["objective"] != objective:
         yield f"layout.json's solver.objective is {show(solver['objective'])}, its links give {objective} {unit}"
     lower = solver["lower_bound"]
+    for name in ("lower_bound", "baseline_objective"):
+        value = solver[name]
+        if value is not None and value != _r(value):
+            yield f"layout.json's solver.{name} is {show(value)}, not a figure compile writes (rounded to 6 places)"
     if lower > objective:
         yield f"layout.json's solver.lower_bound {lower} is above the objective its links give, {objective} {unit}"
     bound = units if lower == objective else round(lower * scale)
