@@ -29,6 +29,9 @@ Expansion
   20,000 keeps the worst case near 3 s, and under 10 s on a busy machine; a
   10 GW campus is some 74,000 racks in under 1,000 halls, so real specs stay
   far inside it (and a campus is better modelled with fewer, larger blocks).
+  The instances may hold at most MAX_STATEMENTS statements in all (a block
+  of 1,000 attributes repeated 10,000 times is 10 million, within both other
+  bounds, and took 70 s). Also `too-many-instances`.
   Clusters may list at most MAX_MEMBERSHIPS halls in all (a building counts
   as its halls; a cluster with no `halls` has every hall of its site): the
   checks of a cluster walk its halls, so 10,000 clusters over 10,000 halls
@@ -55,6 +58,7 @@ MAX_DIGITS = 100              # digits of a literal; digits of a value's denomin
 MAX_LITERAL_EXPONENT = 100    # |decimal exponent| of a literal as written
 MAX_EXPONENT = 30             # |decimal exponent| of any value in SI base units
 MAX_INSTANCES = 20_000        # block instances in one spec, all repetitions multiplied (lint < 10 s)
+MAX_STATEMENTS = 400_000      # statements of all instances (each copy of a block holds its body's)
 MAX_MEMBERSHIPS = 100_000     # cluster-hall pairs in all (lint < 10 s)
 MAX_TEMPLATE_DEPTH = 32       # templates instantiating templates
 MAX_DIAGNOSTICS = 1_000       # resolver diagnostics per file

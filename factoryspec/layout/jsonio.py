@@ -60,6 +60,17 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
     }
 
 
+def _headroom_entry(h: dict) -> dict:
+    """One headroom measure as layout.json records it. A limit (or use) beyond
+    MAX_MAGNITUDE (a busway of 10^25 W is no limit in practice) is null: every
+    number of a layout stays within the bound its reader relies on."""
+    out = {k: h[k] for k in HEADROOM_KEYS}
+    for k in ("used", "limit"):
+        if isinstance(out[k], (int, float)) and not abs(out[k]) <= MAX_MAGNITUDE:
+            out[k] = None
+    return out
+
+
 def _totals(problem: LayoutProblem, lay: Layout, t: dict, objective_units, headroom) -> dict:
     """The totals block from the layout and its link sums `t` (the solver's when
     writing, verify.recount's when checking: the same rounding either way)."""
@@ -81,7 +92,7 @@ def _totals(problem: LayoutProblem, lay: Layout, t: dict, objective_units, headr
         "optics": {"ends": 2 * t.get("cables", 0),
                    "power_w": mw_to_w(sum(2 * v[0] * per_end[m] for m, v in t.get("by_medium", {}).items()))},
         "it_power_w": mw_to_w(sum(milliwatts(p.power_w) for p in lay.placements)),
-        "headroom": [{k: h[k] for k in HEADROOM_KEYS} for h in headroom or ()],
+        "headroom": [_headroom_entry(h) for h in headroom or ()],
     }
 
 
@@ -264,7 +275,7 @@ def verify_json(problem: LayoutProblem, data, headroom=None) -> list:
                             "the spec and the placements give"))
     out.extend(_invalid(m) for m in _solver_figures(problem, data["solver"], sums["objective_units"]))
     if headroom is not None:
-        want = [{k: h[k] for k in HEADROOM_KEYS} for h in headroom(layout)]
+        want = [_headroom_entry(h) for h in headroom(layout)]
         got = data["totals"]["headroom"]
         if got != want:
             first = next((w for w, g in zip(want, got) if w != g), None)
