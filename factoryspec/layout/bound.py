@@ -55,8 +55,13 @@ What it does not see (why the gap is ~1 % in one hall and a few % across
 buildings): within the route's limits, every chain still puts its leaf and
 spine wherever splits its run most cheaply, independently of every other
 chain (a leaf serves many racks and reaches every core; a spine serves a whole
-pod) and of how few network slots stand near the hall entries. Closing that
-needs a relaxation that shares those racks between chains, which is not done.
+pod) and of how few network slots stand near the hall entries. Where copper
+reaches across the rack tops the same freedom costs more: every hop, and every
+link of the base, may be priced as a neighbour's short copper cable, while in a
+real layout a row segment holds few racks and most links must take the trays
+(superpod: gap ~43 % against ~1 % with every cable on the trays). Closing that
+needs a relaxation that shares those racks between chains (or bounds how many
+links one row segment can keep short), which is not done.
 Arithmetic is exact (integers, and Fractions where oversubscribed leaves make
 a_r fractional); the result is rounded down.
 """
