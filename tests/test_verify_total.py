@@ -89,7 +89,8 @@ TAMPERS["solver.unit=m"] = _set(solver, "unit", "m")
 TAMPERS["solver.objective+1"] = _set(solver, "objective", lambda v: v + 1)
 TAMPERS["solver.objective=1e400"] = _raw(solver, "objective", "1e400")
 TAMPERS["solver.lower_bound-above"] = lambda d: solver(d).update(lower_bound=solver(d)["objective"] + 1)
-TAMPERS["solver.lower_bound-1"] = _set(solver, "lower_bound", lambda v: v - 1)
+# 1 % lower: enough to move the gap at its 6-place rounding, whatever the figures
+TAMPERS["solver.lower_bound-1%"] = _set(solver, "lower_bound", lambda v: round(v * 0.99, 2))
 TAMPERS["solver.lower_bound=NaN"] = _raw(solver, "lower_bound", "NaN")
 TAMPERS["solver.lower_bound+1e-9"] = _set(solver, "lower_bound", lambda v: v + 1e-9)   # not rounded as written
 TAMPERS["solver.baseline+1e-9"] = _set(solver, "baseline_objective", lambda v: v + 1e-9)

@@ -366,21 +366,26 @@ the lower speed.
 Fix: set `ports_per_rack` and `rails` so that rails divide the ports, or choose a matching switch.""")
 _code("cable-reach", "check", "Some link in a hall is longer than any medium reaches",
       """Cables run along trays: along and across the rows, plus a vertical drop (`tray_height`) and `slack` at
-each end. The racks a fabric has in a hall, placed compactly, span a route of row length + (rows - 1) x
-row_pitch; every rack must reach the switch above it (a single switch, or every spine from every leaf),
-so wherever those stand, some link is at least half that span plus the drops and slack. When that lower
-bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
+each end; a short one within a row segment (at most `in_row_max` long) may cross the rack tops instead,
+plus `in_row_rise` and `in_row_slack` at each end. The racks a fabric has in a hall, placed compactly,
+span a route of row length + (rows - 1) x row_pitch; every rack must reach the switch above it (a single
+switch, or every spine from every leaf), so wherever those stand, some link is at least half that span
+plus the drops and slack (or the rises and in-row slack, when half the span is within `in_row_max`).
+When that lower bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
 cable it. Reach: copper DAC 2-3 m, ACC 5 m, multimode 50 m, single-mode DR 100 m, 2xDR4 500 m, 2xFR4 2 km.
 Fix: allow an optical medium in the fabric's `media`, or use smaller halls.""")
 _code("shortest-link-reach", "check", "Even adjacent racks are farther apart than any medium reaches",
-      """Every link runs from a port down or up to the cable tray and back at the other end: the solver counts
-`2 x (rack_height + tray_height) + 2 x slack` (a port may sit at the bottom of its rack; `cabling` block,
-2.3 m, 1 m and 1 m by default) plus the horizontal run, at least one `slot_width` between two racks, and
-rounds the length up to whole `length_bin`s. A medium covers only the whole bins within its reach. When
-that shortest possible link is beyond every medium the fabric may use (its `media`, or all in scope), no
+      """A link on the trays runs from a port down or up to the cable tray and back at the other end: the solver
+counts `2 x (rack_height + tray_height) + 2 x slack` (a port may sit at the bottom of its rack; `cabling`
+block, 2.3 m, 1 m and 1 m by default) plus the horizontal run, at least one `slot_width` between two
+racks. Neighbours in a row segment may instead be cabled across the rack tops, `2 x (in_row_rise +
+in_row_slack)` (0.5 m each by default) plus the run, when the run is at most `in_row_max` (3 m). The
+length is rounded up to whole `length_bin`s; a medium covers only the whole bins within its reach. When
+the shortest possible link is beyond every medium the fabric may use (its `media`, or all in scope), no
 layout can cable it, whatever the halls. Reported at the fabric's `media`.
-Example: copper of 3 m reach with the default cabling: adjacent racks need 0.6 m + 8.6 m = 10 m.
-Fix: allow a longer-reach medium in `media`, or a cabling model with shorter drops, slack or bins.""")
+Example: copper of 2 m reach with the default cabling: adjacent racks need 0.6 m + 2 m = 3 m across the
+rack tops (and 0.6 m + 8.6 m = 10 m on the trays).
+Fix: allow a longer-reach medium in `media`, or a cabling model with shorter rises, drops, slack or bins.""")
 _code("fabric-media", "check", "A fabric may use no cable medium",
       """A fabric's links need a cable medium: the ones its `media` lists, else every `media` block in scope
 (`import catalog.nvidia` brings copper and optics). A fabric with an empty list, or in a spec with no media

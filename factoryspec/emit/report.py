@@ -84,7 +84,10 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
               "Links between halls are measured on that plan, through each hall's cable entry "
               "(the network end of row 1).",
               "- Cable lengths follow the trays (along the row, across at a row end or cross-aisle), "
-              "plus the vertical drops and slack at each end, rounded up to the length bin.",
+              "plus the vertical drops and slack at each end; a short cable within a row segment "
+              "(no cross-aisle between, at most the cabling's in_row_max) crosses the rack tops instead, "
+              "plus a rise and in-row slack at each end, when that is shorter. Lengths are rounded up "
+              "to the length bin.",
               "- Costs are the catalog's relative figures unless the spec overrides them.", ""]
     return "\n".join(lines).encode("utf-8")
 

@@ -220,11 +220,19 @@ _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscripti
     Attr("media", None, "Cable types allowed (default: all in scope).", ref="media", many=True),
 ), named=True)
 
-_kind("cabling", "How cable lengths are measured along the trays.", (
+_kind("cabling", "How cable lengths are measured: along the trays, or across the rack tops of a row segment.", (
     Attr("tray_height", u.LENGTH, "Height of the cable tray above the rack tops (vertical drop).", Q(1, "m")),
     Attr("rack_height", u.LENGTH, "Rack height (port to tray).", Q("2.3", "m")),
-    Attr("slack", u.LENGTH, "Slack added at each end of every cable.", Q(1, "m")),
+    Attr("slack", u.LENGTH, "Slack added at each end of every cable along the trays.", Q(1, "m")),
     Attr("length_bin", u.LENGTH, "Cables are ordered in whole multiples of this length.", Q(1, "m")),
+    # Short links skip the tray: within a rack, or across the rack tops of one row segment
+    # (no cross-aisle between), which is what lets 2-5 m copper reach neighbouring racks.
+    Attr("in_row_rise", u.LENGTH, "Run at each end of a cable between racks of one row segment, from the port "
+         "up to the rack top where it crosses to the other rack (at most rack_height).", Q("0.5", "m")),
+    Attr("in_row_slack", u.LENGTH, "Slack at each end of a cable that stays in its rack or in its row "
+         "segment (instead of `slack`).", Q("0.5", "m")),
+    Attr("in_row_max", u.LENGTH, "Longest horizontal run a cable takes across the rack tops; longer ones "
+         "use the tray (0 m: every cable between racks uses the tray).", Q(3, "m")),
 ), named=False, top_level=True)
 
 _kind("solve", "Solver settings.", (

@@ -224,7 +224,7 @@ def reach_checks(ctx: Ctx) -> list[Diagnostic]:
     """A fabric whose shortest possible link is beyond every medium it may use."""
     out = []
     sw = min((mm(h.slot_width_m) for h in ctx.halls), default=0)
-    shortest = -(-(sw + ctx.T.v_mm) // ctx.T.bin_mm)
+    shortest = -(-ctx.T.shortest_mm(sw) // ctx.T.bin_mm)
     for f, info in enumerate(ctx.W.fabrics):
         t = ctx.tables[f]
         if not t.media:

@@ -33,11 +33,19 @@ it independently):
   the rack along its row and the end aisle to the entry, (row length - x) + y,
   then |dx| + |dy| between the two entries (the distance between the hall
   origins when the halls' rows are equally long), then to the other rack.
-* Every link between two racks adds, at each end, the vertical run from the
-  port to the tray (worst case, a port at the bottom of the rack: rack_height
-  + tray_height) and `slack`: length = horizontal + 2 * (rack_height +
-  tray_height) + 2 * slack. (Two switches in one rack: rack_height + 2 * slack,
-  no tray.) Lengths are rounded UP to a whole multiple of `length_bin`.
+* Tray route. Every link between two racks adds, at each end, the vertical
+  run from the port to the tray (worst case, a port at the bottom of the rack:
+  rack_height + tray_height) and `slack`: length = horizontal + 2 *
+  (rack_height + tray_height) + 2 * slack.
+* Short links skip the tray. Two racks of one row segment (same hall, same
+  row, no cross-aisle between them) whose centres are at most `in_row_max`
+  apart are cabled across the rack tops: length = |x1 - x2| + 2 *
+  (in_row_rise + in_row_slack), or the tray route if that is shorter. Two
+  switches in one rack: rack_height + 2 * in_row_slack (through the rack).
+  in_row_max = 0 sends every link between racks to the tray. Defaults: rise
+  and slack 0.5 m, max 3 m, so neighbouring racks 0.6 m apart take 2.6 m
+  and racks 3 m apart 5 m: the reach of copper (DAC 2-3 m, ACC 5 m).
+* Lengths are rounded UP to a whole multiple of `length_bin`.
 * A link takes the cheapest medium of its fabric whose reach covers its length
   (ties: the one listed first). A medium is bought at least `min_length_m`
   long: cost = cost_fixed + cost_per_m * max(length, min_length). No medium
@@ -172,6 +180,9 @@ class Cabling:
     rack_height_m: float = 2.3
     slack_m: float = 1.0
     length_bin_m: float = 1.0
+    in_row_rise_m: float = 0.5
+    in_row_slack_m: float = 0.5
+    in_row_max_m: float = 3.0
     span: Span | None = None
 
 
@@ -277,6 +288,10 @@ def _malformed(p: LayoutProblem):
     for m in p.media:
         if m.reach_m <= 0:
             yield f"medium {m.id}: reach must be positive"
+    cab = p.cabling
+    if min(cab.tray_height_m, cab.rack_height_m, cab.slack_m, cab.in_row_rise_m, cab.in_row_slack_m,
+           cab.in_row_max_m) < 0:
+        yield "cabling: heights, slacks and in_row_max must not be negative"
     if p.cabling.length_bin_m <= 0:
         yield "cabling: length_bin must be positive"
     else:

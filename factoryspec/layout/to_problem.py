@@ -98,7 +98,8 @@ def _cabling(factory: Factory) -> Cabling:
     if c is None:
         return Cabling()
     return Cabling(tray_height_m=_f(c.tray_height), rack_height_m=_f(c.rack_height), slack_m=_f(c.slack),
-                   length_bin_m=_f(c.length_bin), span=c.span)
+                   length_bin_m=_f(c.length_bin), in_row_rise_m=_f(c.in_row_rise),
+                   in_row_slack_m=_f(c.in_row_slack), in_row_max_m=_f(c.in_row_max), span=c.span)
 
 
 def _solve_settings(checked: Checked) -> tuple[str, object, float | None]:

@@ -354,15 +354,26 @@ class _Verifier:
                          f"{real:,}")
 
     def _length(self, pa, pb) -> int:
-        """Cable length in mm (binned) between two placed racks, from the tray rules."""
+        """Cable length in mm (binned) between two placed racks, from the rules in
+        problem.py: through the rack, across the rack tops of one row segment, or
+        along the trays."""
         cab = self.p.cabling
         bin_mm = max(mm(cab.length_bin_m), 1)
         if (pa.hall, pa.row, pa.slot) == (pb.hall, pb.row, pb.slot):
-            raw = mm(cab.rack_height_m) + 2 * mm(cab.slack_m)
+            raw = mm(cab.rack_height_m) + 2 * mm(cab.in_row_slack_m)
         else:
-            raw = self._horizontal(pa, pb) + 2 * (mm(cab.rack_height_m) + mm(cab.tray_height_m)) \
-                + 2 * mm(cab.slack_m)
+            h = self._horizontal(pa, pb)
+            raw = h + 2 * (mm(cab.rack_height_m) + mm(cab.tray_height_m)) + 2 * mm(cab.slack_m)
+            if self._same_segment(pa, pb) and h <= mm(cab.in_row_max_m):
+                raw = min(raw, h + 2 * mm(cab.in_row_rise_m) + 2 * mm(cab.in_row_slack_m))
         return -(-raw // bin_mm) * bin_mm
+
+    def _same_segment(self, pa, pb) -> bool:
+        """One hall, one row, no cross-aisle between the two slots."""
+        if (pa.hall, pa.row) != (pb.hall, pb.row):
+            return False
+        geo = self.geo[pa.hall]
+        return geo.section(pa.slot) == geo.section(pb.slot)
 
     def _horizontal(self, pa, pb) -> int:
         ga, gb = self.geo[pa.hall], self.geo[pb.hall]

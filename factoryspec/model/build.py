@@ -230,7 +230,10 @@ class Builder:
     def cabling(self, ent: Entity) -> t.Cabling:
         return t.Cabling(**self.common(ent), tray_height=self.val(ent, "tray_height", True),
                          rack_height=self.val(ent, "rack_height", True), slack=self.val(ent, "slack", True),
-                         length_bin=self.val(ent, "length_bin", True))
+                         length_bin=self.val(ent, "length_bin", True),
+                         in_row_rise=self.val(ent, "in_row_rise", True),
+                         in_row_slack=self.val(ent, "in_row_slack", True),
+                         in_row_max=self.val(ent, "in_row_max", True))
 
     # ---- catalog items ---------------------------------------------------------------
     def catalog_item(self, ent: Entity):

@@ -145,7 +145,8 @@ def _cabling(c: t.Cabling | None) -> dict | None:
     if c is None:
         return None
     return {**_head(c), "tray_height_m": _n(c.tray_height), "rack_height_m": _n(c.rack_height),
-            "slack_m": _n(c.slack), "length_bin_m": _n(c.length_bin)}
+            "slack_m": _n(c.slack), "length_bin_m": _n(c.length_bin), "in_row_rise_m": _n(c.in_row_rise),
+            "in_row_slack_m": _n(c.in_row_slack), "in_row_max_m": _n(c.in_row_max)}
 
 
 def to_json(f: t.Factory) -> dict[str, Any]:

@@ -324,6 +324,9 @@ class Cabling(Node):
     rack_height: Quantity
     slack: Quantity
     length_bin: Quantity
+    in_row_rise: Quantity
+    in_row_slack: Quantity
+    in_row_max: Quantity
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
