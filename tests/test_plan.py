@@ -89,7 +89,7 @@ def test_hand_calculation_childress():
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
     assert j["switches_per_tier"] == {"leaf": 1512, "spine": 1512, "core": 864, "total": 3888}
-    assert t["optics"] == {"ends": 648_576, "power_w": 6_485_760}
+    assert t["optics"] == {"ends": 648_576, "transceivers": 648_576, "power_w": 6_485_760}
     assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_776_000)
     assert t["it_power_w"] == 214_061_760 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
     assert t["facility_power_w"] == 267_577_200
@@ -99,7 +99,8 @@ def test_hand_calculation_childress():
     text = plan_text(result.model, result.diagnostics)
     assert ("IT 214.062 MW = compute 199.8 MW + switches 7.776 MW + optics 6.48576 MW; "
             "facility 267.577 MW") in text
-    assert "optics 648,576 cable ends x 10 W (the highest power_per_end of its media) = 6.48576 MW" in text
+    assert ("optics 648,576 cable ends in 648,576 transceivers (host ends x 10 W, switch ends x 10 W: the highest "
+            "of its media) = 6.48576 MW") in text
     assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 486
 
 
