@@ -395,7 +395,7 @@ cable carries. A medium the fabric lists in `media` that is slower is an error; 
 A medium without `speed` is unspecified and matches any port. The layout (solver and verify) picks only
 among the media fast enough.
 Example: a Quantum-X800 Q3400 fabric (800 Gb/s ports) listing `dac_2m` (400 Gb/s NDR copper).
-Fix: list media of the fabric's speed (the catalog's XDR parts: `dac_800g_2m`, `osfp_2xdr4_800g_100m`, ...),
+Fix: list media of the fabric's speed (the catalog's XDR parts: `dac_800g_2m`, `smf_800g_dr4_100m`, ...),
 or run the switch ports split (`split = 2` runs 800G ports as 2 x 400G).""")
 _code("port-split", "check", "A split port or breakout does not divide",
       """`split = k` on a fabric runs each switch port as k ports of 1/k its speed (an 800G port as 2 x 400G),

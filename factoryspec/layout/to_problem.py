@@ -71,7 +71,7 @@ def _fabric(fabric) -> FabricSpec:
         switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
         switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
         module_slack_w=_module_slack(fabric), link_speed_bps=_f(fabric.link_speed),
-        media=[m.qualname for m in fabric.media],
+        media=[m.qualname for m in fabric.usable_media],
         span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"))
 
 

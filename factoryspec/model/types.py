@@ -417,10 +417,18 @@ class Fabric(Node):
 
     @property
     def usable_media(self) -> list[Medium]:
-        """The fabric's media fast enough for its links (checks/media.py reports the
-        others when the fabric lists them; among the defaults they are not used)."""
+        """The media the fabric cables with: those fast enough for its links
+        (checks/media.py reports a listed one that is not). Among the defaults
+        (every medium in scope) only the slowest speed that carries its ports is
+        taken, with those of unspecified speed: a 400G fabric does not buy 800G
+        optics because the catalog has them, nor an 800G one 1.6T parts."""
         speed = self.link_speed
-        return [m for m in self.media if m.fast_enough(speed)]
+        fast = [m for m in self.media if m.fast_enough(speed)]
+        rated = [m.speed.value for m in fast if m.speed is not None]
+        if self.media_explicit or not rated:
+            return fast
+        least = min(rated)
+        return [m for m in fast if m.speed is None or m.speed.value == least]
 
     @property
     def power_per_end(self) -> Quantity:
