@@ -76,7 +76,7 @@ PLAN: dict[str, Figure] = {
                            lambda f, _: _power(p.it_parts(f)["optics"])),
     "transceivers": Figure("Transceiver modules of every fabric: one per host end, ceil(switch ends / cables "
                            "per module) at the switches.", lambda f, _: sum(c.transceivers for c in f.clusters)),
-    "optics": Figure("Cable ends (transceivers): two per fabric link.",
+    "optics": Figure("Cable ends: two per fabric link (`transceivers` counts the modules serving them).",
                      lambda f, _: sum(c.optics_ends for c in f.clusters)),
     "facility_power": Figure("Facility power: IT power x each site's PUE.", lambda f, _: p.facility_power(f)),
     "clusters": Figure("Clusters in the spec.", lambda f, _: len(f.clusters)),
@@ -119,7 +119,8 @@ FIGURES: dict[str, dict[str, Figure]] = {
         "spines": Figure("Spine switches.", _sized("spines")),
         "cores": Figure("Core switches (0 below three tiers).", _sized("cores")),
         "links": Figure("Links (cables): endpoint-leaf, leaf-spine and spine-core.", _links),
-        "optics": Figure("Cable ends (transceivers): two per link.", lambda fab, f: fab.host_ends + fab.switch_ends),
+        "optics": Figure("Cable ends: two per link (`transceivers` counts the modules serving them).",
+                         lambda fab, f: fab.host_ends + fab.switch_ends),
         "optics_power": Figure("Power of the optics: host ends x the highest host module, switch ends x the "
                                "highest module share per cable, of the fabric's usable media.",
                                lambda fab, f: fab.optics_power),

@@ -191,7 +191,7 @@ _kind("switch", "A network switch model (catalog item).", (
     Attr("cost", u.MONEY, "Price per switch (relative figures are fine)."),
 ), top_level=True)
 
-_kind("media", "A cable type (catalog item): reach and cost by length.", (
+_kind("media", "A cable type (catalog item): reach, speed, cost by length and its transceiver modules.", (
     Attr("vendor", STRING, "Maker."),
     Attr("part", STRING, "Part number."),
     Attr("reach", u.LENGTH, "Longest supported length.", required=True),
