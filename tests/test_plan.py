@@ -74,12 +74,16 @@ def test_hand_calculation_childress():
              72 planes x 12 = 864 cores; total 1,512 + 1,512 + 864 = 3,888 switches
     Network: 3,888 x 2 kW                            = 7.776 MW
     Links:   106,560 + 108,864 + 108,864             = 324,288 cables, x 2 = 648,576 ends
-    Optics:  648,576 ends x 10 W (the highest power_per_end of the catalog's media, the
-             plan's budget: smf_2xfr4_2km)           = 6.48576 MW
-    IT:      199.8 + 7.776 + 6.48576                 = 214.06176 MW
-    Facility 214.06176 x PUE 1.25                    = 267.5772 MW  (of 750 MW: 35.7 %)
+    Optics:  the plan's budget, the highest of the catalog's 800G media (smf_800g_2xfr4_2km;
+             the 400G parts are too slow, the 1.6T ones a faster class than needed):
+             106,560 host ends x 16 W (a single-port module each)         = 1.70496 MW
+             542,016 switch ends x 15 W (a 30 W twin-port module per two) = 8.13024 MW
+                                                                          = 9.8352 MW
+             transceivers: one module per end at the most (dac_800g_2m)   = 648,576
+    IT:      199.8 + 7.776 + 9.8352                  = 217.4112 MW
+    Facility 217.4112 x PUE 1.25                     = 271.764 MW  (of 750 MW: 36.2 %)
     Liquid:  199.8 MW x 85 %                         = 169.83 MW
-    Air:     199.8 MW x 15 % + 7.776 + 6.48576 MW    = 44.23176 MW
+    Air:     199.8 MW x 15 % + 7.776 + 9.8352 MW     = 47.5812 MW
     """
     spec = ROOT / "specs" / "childress.fac"
     if not spec.exists():
@@ -89,17 +93,18 @@ def test_hand_calculation_childress():
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
     assert j["switches_per_tier"] == {"leaf": 1512, "spine": 1512, "core": 864, "total": 3888}
-    assert t["optics"] == {"ends": 648_576, "power_w": 6_485_760}
+    assert t["optics"] == {"ends": 648_576, "transceivers": 648_576, "power_w": 9_835_200}
     assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_776_000)
-    assert t["it_power_w"] == 214_061_760 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
-    assert t["facility_power_w"] == 267_577_200
-    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 44_231_760
+    assert t["it_power_w"] == 217_411_200 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
+    assert t["facility_power_w"] == 271_764_000
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 47_581_200
     util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
-    assert util[0]["percent"] == 35.7
+    assert util[0]["percent"] == 36.2
     text = plan_text(result.model, result.diagnostics)
-    assert ("IT 214.062 MW = compute 199.8 MW + switches 7.776 MW + optics 6.48576 MW; "
-            "facility 267.577 MW") in text
-    assert "optics 648,576 cable ends x 10 W (the highest power_per_end of its media) = 6.48576 MW" in text
+    assert ("IT 217.411 MW = compute 199.8 MW + switches 7.776 MW + optics 9.8352 MW; "
+            "facility 271.764 MW") in text
+    assert ("optics 648,576 cable ends in 648,576 transceivers (host ends x 16 W, switch ends x 15 W: the highest "
+            "of its media) = 9.8352 MW") in text
     assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 486
 
 
@@ -170,7 +175,7 @@ def test_cli_plan_var_changes_the_totals():
     if not (ROOT / "specs" / "childress.fac").exists():
         pytest.skip("specs/childress.fac not present")
     j = json.loads(r.stdout)
-    assert j["totals"]["facility_power_w"] == 214_061_760 * 3 // 2
+    assert j["totals"]["facility_power_w"] == 217_411_200 * 3 // 2
 
 
 def test_plan_of_a_5_gw_campus(tmp_path):

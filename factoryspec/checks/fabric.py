@@ -29,7 +29,7 @@ def measure(f: Factory) -> Iterator[Measure]:
     for fab in f.fabrics:
         if fab.plan is None or fab.cluster is None:
             continue
-        most = max_endpoints(fab.switch.ports, fab.down, fab.up, fab.tiers, rails=fab.rails)
+        most = max_endpoints(fab.radix, fab.down, fab.up, fab.tiers, rails=fab.rails)
         if most > 0:
             yield Measure("fabric-size", f"fabric {fab.qualname} endpoints", fab.endpoints, most,
                           fab.at("tiers") if fab.is_set("tiers") else fab.at("switch"), "endpoints", fab)
@@ -53,8 +53,8 @@ def check(f: Factory) -> Iterator[Diagnostic]:
                         f"{fab.rails} rails", fab.at("rails"),
                         "rail-optimized: port i of every rack goes to rail i, so rails must divide the ports "
                         "per rack")
-        if fab.switch.port_speed.value < c.system.port_speed.value:
-            yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.switch.port_speed)} per "
+        if fab.port_speed.value < c.system.port_speed.value:     # split ports at their share
+            yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.port_speed)} per "
                           f"port, slower than {sysname}'s {show(c.system.port_speed)} ports: links run at the "
                           "lower speed", fab.at("switch"))
         if isinstance(fab.plan, FabricError):

@@ -71,7 +71,7 @@ def shortest_link(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction] | None:
     """(shortest possible link, longest reach of its media), both in whole bins, in m; None
     when the fabric's cluster has no hall."""
     halls = fab.cluster.halls
-    if not halls or not fab.media:
+    if not halls or not fab.usable_media:
         return None
     tray, top, top_max, bin_ = _vertical(f, fab)
     if bin_ <= 0:
@@ -79,7 +79,7 @@ def shortest_link(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction] | None:
     sw = min(h.slot_width.value for h in halls)
     raw = sw + (min(tray, top) if 0 < top_max and sw <= top_max else tray)
     need = -(-raw // bin_) * bin_
-    reach = max(m.reach.value for m in fab.media) // bin_ * bin_
+    reach = max(m.reach.value for m in fab.usable_media) // bin_ * bin_
     return need, reach
 
 
@@ -97,11 +97,14 @@ def _fabric_limits(f: Factory) -> tuple[list[Diagnostic], set]:
                              "them in the fabric's `media`"))
             ruled_out.add(fab)
             continue
+        if not fab.usable_media:            # all too slow: checks/media.py says so
+            ruled_out.add(fab)
+            continue
         limits = shortest_link(f, fab)
         if limits is not None and limits[0] > limits[1]:
             need, reach = limits
             which = "allowed" if fab.media_explicit else "in scope"
-            best = max(fab.media, key=lambda m: m.reach.value)
+            best = max(fab.usable_media, key=lambda m: m.reach.value)
             out.append(error("shortest-link-reach", f"fabric {fab.qualname}: even two adjacent racks need "
                              f"{show(Quantity(need, LENGTH))} of cable (drops to the trays or rises to the rack "
                              f"tops, and slack, at both ends, in whole length bins), more than any medium {which} reaches (the longest, "
@@ -131,9 +134,9 @@ def measure(f: Factory) -> Iterator[Measure]:
             built_in.setdefault(fab, []).append(h)
     for fab in f.fabrics:
         c = fab.cluster
-        if c is None or fab.sized is None or not fab.media:
+        if c is None or fab.sized is None or not fab.usable_media:
             continue
-        best = max(fab.media, key=lambda m: m.reach.value)
+        best = max(fab.usable_media, key=lambda m: m.reach.value)
         tray, top, top_max = _cabling(f, fab)
         built = built_in.get(fab, [])
         for h in built:                                     # as built: the layout's own longest cable

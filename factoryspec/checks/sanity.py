@@ -97,6 +97,7 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         found.append(_zero(sw, "port_speed", "the port speed"))
     for m in f.media:
         found.append(_zero(m, "reach", "the reach"))
+        found.append(_zero(m, "speed", "the speed"))
     for obj in f.buildings + f.halls:
         if obj.position is not None and len(obj.position) != 2:
             found.append(error("invalid-value", f"{obj.label}: `position` takes two lengths, x and y; got "

@@ -391,6 +391,24 @@ _code("fabric-media", "check", "A fabric may use no cable medium",
 (`import catalog.nvidia` brings copper and optics). A fabric with an empty list, or in a spec with no media
 at all, cannot be cabled.
 Fix: import or define media, or list them in the fabric's `media`.""")
+_code("media-speed", "check", "A cable medium is slower than the fabric's ports",
+      """Every link of a fabric runs at its port speed: the switch's `port_speed` (divided by the fabric's
+`split`), or the system's `port_speed` when that is faster (host links; a non-blocking fabric carries that
+traffic up through its tiers, so the rule holds between switches too). A medium's `speed` is what one
+cable carries. A medium the fabric lists in `media` that is slower is an error; among the default media
+(every one in scope) the slow ones are not used, and a fabric left with none fast enough is an error.
+A medium without `speed` is unspecified and matches any port. The layout (solver and verify) picks only
+among the media fast enough.
+Example: a Quantum-X800 Q3400 fabric (800 Gb/s ports) listing `dac_2m` (400 Gb/s NDR copper).
+Fix: list media of the fabric's speed (the catalog's XDR parts: `dac_800g_2m`, `smf_800g_dr4_100m`, ...),
+or run the switch ports split (`split = 2` runs 800G ports as 2 x 400G).""")
+_code("port-split", "check", "A split port or breakout does not divide",
+      """`split = k` on a fabric runs each switch port as k ports of 1/k its speed (an 800G port as 2 x 400G),
+so the switch offers ports x k ports for sizing the fabric. The split must give whole Gb/s per port. A
+medium listed in the fabric's `media` whose module serves `cables_per_transceiver` cables at the switch
+(a twin-port OSFP, the single plug of a breakout cable) must fill the switch's ports exactly: ports x
+split must be a multiple of it, or a module is left half used.
+Fix: split 2 or 4 ways; choose media whose cables per module divide the switch's ports.""")
 _code("implausible-value", "check", "A value is allowed but implausible",
       """A warning for values that parse and pass the vocabulary's bounds but are far outside what real
 factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.1-1.25), a rack above

@@ -267,7 +267,10 @@ class Builder:
                         reach=self.val(ent, "reach", True), min_length=self.val(ent, "min_length", True),
                         cost=self.val(ent, "cost", True), cost_per_m=self.val(ent, "cost_per_m", True),
                         power_per_end=self.val(ent, "power_per_end", True),
-                        optical=bool(self.val(ent, "optical", default=False)))
+                        optical=bool(self.val(ent, "optical", default=False)), speed=self.val(ent, "speed"),
+                        form_factor=self.val(ent, "form_factor"),
+                        cables_per_transceiver=self.count(ent, "cables_per_transceiver", default=1),
+                        host_power_per_end=self.val(ent, "host_power_per_end"))
 
     def ref(self, value, kind: str):
         """A referenced catalog item's model object, or _Skip."""
@@ -334,7 +337,8 @@ class Builder:
                         switch=switch, down=down, up=up, rails=self.count(ent, "rails", default=1),
                         tiers=tiers, ports_per_rack=self.count(ent, "ports_per_rack",
                                                                default=cluster.system.compute_ports),
-                        media=media, media_explicit=explicit, cluster=cluster)
+                        media=media, media_explicit=explicit, cluster=cluster,
+                        split=self.count(ent, "split", default=1))
 
     _scope_media: list | None = None
 

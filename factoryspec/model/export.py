@@ -111,7 +111,9 @@ def _switch(s: t.Switch) -> dict:
 def _medium(m: t.Medium) -> dict:
     return {**_head(m), "vendor": m.vendor, "part": m.part, "reach_m": _n(m.reach),
             "min_length_m": _n(m.min_length), "cost_usd": _n(m.cost), "cost_per_m_usd_m": _n(m.cost_per_m),
-            "power_per_end_w": _n(m.power_per_end), "optical": m.optical}
+            "power_per_end_w": _n(m.power_per_end), "optical": m.optical, "speed_bps": _n(m.speed),
+            "form_factor": m.form_factor, "cables_per_transceiver": m.cables_per_transceiver,
+            "host_power_per_end_w": _n(m.host_power)}
 
 
 def _fabric(f: t.Fabric) -> dict:
@@ -120,7 +122,8 @@ def _fabric(f: t.Fabric) -> dict:
         **_head(f), "topology": f.topology, "switch": f.switch.qualname,
         "oversubscription": {"down": f.down, "up": f.up}, "rails": f.rails, "tiers": f.tiers,
         "ports_per_rack": f.ports_per_rack, "endpoints": f.endpoints,
-        "media": [m.qualname for m in f.media], "media_explicit": f.media_explicit,
+        "media": [m.qualname for m in f.media], "media_explicit": f.media_explicit, "split": f.split,
+        "link_speed_bps": _n(f.link_speed) if f.cluster is not None else None,
         "plan": plan.to_json() if isinstance(plan, FabricPlan) else None,
         "error": ({"message": plan.message, "max_endpoints": plan.max_endpoints}
                   if isinstance(plan, FabricError) else None),
