@@ -110,7 +110,8 @@ def test_neighbours_in_a_row_take_copper_across_the_rack_tops(tmp_path):
     # 1.2 m + 2 x (0.5 + 0.5) m = 3.2 m -> 4 m: ACC; 0.6 m + 2 m = 2.6 m -> 3 m: the 3 m copper
     assert got == [(1, 1, 4.0, "acc", 4), (2, 1, 3.0, "cu", 4)]
     bom = r.files()["bom.csv"].decode()
-    assert "cable,acc,4 m,4," in bom and "cable,cu,3 m,4," in bom
+    assert 'cable,acc,"s.c/f, 4 m, speed unspecified",4,' in bom
+    assert 'cable,cu,"s.c/f, 3 m, speed unspecified",4,' in bom
     assert r.solver["lower_bound"] <= r.solver["objective"]
 
 

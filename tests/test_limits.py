@@ -265,3 +265,21 @@ def test_statements_of_all_copies_are_budgeted(tmp_path):
     found = [d for d in diags if d[0] == "too-many-instances"]
     assert found and "10,000 copies of 1,000 statements each" in found[0][3], _codes(diags)
     assert found[0][2] == 1
+
+
+def test_fabrics_are_budgeted(tmp_path):
+    """Each fabric is sized, apportioned and reach-checked: 3,000 of them in
+    one cluster are past the fabric budget, named at the repetition."""
+    text = SUPERPOD.replace("fabric compute {", "fabric compute[1..3000] {", 1)
+    diags = _check(tmp_path, text)
+    found = [d for d in diags if d[0] == "too-many-instances"]
+    assert found and f"more than {limits.MAX_FABRICS:,}" in found[0][3], _codes(diags)
+
+
+def test_many_failed_imports_list_the_directory_once(tmp_path):
+    """5,000 imports of a missing file: each reported, suggestions within the
+    check's budget (they once took a minute)."""
+    (tmp_path / "near_miss.fac").write_text("let a = 1\n", encoding="utf-8")
+    text = 'import "near_mis.fac"\n' * 5000
+    diags = _check(tmp_path, text)
+    assert len(diags) == 5000 and {d[0] for d in diags} == {"import-not-found"}

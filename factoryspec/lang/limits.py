@@ -32,6 +32,9 @@ Expansion
   The instances may hold at most MAX_STATEMENTS statements in all (a block
   of 1,000 attributes repeated 10,000 times is 10 million, within both other
   bounds, and took 70 s). Also `too-many-instances`.
+  At most MAX_FABRICS of the instances may be fabrics: a fabric is sized,
+  apportioned over its cluster's halls and reach-checked, about 1 ms each,
+  so 10,000 of them (within the block budget) linted for 11 s.
   Clusters may list at most MAX_MEMBERSHIPS halls in all (a building counts
   as its halls; a cluster with no `halls` has every hall of its site): the
   checks of a cluster walk its halls, so 10,000 clusters over 10,000 halls
@@ -59,10 +62,11 @@ MAX_LITERAL_EXPONENT = 100    # |decimal exponent| of a literal as written
 MAX_EXPONENT = 30             # |decimal exponent| of any value in SI base units
 MAX_INSTANCES = 20_000        # block instances in one spec, all repetitions multiplied (lint < 10 s)
 MAX_STATEMENTS = 400_000      # statements of all instances (each copy of a block holds its body's)
+MAX_FABRICS = 2_000           # fabric instances (each is sized, apportioned and reach-checked: ~1 ms)
 MAX_MEMBERSHIPS = 100_000     # cluster-hall pairs in all (lint < 10 s)
 MAX_TEMPLATE_DEPTH = 32       # templates instantiating templates
 MAX_DIAGNOSTICS = 1_000       # resolver diagnostics per file
-MAX_TOKENS = 150_000          # tokens of one file: the parser reads ~90,000 a second (a spec is ~10 bytes a token)
+MAX_TOKENS = 100_000          # tokens of one file: the parser reads ~70,000 a second (a spec is ~10 bytes a token)
 MAX_NAME_FOR_SUGGESTIONS = 100  # names longer than this get no did-you-mean
 MAX_SUGGESTION_CANDIDATES = 5_000
 

@@ -179,6 +179,7 @@ class _Loader:
         self.on_stack: set[Path] = set()
         self.over_budget = False
         self.bytes_read = 0          # of every file so far (MAX_TOTAL_BYTES)
+        self.listings: dict[Path, list[str]] = {}    # directory -> its .fac files' names, listed once a load
 
     def run(self, entry: Path) -> None:
         got = self._read(entry)
@@ -236,7 +237,7 @@ class _Loader:
                 return
             got = self._read(target)
             if isinstance(got, Unreadable) and got.code != "file-too-large":
-                prog.diagnostics.append(_not_found(stmt, target, frame.path, got))
+                prog.diagnostics.append(_not_found(stmt, target, frame.path, got, self.listings))
                 return
         prog.imports[frame.display].append((stmt, display))
         if target in self.on_stack:
@@ -273,7 +274,8 @@ def decode_text(display: str, data: bytes | str) -> tuple[str | None, list[Diagn
     return (source.text if source else None), diags
 
 
-def _not_found(stmt: n.Import, target: Path, importer: Path, why: Unreadable) -> Diagnostic:
+def _not_found(stmt: n.Import, target: Path, importer: Path, why: Unreadable,
+               listings: dict[Path, list[str]]) -> Diagnostic:
     if not stmt.is_path:
         name = stmt.target.split(".")[1]
         hint = did_you_mean(name, catalog_modules())
@@ -284,8 +286,9 @@ def _not_found(stmt: n.Import, target: Path, importer: Path, why: Unreadable) ->
                      "imports must name regular .fac files")
     # Never the importing file itself: `a.fac` importing itself is a cycle,
     # not the fix for a typo in the name of another file.
-    siblings = [str(p.relative_to(importer.parent)) for p in importer.parent.glob("*.fac")
-                if p.name != importer.name]
+    if importer.parent not in listings:     # 5,000 failed imports of one file list its directory once
+        listings[importer.parent] = sorted(p.name for p in importer.parent.glob("*.fac"))
+    siblings = [name for name in listings[importer.parent] if name != importer.name]
     return error("import-not-found", f"cannot find `{stmt.target}` (looked for {_display(target)})",
                  stmt.span, did_you_mean(stmt.target, siblings))
 

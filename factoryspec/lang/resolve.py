@@ -262,6 +262,7 @@ class Resolver:
         self.asserts: list[AssertSym] = []
         self.instances = 0                  # block instances made or reserved (limits.MAX_INSTANCES)
         self.statements = 0                 # statements those instances hold (limits.MAX_STATEMENTS)
+        self.fabrics = 0                    # fabric instances among them (limits.MAX_FABRICS)
         self.reserved: dict[tuple, bool] = {}   # declaration -> whether its instances fit the budget
         self.expanding: list[TemplateSym] = []  # templates being instantiated, innermost last
         # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
@@ -479,18 +480,25 @@ class Resolver:
             return self.reserved[key]
         total = count * (parent.copies if parent is not None else 1)
         each = len(block.body) + (len(template.node.body) if template is not None else 0)
+        fabrics = total if block.kind == "fabric" else 0
         ok_blocks = self.instances + total <= limits.MAX_INSTANCES
-        ok = ok_blocks and self.statements + total * each <= limits.MAX_STATEMENTS
+        ok_statements = self.statements + total * each <= limits.MAX_STATEMENTS
+        ok = ok_blocks and ok_statements and self.fabrics + fabrics <= limits.MAX_FABRICS
         self.reserved[key] = ok
         if ok:
             self.instances += total
             self.statements += total * each
+            self.fabrics += fabrics
             return True
         span = block.index.span if block.index is not None else block.kind_span
-        what = (f"the spec would expand to {self.instances + total:,} blocks, more than {limits.MAX_INSTANCES:,}"
-                if not ok_blocks else
-                f"{total:,} copies of {each:,} statements each: the spec would expand to "
-                f"{self.statements + total * each:,} statements, more than {limits.MAX_STATEMENTS:,}")
+        if not ok_blocks:
+            what = f"the spec would expand to {self.instances + total:,} blocks, more than {limits.MAX_INSTANCES:,}"
+        elif not ok_statements:
+            what = (f"{total:,} copies of {each:,} statements each: the spec would expand to "
+                    f"{self.statements + total * each:,} statements, more than {limits.MAX_STATEMENTS:,}")
+        else:
+            what = (f"the spec would have {self.fabrics + fabrics:,} fabrics, more than {limits.MAX_FABRICS:,} "
+                    f"(a cluster's fabrics are few: compute, storage, management; `planes` copies one)")
         self.diags.append(error("too-many-instances", f"{_product(block, parent, count, total)}: {what}", span,
                                 "repetitions multiply: model fewer, larger blocks, or split the campus into "
                                 "several specs"))

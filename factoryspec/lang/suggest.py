@@ -11,10 +11,12 @@ from typing import Iterable
 from .limits import MAX_NAME_FOR_SUGGESTIONS, MAX_SUGGESTION_CANDIDATES
 
 
-# Comparisons one check may spend on suggestions: a spec of 20,000 names with
-# many undefined references would otherwise compare each against thousands of
-# names (minutes for a mutated campus). Past it, no more suggestions.
-CHECK_BUDGET = 300_000
+# What one check may spend on suggestions, in units of _cost (about 100
+# character pairs for difflib to compare, some 25 us): a spec of 20,000 names
+# with many undefined references would otherwise compare each against
+# thousands of names (minutes for a mutated campus), and 5,000 failed imports
+# of one long name took 8 s at 300,000. Past the budget, no more suggestions.
+CHECK_BUDGET = 40_000
 _budget: ContextVar[list[int] | None] = ContextVar("suggestion_budget", default=None)
 
 
@@ -47,6 +49,14 @@ def exhausted() -> bool:
     return left is not None and left[0] <= 0
 
 
+def _cost(word: str, pool: list[str]) -> int:
+    """What comparing `word` with `pool` costs from the budget: one per
+    candidate of names up to 10 characters, more for longer ones (difflib's
+    work grows with both lengths: 5,000 imports of 100-character names
+    against 47 file names took 60 s when each candidate cost one)."""
+    return max(1, len(word) * sum(max(len(c), 1) for c in pool) // 100)
+
+
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate nearest to `word`, if any is near enough to be a likely typo.
 
@@ -57,7 +67,7 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
         return None
     pool = [c for c in dict.fromkeys(islice(candidates, MAX_SUGGESTION_CANDIDATES))
             if len(c) <= MAX_NAME_FOR_SUGGESTIONS]
-    if not _spend(len(pool)):       # before any scan: each costs the pool's length
+    if not _spend(_cost(word, pool)):       # before any scan
         return None
     exact_case = [c for c in pool if c.lower() == word.lower()]
     if exact_case:
@@ -80,7 +90,7 @@ def nearest(word: str, candidates: Iterable[str], n: int = 4) -> list[str]:
         return []
     pool = [c for c in dict.fromkeys(islice(candidates, MAX_SUGGESTION_CANDIDATES))
             if len(c) <= MAX_NAME_FOR_SUGGESTIONS]
-    if not _spend(len(pool)):
+    if not _spend(_cost(word, pool)):
         return pool[:n]
     matcher = difflib.SequenceMatcher(b=word.lower())
     def score(c: str) -> float:

@@ -385,6 +385,8 @@ class Fabric(Node):
     # derived
     plan: FabricPlan | FabricError | None = None
 
+    _usable: list | None = attrs.field(default=None, init=False)    # usable_media, once asked
+
     @property
     def endpoints(self) -> int:
         return self.cluster.racks * self.ports_per_rack if self.cluster else 0
@@ -425,13 +427,15 @@ class Fabric(Node):
         (every medium in scope) only the slowest speed that carries its ports is
         taken, with those of unspecified speed: a 400G fabric does not buy 800G
         optics because the catalog has them, nor an 800G one 1.6T parts."""
-        speed = self.link_speed
-        fast = [m for m in self.media if m.fast_enough(speed)]
-        rated = [m.speed.value for m in fast if m.speed is not None]
-        if self.media_explicit or not rated:
-            return fast
-        least = min(rated)
-        return [m for m in fast if m.speed is None or m.speed.value == least]
+        if self._usable is None:         # asked per hall and per check: worked out once
+            speed = self.link_speed
+            fast = [m for m in self.media if m.fast_enough(speed)]
+            rated = [m.speed.value for m in fast if m.speed is not None]
+            if not (self.media_explicit or not rated):
+                least = min(rated)
+                fast = [m for m in fast if m.speed is None or m.speed.value == least]
+            self._usable = fast
+        return self._usable
 
     @property
     def power_per_end(self) -> Quantity:
