@@ -247,8 +247,8 @@ def _max_copy(radix: int, down: int, up: int, tiers: int, rc: int, unit_rail: in
         unit_leaves = _ceil_div(unit_rail, d_ports)       # per rail
         if tiers == 2:  # a spine takes a link from every leaf of the copy
             return (radix // (rc * unit_leaves)) * unit_rail * rc
-        per_pod = ((radix // 2) // rc) // unit_leaves      # units a pod holds
-        return radix * per_pod * unit_rail * rc
+        # pods of whole units, or (beyond the cores' ports) of leaves: pods <= radix
+        return (radix * ((radix // 2) // rc) // unit_leaves) * unit_rail * rc
     if tiers == 2:  # each spine takes >= 1 link from every leaf: leaves <= radix
         return rc * (radix // rc) * d_ports
     # tiers == 3: each core takes >= 1 link from one spine of every pod: pods <= radix
@@ -427,13 +427,22 @@ def _two_tier(cp: _Copy, radix: int, down: int, up: int, fix: _Counts) -> dict |
                 unit_leaves=cp.rails * per_unit)
 
 
-def _pods(cp: _Copy, per_unit: int, pod_lpr: int, fixed_leaves: bool) -> tuple[int, int, int]:
+def _whole_units(cp: _Copy, per_unit: int, pod_lpr: int, radix: int) -> bool:
+    """Whether the pods of a 3-tier copy hold whole units: aligned leaves, a unit's
+    leaves of a rail fit a pod, and the pods so made fit the cores' ports."""
+    return (cp.aligned and per_unit <= pod_lpr
+            and _ceil_div(cp.units, pod_lpr // per_unit) <= radix)
+
+
+def _pods(cp: _Copy, per_unit: int, pod_lpr: int, fixed_leaves: bool, radix: int) -> tuple[int, int, int]:
     """(pods, leaves per rail in a pod, leaves per rail) of a 3-tier copy."""
-    if cp.aligned and per_unit <= pod_lpr:  # pods of whole units
+    if _whole_units(cp, per_unit, pod_lpr, radix):
         units_per_pod = pod_lpr // per_unit
         pods = _ceil_div(cp.units, units_per_pod)
         return pods, _ceil_div(cp.units, pods) * per_unit, cp.units * per_unit
-    wanted = cp.units * per_unit           # a unit larger than a pod spans several
+    # a unit larger than a pod, or whole-unit pods beyond the cores' ports: pods are
+    # filled with leaves regardless of unit boundaries (a unit may straddle two)
+    wanted = cp.units * per_unit
     pods = _ceil_div(wanted, pod_lpr)
     lrp = _ceil_div(wanted, pods)
     # sized fat-tree leaves spread evenly over the pods (every pod alike); aligned or
@@ -448,7 +457,7 @@ def _three_tier(cp: _Copy, radix: int, down: int, up: int, fix: _Counts) -> dict
     if pod_lpr < 1:
         return None
     per_unit, _ = _leaf_shape(cp, d_ports, fix.leaves)
-    pods, lrp, lr = _pods(cp, per_unit, pod_lpr, fix.leaves is not None)
+    pods, lrp, lr = _pods(cp, per_unit, pod_lpr, fix.leaves is not None, radix)
     if pods < 1 or pods > radix:
         if not fix.any:
             return None
@@ -483,7 +492,7 @@ def _three_tier(cp: _Copy, radix: int, down: int, up: int, fix: _Counts) -> dict
     else:
         floor = 1
         if pods > 1:  # cores per plane of a full build with one pod fewer
-            full_lrp = (pod_lpr // per_unit) * per_unit if cp.aligned and per_unit <= pod_lpr else pod_lpr
+            full_lrp = (pod_lpr // per_unit) * per_unit if _whole_units(cp, per_unit, pod_lpr, radix) else pod_lpr
             full = _stripe(cp.rails * full_lrp, spine_up_max, radix // (pods - 1))
             if full is None:
                 return None
