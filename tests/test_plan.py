@@ -65,21 +65,22 @@ def test_hand_calculation_childress():
 
     Racks:   185 SUs x 8                             = 1,480 racks; x 72 = 106,560 GPUs
     Compute: 1,480 x 135 kW                          = 199.8 MW
-    Fabric (Q3400, 144 ports, 1:1, 8 rails, 3 tiers):
-             106,560 / 8 rails = 13,320 endpoints per rail; / 72 down ports = 185 leaves per rail
-             a pod holds (144/2) // 8 = 9 leaves per rail -> ceil(185 / 9) = 21 pods,
-             ceil(185 / 21) = 9 leaves per rail and pod -> 21 x 8 x 9 = 1,512 leaves
+    Fabric (Q3400, 144 ports, 1:1, 8 rails, 3 tiers, rail_optimized in SUs of 8 racks):
+             an SU has 8 x 72 / 8 rails = 72 endpoints per rail = one leaf's 72 down ports,
+             so 1 leaf per rail per SU: 185 x 8 = 1,480 leaves
+             a pod holds (144/2) // 8 = 9 leaves per rail = 9 whole SUs -> ceil(185 / 9) = 21 pods
              each leaf's 72 up links go one to each of 72 spines per pod -> 21 x 72 = 1,512 spines
              cores per plane: a full 20-pod build stripes 72 links as 12 cores x 6 -> 12 per plane,
-             72 planes x 12 = 864 cores; total 1,512 + 1,512 + 864 = 3,888 switches
-    Network: 3,888 x 2 kW                            = 7.776 MW
-    Links:   106,560 + 108,864 + 108,864             = 324,288 cables, x 2 = 648,576 ends
-    Optics:  648,576 ends x 10 W (the highest power_per_end of the catalog's media, the
-             plan's budget: smf_2xfr4_2km)           = 6.48576 MW
-    IT:      199.8 + 7.776 + 6.48576                 = 214.06176 MW
-    Facility 214.06176 x PUE 1.25                    = 267.5772 MW  (of 750 MW: 35.7 %)
+             72 planes x 12 = 864 cores; total 1,480 + 1,512 + 864 = 3,856 switches
+    Network: 3,856 x 2 kW                            = 7.712 MW
+    Links:   106,560 + 1,480 x 72 + 1,512 x 72       = 106,560 + 106,560 + 108,864
+                                                     = 321,984 cables, x 2 = 643,968 ends
+    Optics:  643,968 ends x 10 W (the highest power_per_end of the catalog's media, the
+             plan's budget: smf_2xfr4_2km)           = 6.43968 MW
+    IT:      199.8 + 7.712 + 6.43968                 = 213.95168 MW
+    Facility 213.95168 x PUE 1.25                    = 267.4396 MW  (of 750 MW: 35.7 %)
     Liquid:  199.8 MW x 85 %                         = 169.83 MW
-    Air:     199.8 MW x 15 % + 7.776 + 6.48576 MW    = 44.23176 MW
+    Air:     199.8 MW x 15 % + 7.712 + 6.43968 MW    = 44.12168 MW
     """
     spec = ROOT / "specs" / "childress.fac"
     if not spec.exists():
@@ -88,19 +89,19 @@ def test_hand_calculation_childress():
     j = plan_json(result.model, result.diagnostics)
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
-    assert j["switches_per_tier"] == {"leaf": 1512, "spine": 1512, "core": 864, "total": 3888}
-    assert t["optics"] == {"ends": 648_576, "power_w": 6_485_760}
-    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_776_000)
-    assert t["it_power_w"] == 214_061_760 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
-    assert t["facility_power_w"] == 267_577_200
-    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 44_231_760
+    assert j["switches_per_tier"] == {"leaf": 1480, "spine": 1512, "core": 864, "total": 3856}
+    assert t["optics"] == {"ends": 643_968, "power_w": 6_439_680}
+    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_712_000)
+    assert t["it_power_w"] == 213_951_680 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
+    assert t["facility_power_w"] == 267_439_600
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 44_121_680
     util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
     assert util[0]["percent"] == 35.7
     text = plan_text(result.model, result.diagnostics)
-    assert ("IT 214.062 MW = compute 199.8 MW + switches 7.776 MW + optics 6.48576 MW; "
-            "facility 267.577 MW") in text
-    assert "optics 648,576 cable ends x 10 W (the highest power_per_end of its media) = 6.48576 MW" in text
-    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 486
+    assert ("IT 213.952 MW = compute 199.8 MW + switches 7.712 MW + optics 6.43968 MW; "
+            "facility 267.44 MW") in text
+    assert "optics 643,968 cable ends x 10 W (the highest power_per_end of its media) = 6.43968 MW" in text
+    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 482
 
 
 TOP_KEYS = {"version", "spec", "basis", "ok", "totals", "sites", "clusters", "halls", "switches_per_tier",
@@ -111,7 +112,7 @@ TOTAL_KEYS = {"clusters", "racks", "gpus", "network_racks", "switches", "unplace
               "slots_free"}
 CLUSTER_KEYS = {"name", "system", "racks", "gpus", "it_power_w", "unplaced_racks", "nvlink_domains", "halls",
                 "fabrics"}
-FABRIC_KEYS = {"name", "switch", "topology", "endpoints", "rails", "oversubscription", "tiers", "switches",
+FABRIC_KEYS = {"name", "switch", "topology", "endpoints", "rails", "planes", "oversubscription", "tiers", "switches",
                "links", "network_racks", "optics", "error"}
 HALL_KEYS = {"name", "slots", "slots_reserved", "slots_used", "slots_free", "compute_racks", "network_racks",
              "gpus", "it_power_w", "cooling_liquid_w", "cooling_air_w", "clusters"}
@@ -170,7 +171,7 @@ def test_cli_plan_var_changes_the_totals():
     if not (ROOT / "specs" / "childress.fac").exists():
         pytest.skip("specs/childress.fac not present")
     j = json.loads(r.stdout)
-    assert j["totals"]["facility_power_w"] == 214_061_760 * 3 // 2
+    assert j["totals"]["facility_power_w"] == 213_951_680 * 3 // 2
 
 
 def test_plan_of_a_5_gw_campus(tmp_path):
