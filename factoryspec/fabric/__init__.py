@@ -1,16 +1,50 @@
-"""Exact sizing of leaf/spine(/core) fat-tree fabrics, as network engineers build them.
+"""Exact sizing of leaf/spine(/core) fabrics, as network engineers build them.
 
 Pure integer arithmetic, no I/O, no exceptions for infeasible input: `size_fabric`
-returns a `FabricPlan` or a `FabricError` that says how large a fabric fits. The
-work is O(1) plus a few loops bounded by the switch radix (memoised), never a
-loop over endpoints, so it can run for every fabric of a multi-gigawatt campus.
+returns a `FabricPlan` or a `FabricError` that says how large a fabric fits (or,
+for counts a designer fixed, what cannot work and what would). The work is O(1)
+plus a few loops bounded by the switch radix (memoised), never a loop over
+endpoints, so it can run for every fabric of a multi-gigawatt campus.
 
 Terms. `R` is the switch radix (ports). A leaf's ports split down:up in the
 configured ratio `d:u`: `D = R*d // (d+u)` down ports (endpoints) and `R - D` up
 ports, of which it cables `need = ceil(D*u/d)` or a little more (see striping).
 1:1 is non-blocking (D = R/2). Oversubscription is allowed only at the leaf:
 spines of a 3-tier fabric are non-blocking (up links >= down links, at most
-`R // 2` ports face down).
+`R // 2` ports face down). `E` is the endpoints (racks x ports per rack), `r` the
+rails: port i of every rack goes to rail i, so each rail has E/r endpoints.
+
+Copies and planes. A fabric is `copies` identical, independent copies, sized
+once and counted `copies` times (switches and links; the shape fields describe
+one copy):
+- `planes = N` (multi-plane, as Spectrum-X builds it): each NIC port on its own
+  plane, so every rack's ports split evenly over N planes and each plane is a
+  copy carrying 1/N of every rack's ports (E/N endpoints, all r rails).
+- `rail_only` (Wang et al., "How to Build Low-cost Networks for Large Language
+  Models (without Sacrificing Performance)", arXiv 2307.12169): no tier joins
+  the rails; each rail of each plane is a copy of one rail (E/(N*r) endpoints),
+  sized as a fat tree: one switch when the rail fits on one, else the rail's own
+  leaves and spines. Traffic between rails goes over the systems' own NVLink.
+
+Topologies (the leaf rule, inside a copy):
+- `fat_tree`: leaves are sized over the whole copy: per rail `ceil(E_r / D)`
+  leaves, filled evenly; spines (and cores) are shared by all rails.
+- `rail_optimized`: leaves are aligned to scalable units, as NVIDIA's reference
+  architectures build them: an SU's rack port i goes to rail i's leaves of that
+  SU. With `U` endpoints per SU (scalable_unit x ports per rack; per copy, U/N),
+  each rail of each SU has `ceil(U/r / D)` leaves, and the cluster has
+  `ceil(E/U)` SUs (a short last one still gets a whole SU's leaves, so it can be
+  filled later). An SU of 32 nodes x 8 rails on 64-port leaves at 1:1: 32
+  endpoints per rail = one leaf per rail, 8 leaves per SU. Spines are striped
+  uniformly over all leaves as in a fat tree; in 3 tiers a pod holds whole SUs
+  (`(R//2)//r // leaves-per-rail-per-SU` of them) unless an SU's leaves exceed a
+  pod or whole-SU pods exceed the cores' R ports, and then pods are filled with
+  leaves regardless of SU boundaries. A cluster within one SU (or a cluster
+  without `scalable_unit`) is one SU: the same as `fat_tree`.
+  Worked example, 60 nodes of 8 ports (480 endpoints, 8 rails, 60 per rail) in
+  SUs of 20 nodes (160 endpoints, 20 per rail), 64-port switches at 1:1 (D = 32):
+  `fat_tree` takes ceil(60/32) = 2 leaves per rail = 16 leaves; `rail_optimized`
+  ceil(20/32) = 1 leaf per rail per SU x 3 SUs x 8 rails = 24 leaves.
 
 Striping rule (how spine and core counts are chosen). Each leaf has the same
 number `k >= 1` of links to every spine of its group, so a leaf uses `k*S` up
@@ -30,10 +64,12 @@ one link from each switch below it.
   new uplink.
 - Rails (rails > 1): endpoints split evenly over the rails; each rail has its own
   leaves (a leaf serves one rail); spines are shared by all rails of a group.
-- 1 tier: only when `tiers` is None and all endpoints fit on one switch (one
-  switch then serves every rail).
-- 2 tiers (one group): fewest leaves `r * ceil(E/r / D)`, then fewest spines,
-  each spine taking `leaves * k <= R` ports.
+- 1 tier: one switch per copy taking every port of the copy (it serves every
+  rail): when `tiers` is None and every copy fits (E/copies <= R), or when
+  `tiers = 1`; `tiers = 1` with E/copies > R is an error naming both numbers.
+- 2 tiers (one group): fewest leaves (per rail `ceil(E_r/D)`, or per rail per SU
+  under rail_optimized), then fewest spines, each spine taking `leaves * k <= R`
+  ports.
 - 3 tiers: uniform pods of leaves + spines; at most `(R//2) // r` leaves per rail
   in a pod (a spine gives them `k` links on at most `R//2` ports). Fewest pods
   `P`, then the leaves spread evenly over them (fewest per pod), then the fewest
@@ -44,6 +80,19 @@ one link from each switch below it.
   per plane of a full build with one pod fewer (that only matters where even
   striping forces a divisor: e.g. 64-port 1:1, 5 full pods take 4 cores per plane
   (32 = 8*4), 6 lightly filled pods could stripe 27 links as 9*3 but keep 4).
+
+Fixed counts. `leaves`, `spines`, `cores` fix the fabric's totals (every copy,
+rail, SU and pod: the figures the plan prints). They must split uniformly
+(`fabric-striping`): leaves over copies x rails x SUs, spines over copies x pods,
+cores over copies x the spines of a pod (one core plane each); `cores` implies 3
+tiers. The leaves still cable `lo = ceil(D*u/d)` up links (so writing out the
+sized counts changes nothing); with `S` fixed spines per pod each leaf sends
+`k = ceil(lo/S)` links to each. Ports (`fabric-ports`): fixed leaves must carry
+their endpoints (`ceil(E_r per SU / leaves per rail per SU) <= D`), a leaf's
+`k*S <= R - D`, a spine's `leaves per pod * k` within its ports (R, or R//2 in 3
+tiers), and likewise for cores. The blocking check (`fabric-blocking`, a
+warning) compares the result, `D : k*S`, with `d:u`: e.g. a 64-port leaf at 2:1
+has D = 42 and lo = 21; 11 spines take 2 links each, 22 up links, 21:11.
 
 Full builds reproduce the textbook figures: a non-blocking 2-tier of radix R
 reaches R^2/2 endpoints with R leaves and R/2 spines; a 3-tier is Al-Fares'
@@ -221,6 +270,7 @@ class _Copy:
     units: int
     unit: int
     aligned: bool                # rail_optimized: leaves per rail per unit
+    per: str = ""                # how messages name a copy: "", " per plane", " per rail fabric"
 
 
 def _copies(topology: str, rails: int, planes: int) -> tuple[int, int]:
@@ -230,11 +280,12 @@ def _copies(topology: str, rails: int, planes: int) -> tuple[int, int]:
 
 def _shape(endpoints: int, topology: str, rails: int, planes: int, unit_endpoints: int) -> _Copy:
     copies, rc = _copies(topology, rails, planes)
+    per = "" if copies == 1 else " per rail fabric" if topology == "rail_only" else " per plane"
     ec = endpoints // copies
     uc = unit_endpoints // copies if topology == "rail_optimized" and unit_endpoints > 0 else 0
     if uc <= 0 or uc >= ec:  # a cluster within one unit is one unit: sized as a fat tree
-        return _Copy(ec, rc, 1, ec, False)
-    return _Copy(ec, rc, _ceil_div(ec, uc), uc, True)
+        return _Copy(ec, rc, 1, ec, False, per)
+    return _Copy(ec, rc, _ceil_div(ec, uc), uc, True, per)
 
 
 def _max_copy(radix: int, down: int, up: int, tiers: int, rc: int, unit_rail: int) -> int:
@@ -371,10 +422,13 @@ def _leaf_up(cp: _Copy, eleaf: int, d_ports: int, radix: int, down: int, up: int
     if fixed is not None and eleaf > d_ports:
         least = cp.units * cp.rails * _ceil_div(cp.unit // cp.rails, d_ports)
         raise _Fail("fabric-ports", "leaves",
-                    f"{fixed} leaves per copy put {eleaf} endpoints on a leaf, but a {radix}-port leaf at "
+                    f"{fixed} leaves{cp.per} put {eleaf} endpoints on a leaf, but a {radix}-port leaf at "
                     f"{down}:{up} has {d_ports} down ports",
-                    f"at least {least} leaves per copy ({least // (cp.units * cp.rails)} per rail per unit)")
+                    f"at least {least} leaves{cp.per} ({least // (cp.units * cp.rails)} per rail per unit)")
     return _ceil_div(d_ports * up, down), radix - d_ports
+
+
+_PLURAL = {"leaf": "leaves", "spine": "spines", "core": "cores"}
 
 
 def _fixed_stripe(lo: int, hi: int, n: int, lower: int, cap: int, upper_name: str, lower_name: str,
@@ -384,15 +438,16 @@ def _fixed_stripe(lo: int, hi: int, n: int, lower: int, cap: int, upper_name: st
     k = _ceil_div(lo, n)
     if k * n > hi:
         raise _Fail("fabric-ports", attr,
-                    f"each {lower_name} needs {lo} up links; over {n} {upper_name}s that is {k} to each, "
+                    f"each {lower_name} needs {lo} up links; over {n} {_PLURAL[upper_name]} that is {k} to each, "
                     f"{k * n} up ports, but a {radix}-port {lower_name} has {hi} left",
                     f"{upper_name} counts that carry a {lower_name}'s {lo} up links within its {hi} up "
                     f"ports: {_divisors_text(lo, hi)}")
     if lower * k > cap:
         raise _Fail("fabric-ports", attr,
-                    f"each {upper_name} takes {k} links from each of {lower} {lower_name}s: {lower * k} ports, "
+                    f"each {upper_name} takes {k} links from each of {lower} {_PLURAL[lower_name]}: {lower * k} ports, "
                     f"but a {radix}-port {upper_name} has {cap} for them",
-                    f"more {upper_name}s (at least {_ceil_div(lo, max(1, cap // lower))}), fewer {lower_name}s, "
+                    f"more {_PLURAL[upper_name]} (at least {_ceil_div(lo, max(1, cap // lower))}), "
+                    f"fewer {_PLURAL[lower_name]}, "
                     "or a switch with more ports")
     return n, k
 
@@ -408,12 +463,8 @@ def _two_tier(cp: _Copy, radix: int, down: int, up: int, fix: _Counts) -> dict |
     per_unit, eleaf = _leaf_shape(cp, d_ports, fix.leaves)
     leaves = cp.rails * cp.units * per_unit
     lo, hi = _leaf_up(cp, eleaf, d_ports, radix, down, up, fix.leaves)
-    if leaves > radix:
-        if fix.leaves is None and fix.spines is None:
-            return None
-        raise _Fail("fabric-ports", "leaves" if fix.leaves is not None else "spines",
-                    f"each spine takes at least one link from each of {leaves} leaves, "
-                    f"but has {radix} ports", "allow a third tier (tiers = 3) or use fewer leaves")
+    if leaves > radix:  # a spine cannot take a link from every leaf: a third tier
+        return None
     if fix.spines is not None:
         spines, k = _fixed_stripe(lo, hi, fix.spines, leaves, radix, "spine", "leaf", radix, "spines")
     else:
@@ -472,7 +523,7 @@ def _three_tier(cp: _Copy, radix: int, down: int, up: int, fix: _Counts) -> dict
     if fix.spines is not None:
         if fix.spines % pods:
             raise _Fail("fabric-striping", "spines",
-                        f"{fix.spines} spines per copy do not split evenly over {pods} pods",
+                        f"{fix.spines} spines{cp.per} do not split evenly over {pods} pods",
                         f"a multiple of {pods}")
         spines_per_pod, k = _fixed_stripe(lo, hi, fix.spines // pods, leaves_per_pod, spine_down_max,
                                           "spine", "leaf", radix, "spines")
@@ -485,7 +536,7 @@ def _three_tier(cp: _Copy, radix: int, down: int, up: int, fix: _Counts) -> dict
     if fix.cores is not None:
         if fix.cores % spines_per_pod:
             raise _Fail("fabric-striping", "cores",
-                        f"{fix.cores} cores per copy do not split evenly over the {spines_per_pod} core planes "
+                        f"{fix.cores} cores{cp.per} do not split evenly over the {spines_per_pod} core planes "
                         "(one per spine of a pod)", f"a multiple of {spines_per_pod}")
         per_plane, m = _fixed_stripe(spine_down, spine_up_max, fix.cores // spines_per_pod, pods, radix,
                                      "core", "spine", radix, "cores")
