@@ -350,14 +350,15 @@ halls are slab-on-grade or specially rated.
 Fix: set `floor_rating` to what the slab is really rated for, use a lighter rack, or spread the load (a
 larger footprint with load-spreading plates).""")
 _code("fabric-size", "check", "A fabric is too large for its switch radix and tiers",
-      """Each fabric is sized as a leaf/spine(/core) fat tree: endpoints = racks x ports per rack (the system's
-compute ports by default), split over the rails, with the leaves' ports split down:up by the
-oversubscription. A non-blocking two-tier fabric of radix R reaches R^2/2 endpoints and a three-tier one
-R^3/4 (with striping, every leaf having the same number of links to each spine). The message gives the
-largest size that fits with the fabric's switch, oversubscription, rails and tiers.
+      """Each fabric is sized as leaf/spine(/core) tiers by its topology (fat_tree, rail_optimized, rail_only):
+endpoints = racks x ports per rack (the system's compute ports by default), split over the planes and the
+rails, with the leaves' ports split down:up by the oversubscription. One switch connects R endpoints
+(`tiers = 1`), a non-blocking two-tier fabric of radix R R^2/2 and a three-tier one R^3/4 (with striping,
+every leaf having the same number of links to each spine); `planes` multiply that. The message gives the
+largest size that fits with the fabric's switch, oversubscription, rails, planes, topology and tiers.
 Example: 1,024 NVL72 racks x 72 ports = 73,728 endpoints; 64-port switches in two tiers reach 2,048.
-Fix: a switch with more ports, allow three tiers (unset `tiers`), oversubscribe the leaves, or split the
-cluster into several fabrics.""")
+Fix: a switch with more ports, allow more tiers (unset `tiers`), oversubscribe the leaves, add planes, or
+split the cluster into several fabrics.""")
 _code("fabric-ports", "check", "A fabric's port counts cannot work",
       """Port counts that cannot be cabled: more fabric ports per rack (`ports_per_rack`) than the system has
 compute ports; ports per rack that do not split evenly over the `rails` (port i of every system goes to
