@@ -134,6 +134,21 @@ def test_planes_are_independent_copies():
     assert "do not split evenly over 8 rails x 7 planes" in bad.message
 
 
+def test_max_endpoints_by_topology():
+    # rail_optimized, 2 tiers: a spine takes a link from every leaf, 8 rails x 1 leaf an SU:
+    # 64 // 8 = 8 SUs of 160 = 1,280 (a fat tree of the same ports: 64 leaves x 32 = 2,048)
+    ro = dict(rails=8, topology="rail_optimized", unit_endpoints=160)
+    assert max_endpoints(64, 1, 1, 2, **ro) == 1280
+    assert max_endpoints(64, 1, 1, 2, rails=8) == 2048
+    assert plan(endpoints=1280, radix=64, tiers=2, **ro).leaves == 64
+    e = error(endpoints=1440, radix=64, tiers=2, **ro)
+    assert e.max_endpoints == 1280 and "2-tier rail-optimized fabric" in e.message
+    # a cluster within one (large) unit is a fat tree
+    assert max_endpoints(64, 1, 1, 2, topology="rail_optimized", unit_endpoints=4096) == 2048
+    # rail_only in one tier: a 64-port switch per rail
+    assert max_endpoints(64, 1, 1, 1, rails=8, topology="rail_only") == 512
+
+
 # ---- tiers = 1 ----------------------------------------------------------------------
 
 def test_one_tier_when_the_endpoints_fit_one_switch():

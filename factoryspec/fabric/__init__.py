@@ -320,8 +320,12 @@ def max_endpoints(radix: int, down: int = 1, up: int = 1, tiers: int | None = No
     unit_rail = 0
     if topology == "rail_optimized" and unit_endpoints > 0 and unit_endpoints % (copies * rc) == 0:
         unit_rail = unit_endpoints // (copies * rc)
-    per = [_max_copy(radix, down, up, t, rc, unit_rail) for t in ((1, 2, 3) if tiers is None else (tiers,))]
-    return copies * max(per)
+    most = 0
+    for t in ((1, 2, 3) if tiers is None else (tiers,)):
+        most = max(most, _max_copy(radix, down, up, t, rc, unit_rail))
+        if unit_rail:  # a cluster within one unit is sized as a fat tree
+            most = max(most, min(unit_rail * rc, _max_copy(radix, down, up, t, rc, 0)))
+    return copies * most
 
 
 def _too_big(endpoints: int, radix: int, down: int, up: int, rails: int, tiers: int | None,
