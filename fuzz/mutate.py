@@ -268,7 +268,7 @@ def tamper(doc: dict, rng: Random) -> tuple[bytes, str, bool]:
         desc, old, depth = desc
         text = dumps(doc).replace(json.dumps(NEST).encode(), b"[" * depth + dumps(old).strip() + b"]" * depth)
         return text, desc, True
-    return dumps(doc), desc, not same_figures(original, doc)
+    return dumps(doc), desc, not (same_figures(original, doc) or informational_and_consistent(original, doc))
 
 
 def raw_tamper(text: bytes, rng: Random) -> tuple[bytes, str, bool]:
@@ -332,3 +332,46 @@ def same_figures(a, b) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_figures(x, y) for x, y in zip(a, b))
     return type(a) is type(b) and a == b
+
+
+INFORMATIONAL = ("seed", "solver")     # layout_schema.json: checked only for consistency
+
+
+def informational_and_consistent(original: dict, doc: dict) -> bool:
+    """Whether `doc` differs from `original` only in informational fields and
+    still follows the rules the schema documents for them, so that verify
+    rightly accepts it: a seed is any non-negative int; the solver block's
+    figures keep their unit and objective, are rounded to 6 places, the bound
+    is at most the objective, the gap is (objective - bound) / objective, and
+    status `optimal` means bound == objective. Written from the documentation,
+    not from verify's code: the fuzzer's own oracle."""
+    if not isinstance(doc, dict) or doc.keys() != original.keys():
+        return False
+    if any(not same_figures(original[k], doc[k]) for k in original if k not in INFORMATIONAL):
+        return False
+    seed = doc.get("seed")
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
+        return False
+    return _solver_consistent(original.get("solver"), doc.get("solver"))
+
+
+def _solver_consistent(old, new) -> bool:
+    if not (isinstance(old, dict) and isinstance(new, dict)) or new.keys() != old.keys():
+        return False
+    if not (same_figures(old["unit"], new["unit"]) and same_figures(old["objective"], new["objective"])):
+        return False
+    number = lambda x: isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)  # noqa: E731
+    lower, objective = new["lower_bound"], new["objective"]
+    if not (number(lower) and number(objective) and round(lower, 6) == lower and 0 <= lower <= objective):
+        return False
+    scale = 1000 if new["unit"] == "m" else 1_000_000
+    units = round(objective * scale)
+    bound = units if lower == objective else round(lower * scale)
+    gap = round((units - bound) / units, 6) if units else 0.0
+    if not (number(new["gap"]) and new["gap"] == gap):
+        return False
+    if new["status"] not in ("optimal", "feasible", "timeout") or (new["status"] == "optimal" and lower != objective):
+        return False
+    # baseline and saving: left as written by compile (tampering them is a change)
+    return same_figures(old["baseline_objective"], new["baseline_objective"]) and \
+        same_figures(old["saving_vs_baseline"], new["saving_vs_baseline"])

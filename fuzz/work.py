@@ -97,7 +97,9 @@ def lint(corpus_dir: str, data: bytes) -> dict:
 
 
 def compile_case(corpus_dir: str, data: bytes, time_limit: float, max_errors: int, timeout: float) -> dict:
-    """`factoryspec compile` in a subprocess on a mutant that lints (nearly) clean."""
+    """`factoryspec compile` on a mutant that lints (nearly) clean, through the
+    CLI's own entry point in this worker (an interpreter start and the solver's
+    import per case would double the cost; the pool's timeout still bounds it)."""
     checked = lint(corpus_dir, data)
     if checked["status"] != "ok" or checked["errors"] > max_errors:
         return {"status": "skipped", "lint": checked}
@@ -105,9 +107,32 @@ def compile_case(corpus_dir: str, data: bytes, time_limit: float, max_errors: in
     path = work / "fuzz_case.fac"
     out = Path(tempfile.mkdtemp(prefix="out-", dir=work))
     try:
-        return run_cli(["compile", str(path), "--time-limit", str(time_limit), "-o", str(out)], timeout, work)
+        return _in_process(["compile", str(path), "--time-limit", str(time_limit), "-o", str(out)], work)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _in_process(args: list[str], cwd) -> dict:
+    """The CLI's main on `args`, its output captured. FACTORYSPEC_DEBUG makes
+    the CLI re-raise instead of printing internal-error, so a bug comes with
+    its traceback."""
+    from factoryspec.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    os.environ["FACTORYSPEC_DEBUG"] = "1"
+    rc = 0
+    here = os.getcwd()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main(args, standalone_mode=False, prog_name="factoryspec")
+    except SystemExit as exc:
+        rc = exc.code if isinstance(exc.code, int) else 1
+    except BaseException as exc:  # noqa: BLE001: this is what the fuzzer looks for
+        return {"status": "exception", **describe_exception(exc)}
+    finally:
+        os.chdir(here)
+    return {"status": "ran", "rc": rc, "stdout": _ends(out.getvalue()), "stderr": _ends(err.getvalue())}
 
 
 def run_cli(args: list[str], timeout: float, cwd, env_extra: dict | None = None) -> dict:
@@ -131,24 +156,10 @@ def _ends(text: str, keep: int = 20000) -> str:
 
 def verify_case(spec: str, layout: bytes) -> dict:
     """`factoryspec verify SPEC LAYOUT` through the CLI's own entry point, in
-    this process (an interpreter start per tamper would triple the cost).
-    FACTORYSPEC_DEBUG makes the CLI re-raise instead of printing internal-error,
-    so a bug comes with its traceback."""
-    from factoryspec.cli import main
-
+    this process (an interpreter start per tamper would triple the cost)."""
     path = scratch(os.path.dirname(spec)) / "fuzz_layout.json"
     path.write_bytes(layout)
-    out, err = io.StringIO(), io.StringIO()
-    os.environ["FACTORYSPEC_DEBUG"] = "1"
-    rc = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(["verify", spec, str(path)], standalone_mode=False, prog_name="factoryspec")
-    except SystemExit as exc:
-        rc = exc.code if isinstance(exc.code, int) else 1
-    except BaseException as exc:  # noqa: BLE001: this is what the fuzzer looks for
-        return {"status": "exception", **describe_exception(exc)}
-    return {"status": "ran", "rc": rc, "stdout": _ends(out.getvalue()), "stderr": _ends(err.getvalue())}
+    return _in_process(["verify", spec, str(path)], os.getcwd())
 
 
 def lsp_case(messages: list[bytes], probe_timeout: float, fresh: bool) -> dict:

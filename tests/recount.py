@@ -1,7 +1,7 @@
 """An independent recount of a compiled layout's headroom, for the tests.
 
 Only the spec's own figures come from the model (system and switch power,
-liquid fractions, media power per end, capacities); every load is summed here
+liquid fractions, media module power and cables per module, capacities); every load is summed here
 from layout.json's placements and links, by the rules the README and
 factoryspec/layout/as_built.py state, without calling either as_built or the checks.
 """
@@ -24,21 +24,43 @@ def _exact(x) -> Fraction:
     return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
 
 
+def optics(media: dict, layout: dict) -> tuple[Counter, int]:
+    """(rack id -> W of its transceiver modules, modules in all): a module per cable
+    end in a compute rack; in a network rack one module serves
+    cables_per_transceiver ends of a medium, rounded up per rack."""
+    network = {p["id"] for p in layout["placements"] if p["kind"] != "compute"}
+    ends: Counter = Counter()
+    for ln in layout["links"]:
+        for end in (ln["a"], ln["b"]):
+            ends[(end, ln["medium"])] += ln["count"]
+    watts: Counter = Counter()
+    total = 0
+    for (rack, mid), n in ends.items():
+        x = media[mid]
+        if rack in network:
+            k = -(-n // x.cables_per_transceiver)
+            watts[rack] += k * x.power_per_end.value
+        else:
+            k = n
+            watts[rack] += n * (x.host_power_per_end or x.power_per_end).value
+        total += k
+    return watts, total
+
+
 def recount(spec: Path, layout: dict) -> dict[tuple[str, str], Fraction | int]:
     """(check, subject) -> used, for the measures that depend on the layout."""
     m = check(str(spec)).model
     systems = {c.qualname: c.system for c in m.clusters}
     switch = {(c.qualname, f.name or f.qualname): f.switch for c in m.clusters for f in c.fabrics}
-    per_end = {x.qualname: x.power_per_end.value for x in m.media}
+    media = {x.qualname: x for x in m.media}
     power: dict[str, Fraction] = {}
     for p in layout["placements"]:
         if p["kind"] == "compute":
             power[p["id"]] = systems[p["cluster"]].power.value
         else:
             power[p["id"]] = switch[(p["cluster"], p["fabric"])].power.value * p["switches"]
-    for ln in layout["links"]:
-        for end in (ln["a"], ln["b"]):
-            power[end] += per_end[ln["medium"]] * ln["count"]
+    for rack, w in optics(media, layout)[0].items():
+        power[rack] += w
     rows: Counter = Counter()
     hall_it: Counter = Counter()
     liquid: Counter = Counter()
@@ -110,6 +132,10 @@ def assert_agrees(spec: Path, out_dir: Path) -> int:
             if h["subject"].startswith(prefix):
                 line = f"{h['subject'][len(prefix):]}: {_q(h['used'], h['unit'])} of {_q(h['limit'], h['unit'])}"
                 assert escape(line) in svg, (hall["id"], line)
+    media = {x.qualname: x for x in check(str(spec)).model.media}
+    watts, modules = optics(media, layout)
+    assert layout["totals"]["optics"]["transceivers"] == modules
+    assert _exact(layout["totals"]["optics"]["power_w"]) == sum(watts.values(), Fraction(0))
     it = sum(_exact(p["power_w"]) for p in layout["placements"])
     assert _exact(layout["totals"]["it_power_w"]) == it
     assert number(it) == layout["totals"]["it_power_w"]

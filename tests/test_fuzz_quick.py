@@ -15,14 +15,8 @@ sys.path.insert(0, str(ROOT))
 
 from fuzz.fuzz import Options, run  # noqa: E402
 
-# Still open at seed 0: a mutant of 1,001 clusters of 10,000 fabrics each (a
-# 755 KB spec, inside the expansion budget of 50,000 blocks) lints in more
-# than 10 s on a 2-core machine; remove the mark once the budget or the
-# per-fabric cost brings it under.
-KNOWN = pytest.mark.xfail(strict=False, reason="known finding: 40,000 fabrics of a 755 KB mutant lint in over 10 s")
-
 CASES = [
-    pytest.param("lint", 300, marks=KNOWN),
+    pytest.param("lint", 300),
     pytest.param("compile", 5),
     pytest.param("verify", 30),
     pytest.param("lsp", 20),

@@ -3,7 +3,7 @@
 The lemma the lower bound rests on: for a compute slot r and a switch slot q in
 another hall, route[state(r), state(q)] is at most the cost of every chain of k
 links r -> y1 -> ... -> q through distinct slots, with lengths from the solver's
-own tray model. Brute force enumerates every such chain (a min-plus product
+own cable model (trays, and the rack tops within a row segment). Brute force enumerates every such chain (a min-plus product
 over real slots) on small multi-hall sites: halls in one building and in
 buildings far apart, cross-aisles, reserved slots, and coarse state steps.
 """
@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from factoryspec.layout import routes
-from factoryspec.layout.bound import _x_min, lower_bound, psi_table
+from factoryspec.layout.bound import lower_bound, psi_table, shortest_bin
 from factoryspec.layout.context import Ctx
 from factoryspec.layout.costs import INF
 from factoryspec.layout.generate import campus, small
 from factoryspec.layout.geometry import SLOT_COMPUTE, SLOT_RESERVED
-from factoryspec.layout.routes import min_plus, route_bound
+from factoryspec.layout.routes import min_plus, route_bound, short_units
 
 
 def _site(origins, rows=3, slots=6, racks=8, **kw):
@@ -39,14 +39,13 @@ SITES = {
 }
 
 
-def _brute(ctx, g, n_lo, nmax, k):
+def _brute(ctx, g, nmax, k):
     """Least cost of a k-link chain between every pair of slots, through usable
-    slots, consecutive racks in distinct slots (the real tray model)."""
+    slots, consecutive racks in distinct slots (the solver's real lengths)."""
     T = ctx.T
     n = T.n
     ids = np.arange(n)
-    h = T.horizontal(np.repeat(ids, n), np.tile(ids, n)).reshape(n, n)
-    bins = np.maximum(-(-(h + T.v_mm) // T.bin_mm), n_lo)
+    bins = T.length_bins(np.repeat(ids, n), np.tile(ids, n)).reshape(n, n)
     cost = np.where(bins <= nmax, g[np.minimum(bins, nmax)], INF).astype(np.int64)
     np.fill_diagonal(cost, INF)                      # two racks never share a slot
     through = cost.copy()
@@ -66,11 +65,11 @@ def test_route_never_exceeds_a_real_chain(name, k, max_states, monkeypatch):
     T = ctx.T
     g = ctx.units[0]
     nmax = ctx.tables[0].nmax
-    n_lo = -(-(_x_min(ctx, 0) + T.v_mm) // T.bin_mm)
+    n_lo = shortest_bin(ctx, 0)
     rb = route_bound(ctx, 0, ctx.tables[0], g, n_lo, k)
     if max_states == 12:
         assert rb.delta > T.bin_mm
-    brute = _brute(ctx, g, n_lo, nmax, k)
+    brute = _brute(ctx, g, nmax, k)
     comp = np.nonzero(T.kind == SLOT_COMPUTE)[0]
     usable = np.nonzero(T.kind != SLOT_RESERVED)[0]
     rows = rb.source_states(comp)
@@ -83,21 +82,27 @@ def test_route_never_exceeds_a_real_chain(name, k, max_states, monkeypatch):
         best.append(brute[comp, q][other])
     got, best = np.concatenate(got), np.concatenate(best)
     assert len(got) and (got <= best).all()
-    if max_states == 600:                 # and close: it loses at most a 1 m step per hop
-        assert (got / best).mean() > 0.99
+    if max_states == 600:                 # and close: it loses at most a 1 m step per hop, and
+        assert (got / best).mean() > 0.98   # prices a hop within a hall as if on the rack tops
+
+
+def _trays_only(p):
+    """Every cable on the trays: with copper across the rack tops, the free split
+    already takes two short hops and one long one, as a real chain must."""
+    return attrs.evolve(p, cabling=attrs.evolve(p.cabling, in_row_max_m=0.0))
 
 
 def test_route_beats_the_free_split_between_buildings():
-    ctx = Ctx(SITES["buildings 60 m apart"], [0], [0, 1, 2])
+    ctx = Ctx(_trays_only(SITES["buildings 60 m apart"]), [0], [0, 1, 2])
     T = ctx.T
     g, nmax = ctx.units[0], ctx.tables[0].nmax
-    n_lo = -(-(_x_min(ctx, 0) + T.v_mm) // T.bin_mm)
+    n_lo = shortest_bin(ctx, 0)
     rb = route_bound(ctx, 0, ctx.tables[0], g, n_lo, 3)
-    psi = psi_table(g, n_lo, nmax, 3, 10**6, T.v_mm, T.bin_mm)
+    psi = psi_table(short_units(T, ctx.tables[0], g), n_lo, nmax, 3, 10**6, T.v_lo_mm, T.bin_mm)
     r = np.nonzero((T.kind == SLOT_COMPUTE) & (T.hall == 0))[0][0]
     q = np.nonzero((T.kind != SLOT_RESERVED) & (T.hall == 2))[0][0]
     d = int(T.horizontal(np.array([r]), np.array([q]))[0])
-    split = int(psi[-(-(d + 3 * T.v_mm) // T.bin_mm)])
+    split = int(psi[-(-(d + 3 * T.v_lo_mm) // T.bin_mm)])
     route = int(rb.column(2, int(T.run[q]))[rb.source_states(np.array([r]))[0]])
     # 70 m between buildings: psi splits it into three <= 50 m multimode hops, but no
     # rack stands between the buildings, so one hop must span the gap
@@ -107,7 +112,7 @@ def test_route_beats_the_free_split_between_buildings():
 def test_routes_raise_the_bound_across_buildings_and_stay_below_the_layout(monkeypatch):
     from factoryspec.layout import solve
 
-    p = _site([(0.0, 0.0), (70.0, 0.0)], rows=3, slots=6, racks=20)     # 12 compute slots per hall
+    p = _trays_only(_site([(0.0, 0.0), (70.0, 0.0)], rows=3, slots=6, racks=20))   # 12 compute slots a hall
     ctx = Ctx(p, [0], [0, 1])
     with_routes, _ = lower_bound(ctx)
 
@@ -143,5 +148,5 @@ def test_a_bound_cut_short_by_the_clock_stays_valid():
     full, cut = lower_bound(ctx)
     assert not cut
     short, cut = lower_bound(ctx, lambda: True)          # no time at all: the base only
-    n_lo = -(-(_x_min(ctx, 0) + ctx.T.v_mm) // ctx.T.bin_mm)
-    assert cut and short == int(ctx.W.lcount.sum()) * int(ctx.units[0][n_lo]) < full
+    c_min = short_units(ctx.T, ctx.tables[0], ctx.units[0])[shortest_bin(ctx, 0)]
+    assert cut and short == int(ctx.W.lcount.sum()) * int(c_min) < full

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 
+import math
+
 import attrs
 import pytest
 
@@ -79,15 +81,24 @@ def test_busway_limits_racks_per_row():
     assert max(rows.values()) <= 800_000
 
 
-def test_links_take_the_cheapest_reaching_medium_and_lengths_follow_trays():
+def test_links_take_the_cheapest_reaching_medium_and_lengths_follow_the_routes():
     p = small()
     r = solved(p)
     pl = by_id(r)
+    media = set()
     for ln in r.layout.links:
         a, b = pl[ln.a], pl[ln.b]
-        # at least the drops (2 x (2.3 + 0.6) m) and slack (2 x 1 m) plus the horizontal run
-        assert ln.length_m >= 7.8 + abs(a.x_m - b.x_m) - 1e-9
-        assert ln.medium == "mmf_sr_50m"          # nothing shorter reaches 7.8 m, SR is cheapest to 50 m
+        dx = abs(a.x_m - b.x_m)
+        if a.row == b.row and dx <= 3 + 1e-9:     # one row segment (no cross-aisles), within in_row_max
+            # across the rack tops: the run, 2 x 0.5 m rise and 2 x 0.5 m slack, in 1 m bins
+            assert ln.length_m == math.ceil(dx + 2 - 1e-9)
+            assert ln.medium == ("dac_2m" if ln.length_m <= 2 else "acc_5m")
+        else:
+            # the drops (2 x (2.3 + 0.6) m) and slack (2 x 1 m) plus the horizontal run
+            assert ln.length_m >= 7.8 + dx - 1e-9
+            assert ln.medium == "mmf_sr_50m"      # nothing shorter reaches 7.8 m, SR is cheapest to 50 m
+        media.add(ln.medium)
+    assert "acc_5m" in media and "mmf_sr_50m" in media
 
 
 def test_infeasible_slots_names_the_hall_with_numbers_and_span():
@@ -120,9 +131,13 @@ def test_infeasible_cdu_and_floor_and_reach():
     floor = solve(attrs.evolve(p, halls=(attrs.evolve(p.halls[0], floor_rating_kg_m2=500),)), 10)
     assert floor.status == "infeasible" and floor.diagnostics[0].code == "floor-load"
     assert "1,111 kg/m2" in floor.diagnostics[0].message
-    copper = attrs.evolve(p, media=LINKX[:2])           # DAC and ACC only: nothing reaches 7.8 m
+    # DAC and ACC only, every cable on the trays: nothing reaches 7.8 m
+    copper = attrs.evolve(p, media=LINKX[:2], cabling=attrs.evolve(p.cabling, in_row_max_m=0.0))
     reach = solve(copper, 10)
     assert reach.status == "infeasible" and reach.diagnostics[0].code == "shortest-link-reach"
+    # across the rack tops neighbours are in reach, but not every link can be a neighbour's
+    reach = solve(attrs.evolve(p, media=LINKX[:2]), 10)
+    assert reach.status == "infeasible" and reach.diagnostics[0].code == "cable-reach"
 
 
 def _halls_600_m_apart():
@@ -260,9 +275,11 @@ def test_bound_is_below_the_brute_force_optimum():
 def test_two_tier_bound_is_below_the_brute_force_optimum():
     # 4 compute racks, a leaf and a spine rack in a 2 x 3 hall (6P6 = 720 layouts), with tall
     # drops so that a hop beyond the next slot needs fibre: the chain term (compute ->
-    # leaf -> spine, every switch slot's exact distances) is then positive
+    # leaf -> spine, every switch slot's exact distances) is then positive. Every cable on
+    # the trays (tests/test_copper.py has the rack-top route)
     p = small(racks=4, su=1, rows=2, slots=3, network=0, radix=4, ports=2, rails=1,
-              cabling=Cabling(tray_height_m=0.5, rack_height_m=1.5, slack_m=0.2, length_bin_m=0.1))
+              cabling=Cabling(tray_height_m=0.5, rack_height_m=1.5, slack_m=0.2, length_bin_m=0.1,
+                              in_row_max_m=0.0))
     r = solved(p)
     assert p.clusters[0].fabrics[0].plan.tiers == 2
     opt = _brute_force_optimum(p)

@@ -247,3 +247,21 @@ def test_cluster_hall_pairs_are_budgeted(tmp_path):
     line = text.splitlines().index("  cluster c1000 {") + 1
     assert "200,000 halls" in found[0][3] and "1,000 clusters are not checked, from cluster s.c1000 on" in found[0][3], found
     assert found[0][2] == line, (found, line)
+
+
+def test_a_file_of_too_many_tokens_is_not_parsed(tmp_path):
+    """Under the byte limit but dense: 40,000 `let`s are 200,000 tokens."""
+    text = "".join(f"let a{i} = 1\n" for i in range(40_000))
+    diags = _check(tmp_path, text)
+    assert [d[0] for d in diags] == ["file-too-large"], diags[:3]
+    assert f"more than {limits.MAX_TOKENS:,} tokens" in diags[0][3]
+
+
+def test_statements_of_all_copies_are_budgeted(tmp_path):
+    """1,000 attributes in a block repeated 10,000 times: within the block
+    budget, but 10 million statements to declare."""
+    body = "".join("    gpus = 1\n" for _ in range(1000))
+    diags = _check(tmp_path, f"system s[1..10000] {{\n{body}}}\n")
+    found = [d for d in diags if d[0] == "too-many-instances"]
+    assert found and "10,000 copies of 1,000 statements each" in found[0][3], _codes(diags)
+    assert found[0][2] == 1

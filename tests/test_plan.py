@@ -75,12 +75,16 @@ def test_hand_calculation_childress():
     Network: 3,856 x 2 kW                            = 7.712 MW
     Links:   106,560 + 1,480 x 72 + 1,512 x 72       = 106,560 + 106,560 + 108,864
                                                      = 321,984 cables, x 2 = 643,968 ends
-    Optics:  643,968 ends x 10 W (the highest power_per_end of the catalog's media, the
-             plan's budget: smf_2xfr4_2km)           = 6.43968 MW
-    IT:      199.8 + 7.712 + 6.43968                 = 213.95168 MW
-    Facility 213.95168 x PUE 1.25                    = 267.4396 MW  (of 750 MW: 35.7 %)
+    Optics:  the plan's budget, the highest of the catalog's 800G media (smf_800g_2xfr4_2km;
+             the 400G parts are too slow, the 1.6T ones a faster class than needed):
+             106,560 host ends x 16 W (a single-port module each)         = 1.70496 MW
+             537,408 switch ends x 15 W (a 30 W twin-port module per two) = 8.06112 MW
+                                                                          = 9.76608 MW
+             transceivers: one module per end at the most (dac_800g_2m)   = 643,968
+    IT:      199.8 + 7.712 + 9.76608                 = 217.27808 MW
+    Facility 217.27808 x PUE 1.25                    = 271.5976 MW  (of 750 MW: 36.2 %)
     Liquid:  199.8 MW x 85 %                         = 169.83 MW
-    Air:     199.8 MW x 15 % + 7.712 + 6.43968 MW    = 44.12168 MW
+    Air:     199.8 MW x 15 % + 7.712 + 9.76608 MW    = 47.44808 MW
     """
     spec = ROOT / "specs" / "childress.fac"
     if not spec.exists():
@@ -90,17 +94,18 @@ def test_hand_calculation_childress():
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
     assert j["switches_per_tier"] == {"leaf": 1480, "spine": 1512, "core": 864, "total": 3856}
-    assert t["optics"] == {"ends": 643_968, "power_w": 6_439_680}
+    assert t["optics"] == {"ends": 643_968, "transceivers": 643_968, "power_w": 9_766_080}
     assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_712_000)
-    assert t["it_power_w"] == 213_951_680 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
-    assert t["facility_power_w"] == 267_439_600
-    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 44_121_680
+    assert t["it_power_w"] == 217_278_080 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
+    assert t["facility_power_w"] == 271_597_600
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 47_448_080
     util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
-    assert util[0]["percent"] == 35.7
+    assert util[0]["percent"] == 36.2
     text = plan_text(result.model, result.diagnostics)
-    assert ("IT 213.952 MW = compute 199.8 MW + switches 7.712 MW + optics 6.43968 MW; "
-            "facility 267.44 MW") in text
-    assert "optics 643,968 cable ends x 10 W (the highest power_per_end of its media) = 6.43968 MW" in text
+    assert ("IT 217.278 MW = compute 199.8 MW + switches 7.712 MW + optics 9.76608 MW; "
+            "facility 271.598 MW") in text
+    assert ("optics 643,968 cable ends in 643,968 transceivers (host ends x 16 W, switch ends x 15 W: the highest "
+            "of its media) = 9.76608 MW") in text
     assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 482
 
 
@@ -171,7 +176,7 @@ def test_cli_plan_var_changes_the_totals():
     if not (ROOT / "specs" / "childress.fac").exists():
         pytest.skip("specs/childress.fac not present")
     j = json.loads(r.stdout)
-    assert j["totals"]["facility_power_w"] == 213_951_680 * 3 // 2
+    assert j["totals"]["facility_power_w"] == 217_278_080 * 3 // 2
 
 
 def test_plan_of_a_5_gw_campus(tmp_path):

@@ -89,8 +89,11 @@ TAMPERS["solver.unit=m"] = _set(solver, "unit", "m")
 TAMPERS["solver.objective+1"] = _set(solver, "objective", lambda v: v + 1)
 TAMPERS["solver.objective=1e400"] = _raw(solver, "objective", "1e400")
 TAMPERS["solver.lower_bound-above"] = lambda d: solver(d).update(lower_bound=solver(d)["objective"] + 1)
-TAMPERS["solver.lower_bound-1"] = _set(solver, "lower_bound", lambda v: v - 1)
+# 1 % lower: enough to move the gap at its 6-place rounding, whatever the figures
+TAMPERS["solver.lower_bound-1%"] = _set(solver, "lower_bound", lambda v: round(v * 0.99, 2))
 TAMPERS["solver.lower_bound=NaN"] = _raw(solver, "lower_bound", "NaN")
+TAMPERS["solver.lower_bound+1e-9"] = _set(solver, "lower_bound", lambda v: v + 1e-9)   # not rounded as written
+TAMPERS["solver.baseline+1e-9"] = _set(solver, "baseline_objective", lambda v: v + 1e-9)
 TAMPERS["solver.gap+0.001"] = _set(solver, "gap", lambda v: v + 0.001)
 TAMPERS["solver.gap=0"] = _set(solver, "gap", 0.0)
 TAMPERS["solver.gap=-Infinity"] = _raw(solver, "gap", "-Infinity")
@@ -212,3 +215,24 @@ def test_tamper_is_rejected_cleanly(layout, tmp_path, name):
     assert "internal-error" not in r.output, r.output
     assert "Traceback" not in r.output, r.output
     assert len(r.output) < 20_000, "a diagnostic quotes a whole value"
+
+
+def test_the_fuzzers_oracle_for_informational_fields(layout):
+    """fuzz/mutate.py counts a tamper of an informational field that keeps
+    every documented rule as no change (verify rightly accepts it), and any
+    other tamper as a change."""
+    import copy
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from fuzz.mutate import informational_and_consistent as consistent
+
+    doc = json.loads(layout)
+    def after(change):
+        d = copy.deepcopy(doc)
+        change(d)
+        return consistent(doc, d)
+    assert after(lambda d: d.update(seed=doc["seed"] + 1))
+    assert not after(lambda d: d.update(seed=-1))
+    assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["lower_bound"] + 1e-9))
+    assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["objective"] + 1))
+    assert not after(lambda d: d["totals"].update(cables=doc["totals"]["cables"] + 1))

@@ -23,6 +23,7 @@ Rules (in the order they run):
              buildings, scalable units that do not divide the racks
     floor    rack weight over its footprint against the floor rating
     fabric   radix and tier feasibility (fabric.size_fabric), port counts
+    media    cable speed against the fabric's ports, port splits and breakouts
     reach    halls whose geometry makes a link longer than every medium reaches
 
 Beside the rules: figures.py, the plan's derived figures (from the rules'
@@ -43,10 +44,11 @@ from itertools import islice
 
 from ..diagnostics import Diagnostic, error
 from ..lang import limits
-from . import busway, contiguity, cooling, fabric, floor, omissions, power, proportions, reach, sanity, space
+from . import (busway, contiguity, cooling, fabric, floor, media, omissions, power, proportions, reach, sanity,
+               space)
 from ._base import Measure
 
-RULES = (sanity, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, reach)
+RULES = (sanity, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, media, reach)
 
 __all__ = ["RULES", "Measure", "run", "measures"]
 

@@ -71,9 +71,12 @@ PLAN: dict[str, Figure] = {
                        lambda f, _: f.it_power),
     "compute_power": Figure("Power of the compute racks' systems.", lambda f, _: _power(p.it_parts(f)["compute"])),
     "switch_power": Figure("Power of the fabric switches.", lambda f, _: _power(p.it_parts(f)["switches"])),
-    "optics_power": Figure("Power of the optics: every cable end at its fabric's budget per end (the highest "
-                           "power_per_end of its media).", lambda f, _: _power(p.it_parts(f)["optics"])),
-    "optics": Figure("Cable ends (transceivers): two per fabric link.",
+    "optics_power": Figure("Power of the optics: host modules and switch modules' share per cable at each "
+                           "fabric's budget (the highest of its usable media).",
+                           lambda f, _: _power(p.it_parts(f)["optics"])),
+    "transceivers": Figure("Transceiver modules of every fabric: one per host end, ceil(switch ends / cables "
+                           "per module) at the switches.", lambda f, _: sum(c.transceivers for c in f.clusters)),
+    "optics": Figure("Cable ends: two per fabric link (`transceivers` counts the modules serving them).",
                      lambda f, _: sum(c.optics_ends for c in f.clusters)),
     "facility_power": Figure("Facility power: IT power x each site's PUE.", lambda f, _: p.facility_power(f)),
     "clusters": Figure("Clusters in the spec.", lambda f, _: len(f.clusters)),
@@ -116,9 +119,14 @@ FIGURES: dict[str, dict[str, Figure]] = {
         "spines": Figure("Spine switches.", _sized("spines")),
         "cores": Figure("Core switches (0 below three tiers).", _sized("cores")),
         "links": Figure("Links (cables): endpoint-leaf, leaf-spine and spine-core.", _links),
-        "optics": Figure("Cable ends (transceivers): two per link.", lambda fab, f: fab.host_ends + fab.switch_ends),
-        "optics_power": Figure("Power of the optics: every cable end at the highest power_per_end of the "
-                               "fabric's media.", lambda fab, f: fab.optics_power),
+        "optics": Figure("Cable ends: two per link (`transceivers` counts the modules serving them).",
+                         lambda fab, f: fab.host_ends + fab.switch_ends),
+        "optics_power": Figure("Power of the optics: host ends x the highest host module, switch ends x the "
+                               "highest module share per cable, of the fabric's usable media.",
+                               lambda fab, f: fab.optics_power),
+        "transceivers": Figure("Transceiver modules: one per host end, and ceil(switch ends / the fewest "
+                               "cables per module of its usable media) at the switches.",
+                               lambda fab, f: fab.transceivers if fab.sized else None),
         "network_racks": Figure("Network racks: switches / the switch's per_rack.",
                                 lambda fab, f: fab.network_racks if fab.sized else None),
     },

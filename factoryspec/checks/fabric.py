@@ -44,7 +44,7 @@ def measure(f: Factory) -> Iterator[Measure]:
             continue
         if isinstance(fab.plan, FabricError) and fab.plan.code != "fabric-size":
             continue  # fixed counts that cannot work: no size limit to show
-        most = max_endpoints(fab.switch.ports, fab.down, fab.up, fab.tiers, rails=fab.rails,
+        most = max_endpoints(fab.radix, fab.down, fab.up, fab.tiers, rails=fab.rails,
                              topology=fab.topology, planes=fab.planes, unit_endpoints=fab.unit_endpoints)
         if most > 0:
             yield Measure("fabric-size", f"fabric {fab.qualname} endpoints", fab.endpoints, most,
@@ -65,8 +65,8 @@ def check(f: Factory) -> Iterator[Diagnostic]:
                         f"{sysname} has {c.system.compute_ports} compute ports", fab.at("ports_per_rack"),
                         f"at most {c.system.compute_ports}")
         yield from _split(fab)
-        if fab.switch.port_speed.value < c.system.port_speed.value:
-            yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.switch.port_speed)} per "
+        if fab.port_speed.value < c.system.port_speed.value:     # split ports at their share
+            yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.port_speed)} per "
                           f"port, slower than {sysname}'s {show(c.system.port_speed)} ports: links run at the "
                           "lower speed", fab.at("switch"))
         if isinstance(fab.plan, FabricError):

@@ -16,7 +16,7 @@ units named by suffix (`_w` watts); counts are integers.
     ok                 true when lint finds no error
     totals             clusters, racks, gpus, network_racks, switches,
                        unplaced_racks, compute_power_w, switch_power_w,
-                       optics {ends, power_w}, it_power_w (= compute +
+                       optics {ends, transceivers, power_w}, it_power_w (= compute +
                        switch + optics), facility_power_w,
                        cooling_liquid_w, cooling_air_w, slots,
                        slots_reserved, slots_used, slots_free
@@ -28,7 +28,8 @@ units named by suffix (`_w` watts); counts are integers.
                        oversubscription ("1:1"), tiers, switches {leaf,
                        spine, core, total}, links {endpoint_leaf, leaf_spine,
                        spine_core, total}, network_racks, optics {ends,
-                       power_per_end_w (the budget; null as built),
+                       transceivers, power_per_end_w and
+                       host_power_per_end_w (the budget; null as built),
                        power_w}, error}
     halls[]            name, slots, slots_reserved, slots_used, slots_free,
                        compute_racks, network_racks, gpus, it_power_w,
@@ -47,10 +48,15 @@ Facility power is IT x the site's PUE; IT power outside any site (a cluster
 and halls not in a `site` block) is taken at the vocabulary's default PUE.
 
 IT power is the compute racks' systems, the switches and the optics: two
-cable ends per link, each drawing its medium's `power_per_end` (system and
-switch `power` exclude pluggable transceivers). Before solving a link's medium
-is unknown, so each end is budgeted at the highest `power_per_end` of its
-fabric's media; compile counts each link's own medium.
+cable ends per link, each in a transceiver module (system and switch `power`
+exclude pluggable transceivers). A host end takes one module of its medium's
+`host_power_per_end`; at the switches one module of `power_per_end` serves
+`cables_per_transceiver` cables (twin-port OSFP: 2). Before solving a link's
+medium is unknown, so host ends are budgeted at the highest host module of the
+fabric's usable media (fast enough for its ports), switch ends at the highest
+module share per cable, and transceivers as host ends + ceil(switch ends /
+the fewest cables per module); compile counts each link's own medium, modules
+per rack and medium.
 
 Network racks: per fabric and tier, ceil(switches / switch `per_rack`) (one
 tier per rack, as compile racks them); the halls' shares add up to that.
@@ -141,8 +147,11 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                             "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
                             "network_racks": fab.network_racks,
                             "optics": {"ends": fab.host_ends + fab.switch_ends,
+                                       "transceivers": fab.transceivers if fab.sized else 0,
                                        "power_per_end_w": (None if fab.built_optics is not None
                                                            else _w(fab.power_per_end.value)),
+                                       "host_power_per_end_w": (None if fab.built_optics is not None
+                                                                else _w(fab.host_power_per_end.value)),
                                        "power_w": _w(fab.optics_power.value)},
                             "error": err})
         clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks, "gpus": c.gpus,
@@ -179,7 +188,8 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         "unplaced_racks": sum(c.unplaced for c in f.clusters),
         "compute_power_w": _w(parts["compute"]),
         "switch_power_w": _w(parts["switches"]),
-        "optics": {"ends": sum(c.optics_ends for c in f.clusters), "power_w": _w(parts["optics"])},
+        "optics": {"ends": sum(c.optics_ends for c in f.clusters),
+                   "transceivers": sum(c.transceivers for c in f.clusters), "power_w": _w(parts["optics"])},
         "it_power_w": _w(it_total),
         "facility_power_w": _w(facility),
         "cooling_liquid_w": _w(liquid),
@@ -248,8 +258,8 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                f"{_p(t['switch_power_w'])} + optics {_p(t['optics']['power_w'])}; "
                f"facility {_p(t['facility_power_w'])}")
     basis = "at each fabric's budget per end" if j["basis"] == "estimate" else "at each cable's medium"
-    out.append(f"  optics     {_c(t['optics']['ends'])} cable ends (transceivers), {_p(t['optics']['power_w'])} "
-               f"({basis})")
+    out.append(f"  optics     {_c(t['optics']['ends'])} cable ends in {_c(t['optics']['transceivers'])} "
+               f"transceivers, {_p(t['optics']['power_w'])} ({basis})")
     out.append(f"  cooling    liquid {_p(t['cooling_liquid_w'])}, air {_p(t['cooling_air_w'])}")
     out.append(f"  slots      {_c(t['slots'])} ({_c(t['slots_reserved'])} reserved): {_c(t['slots_used'])} used, "
                f"{_c(t['slots_free'])} free")
@@ -284,9 +294,11 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                 out.append(f"      switches {_per_tier(s)} = {_c(s['total'])} in {_c(fb['network_racks'])} "
                            f"network racks")
                 out.append(f"      links {_per_level(l)}")
-                budget = (f" x {_p(o['power_per_end_w'])} (the highest power_per_end of its media)"
+                budget = (f" (host ends x {_p(o['host_power_per_end_w'])}, switch ends x "
+                          f"{_p(o['power_per_end_w'])}: the highest of its media)"
                           if o["power_per_end_w"] is not None else "")
-                out.append(f"      optics {_c(o['ends'])} cable ends{budget} = {_p(o['power_w'])}")
+                out.append(f"      optics {_c(o['ends'])} cable ends in {_c(o['transceivers'])} transceivers"
+                           f"{budget} = {_p(o['power_w'])}")
     if j["halls"]:
         out += ["", "Halls"]
         for h in j["halls"]:

@@ -14,6 +14,9 @@ what needs the model:
   that cuts a medium's reach into more than MAX_LENGTH_BINS bins: the layout
   tabulates every cable length bin by bin (layout/costs.py, layout/bound.py),
   so the bin sizes its tables and its time.
+* `invalid-value` (error): a cabling `in_row_rise` above its `rack_height`: the
+  rise runs from a port inside the rack to the rack top, so it is at most the
+  rack's height (0 m for ports at the top).
 * `implausible-value` (warning): a PUE above 3 (the industry average is ~1.56,
   AI halls 1.1-1.25), a rack above 2 MW (Rubin Ultra NVL576 is ~600 kW), a rack
   above 10 t.
@@ -94,6 +97,7 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         found.append(_zero(sw, "port_speed", "the port speed"))
     for m in f.media:
         found.append(_zero(m, "reach", "the reach"))
+        found.append(_zero(m, "speed", "the speed"))
     for obj in f.buildings + f.halls:
         if obj.position is not None and len(obj.position) != 2:
             found.append(error("invalid-value", f"{obj.label}: `position` takes two lengths, x and y; got "
@@ -107,14 +111,20 @@ def check(f: Factory) -> Iterator[Diagnostic]:
 
 
 def _cabling(f: Factory) -> list[Diagnostic]:
-    """A length bin the layout's per-bin tables can afford."""
+    """A length bin the layout's per-bin tables can afford; a rise the rack can hold."""
     c = f.cabling
+    rise = []
+    if c is not None and c.in_row_rise.value > c.rack_height.value:
+        rise = [error("invalid-value", f"cabling: an in_row_rise of {show(c.in_row_rise)} is more than the "
+                      f"rack_height of {show(c.rack_height)}: it runs from a port inside the rack to its top",
+                      c.at("in_row_rise"), "the rise is at most the rack height; 0.5 m suits switches "
+                      "mounted near the rack top")]
     if c is not None and c.length_bin.value < MIN_LENGTH_BIN:
-        return [error("invalid-value", f"cabling: a length_bin of {show(c.length_bin)} is too fine (at least "
+        return rise + [error("invalid-value", f"cabling: a length_bin of {show(c.length_bin)} is too fine (at least "
                       f"{show(MIN_LENGTH_BIN)} m)", c.at("length_bin"),
                       "cables are ordered in whole lengths: 0.5 m or 1 m bins are usual")]
     step = c.length_bin.value if c is not None else DEFAULT_LENGTH_BIN
-    out = []
+    out = rise
     for m in f.media:
         if step > 0 and m.reach.value / step > MAX_LENGTH_BINS:
             out.append(error("invalid-value", f"{m.label}: its reach of {show(m.reach)} is "

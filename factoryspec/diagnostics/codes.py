@@ -386,26 +386,49 @@ each, 22 up links: 21:11.
 Fix: a spine count that divides the up links a leaf needs, or set `oversubscription` to what is built.""")
 _code("cable-reach", "check", "Some link in a hall is longer than any medium reaches",
       """Cables run along trays: along and across the rows, plus a vertical drop (`tray_height`) and `slack` at
-each end. The racks a fabric has in a hall, placed compactly, span a route of row length + (rows - 1) x
-row_pitch; every rack must reach the switch above it (a single switch, or every spine from every leaf),
-so wherever those stand, some link is at least half that span plus the drops and slack. When that lower
-bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
+each end; a short one within a row segment (at most `in_row_max` long) may cross the rack tops instead,
+plus `in_row_rise` and `in_row_slack` at each end. The racks a fabric has in a hall, placed compactly,
+span a route of row length + (rows - 1) x row_pitch; every rack must reach the switch above it (a single
+switch, or every spine from every leaf), so wherever those stand, some link is at least half that span
+plus the drops and slack (or the rises and in-row slack, when half the span is within `in_row_max`).
+When that lower bound exceeds the reach of every medium the fabric may use (its `media`, or all in scope) no layout can
 cable it. Reach: copper DAC 2-3 m, ACC 5 m, multimode 50 m, single-mode DR 100 m, 2xDR4 500 m, 2xFR4 2 km.
 Fix: allow an optical medium in the fabric's `media`, or use smaller halls.""")
 _code("shortest-link-reach", "check", "Even adjacent racks are farther apart than any medium reaches",
-      """Every link runs from a port down or up to the cable tray and back at the other end: the solver counts
-`2 x (rack_height + tray_height) + 2 x slack` (a port may sit at the bottom of its rack; `cabling` block,
-2.3 m, 1 m and 1 m by default) plus the horizontal run, at least one `slot_width` between two racks, and
-rounds the length up to whole `length_bin`s. A medium covers only the whole bins within its reach. When
-that shortest possible link is beyond every medium the fabric may use (its `media`, or all in scope), no
+      """A link on the trays runs from a port down or up to the cable tray and back at the other end: the solver
+counts `2 x (rack_height + tray_height) + 2 x slack` (a port may sit at the bottom of its rack; `cabling`
+block, 2.3 m, 1 m and 1 m by default) plus the horizontal run, at least one `slot_width` between two
+racks. Neighbours in a row segment may instead be cabled across the rack tops, `2 x (in_row_rise +
+in_row_slack)` (0.5 m each by default) plus the run, when the run is at most `in_row_max` (3 m). The
+length is rounded up to whole `length_bin`s; a medium covers only the whole bins within its reach. When
+the shortest possible link is beyond every medium the fabric may use (its `media`, or all in scope), no
 layout can cable it, whatever the halls. Reported at the fabric's `media`.
-Example: copper of 3 m reach with the default cabling: adjacent racks need 0.6 m + 8.6 m = 10 m.
-Fix: allow a longer-reach medium in `media`, or a cabling model with shorter drops, slack or bins.""")
+Example: copper of 2 m reach with the default cabling: adjacent racks need 0.6 m + 2 m = 3 m across the
+rack tops (and 0.6 m + 8.6 m = 10 m on the trays).
+Fix: allow a longer-reach medium in `media`, or a cabling model with shorter rises, drops, slack or bins.""")
 _code("fabric-media", "check", "A fabric may use no cable medium",
       """A fabric's links need a cable medium: the ones its `media` lists, else every `media` block in scope
 (`import catalog.nvidia` brings copper and optics). A fabric with an empty list, or in a spec with no media
 at all, cannot be cabled.
 Fix: import or define media, or list them in the fabric's `media`.""")
+_code("media-speed", "check", "A cable medium is slower than the fabric's ports",
+      """Every link of a fabric runs at its port speed: the switch's `port_speed` (divided by the fabric's
+`split`), or the system's `port_speed` when that is faster (host links; a non-blocking fabric carries that
+traffic up through its tiers, so the rule holds between switches too). A medium's `speed` is what one
+cable carries. A medium the fabric lists in `media` that is slower is an error; among the default media
+(every one in scope) the slow ones are not used, and a fabric left with none fast enough is an error.
+A medium without `speed` is unspecified and matches any port. The layout (solver and verify) picks only
+among the media fast enough.
+Example: a Quantum-X800 Q3400 fabric (800 Gb/s ports) listing `dac_2m` (400 Gb/s NDR copper).
+Fix: list media of the fabric's speed (the catalog's XDR parts: `dac_800g_2m`, `smf_800g_dr4_100m`, ...),
+or run the switch ports split (`split = 2` runs 800G ports as 2 x 400G).""")
+_code("port-split", "check", "A split port or breakout does not divide",
+      """`split = k` on a fabric runs each switch port as k ports of 1/k its speed (an 800G port as 2 x 400G),
+so the switch offers ports x k ports for sizing the fabric. The split must give whole Gb/s per port. A
+medium listed in the fabric's `media` whose module serves `cables_per_transceiver` cables at the switch
+(a twin-port OSFP, the single plug of a breakout cable) must fill the switch's ports exactly: ports x
+split must be a multiple of it, or a module is left half used.
+Fix: split 2 or 4 ways; choose media whose cables per module divide the switch's ports.""")
 _code("implausible-value", "check", "A value is allowed but implausible",
       """A warning for values that parse and pass the vocabulary's bounds but are far outside what real
 factories use: a PUE above 3 (industry average ~1.56; liquid-cooled AI halls ~1.1-1.25), a rack above

@@ -1,4 +1,5 @@
-"""bom.csv: the bill of materials: racks, switches, cables by medium and length bin, transceivers."""
+"""bom.csv: the bill of materials: racks, switches, cables by fabric, medium and length bin (with their
+speed and form factor), transceiver modules by fabric, medium and side."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import csv
 import io
 from collections import Counter
 
-from ..layout.problem import LayoutProblem
+from ..layout.problem import LayoutProblem, modules
 from ..layout.result import SolveResult
 
 HEADER = ["category", "item", "detail", "quantity", "unit", "unit_cost_usd", "total_cost_usd"]
@@ -42,17 +43,42 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
     media = {m.id: m for m in problem.media}
     cables = Counter()
     for link in result.layout.links:
-        cables[(link.medium, link.length_m)] += link.count
-    transceivers = Counter()
-    for (mid, length) in sorted(cables):
-        m, n = media[mid], cables[(mid, length)]
+        cables[(f"{link.cluster}/{link.fabric}", link.medium, link.length_m)] += link.count
+    for (fab, mid, length) in sorted(cables):
+        m, n = media[mid], cables[(fab, mid, length)]
         unit = m.cost_fixed + m.cost_per_m * max(length, m.min_length_m)
-        out.append(["cable", mid, f"{length:g} m", n, "cable", _money(unit), _money(unit * n)])
+        out.append(["cable", mid, f"{fab}, {length:g} m, {_kind(m)}", n, "cable", _money(unit), _money(unit * n)])
+    out += _transceivers(result, media, optical)
+    return out
+
+
+def _kind(m) -> str:
+    """`800 Gb/s OSFP`: a medium's speed and form factor, as far as the spec says."""
+    speed = ("speed unspecified" if not m.speed_bps else
+             f"{m.speed_bps / 1e12:g} Tb/s" if m.speed_bps >= 1e12 else f"{m.speed_bps / 1e9:g} Gb/s")
+    return f"{speed} {m.form_factor}" if m.form_factor else speed
+
+
+def _transceivers(result: SolveResult, media: dict, optical: dict) -> list[list]:
+    """Transceiver modules of optical media per fabric and side, counted as the
+    layout counts their power (layout.problem.modules): one per cable end at a
+    host, ceil(ends / cables_per_transceiver) per network rack at the switches."""
+    network = {p.id for p in result.layout.placements if p.kind == "network"}
+    count = Counter()
+    for (rack, cl, fb, mid), n in modules(result.layout.links, network, media).items():
         if optical.get(mid):
-            transceivers[mid] += 2 * n
-    for mid in sorted(transceivers):
-        out.append(["transceiver", mid, f"2 per optical cable, {media[mid].power_per_end_w:g} W each "
-                    "(priced in the cable)", transceivers[mid], "transceiver", "0.00", "0.00"])
+            count[(f"{cl}/{fb}", mid, rack in network)] += n
+    out = []
+    for (fab, mid, at_switch) in sorted(count, key=lambda k: (k[0], k[1], not k[2])):
+        m = media[mid]
+        if at_switch:
+            side = (f"switch end, {m.cables_per_transceiver} cables per module"
+                    if m.cables_per_transceiver > 1 else "switch end")
+            watts = m.power_per_end_w
+        else:
+            side, watts = "host end", m.host_w
+        out.append(["transceiver", mid, f"{fab}, {side}, {_kind(m)}, {watts:g} W each (priced in the cable)",
+                    count[(fab, mid, at_switch)], "module", "0.00", "0.00"])
     return out
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from fractions import Fraction
 
-from ..layout.problem import LayoutProblem
+from ..layout.problem import LayoutProblem, modules
 from ..layout.result import SolveResult
+from .bom import _kind
 from ..model.derive import BUILDING_GAP, HALL_GAP
 from ..lang.units import AREA, AREAL_DENSITY, LENGTH, POWER, Quantity, format_number, format_quantity
 
@@ -57,7 +58,8 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
         ["switches", _n(t["switches"])],
         ["IT power", f"{_w(t['it_power_w'])} = compute {_w(t['compute_power_w'])} + switches "
                      f"{_w(t['switch_power_w'])} + optics {_w(t['optics']['power_w'])}"],
-        ["optics (cable ends, each at its cable's medium)", f"{_n(t['optics']['ends'])} ends, "
+        ["optics (cable ends, each at its cable's medium)", f"{_n(t['optics']['ends'])} ends in "
+                                                            f"{_n(t['optics']['transceivers'])} modules, "
                                                             f"{_w(t['optics']['power_w'])}"],
         ["facility power", _w(t["facility_power_w"])], ["liquid cooling", _w(t["cooling_liquid_w"])],
         ["air cooling", _w(t["cooling_air_w"])], ["rack slots (used / all)", f"{_n(t['slots_used'])} / {_n(t['slots'])}"],
@@ -84,7 +86,10 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
               "Links between halls are measured on that plan, through each hall's cable entry "
               "(the network end of row 1).",
               "- Cable lengths follow the trays (along the row, across at a row end or cross-aisle), "
-              "plus the vertical drops and slack at each end, rounded up to the length bin.",
+              "plus the vertical drops and slack at each end; a short cable within a row segment "
+              "(no cross-aisle between, at most the cabling's in_row_max) crosses the rack tops instead, "
+              "plus a rise and in-row slack at each end, when that is shorter. Lengths are rounded up "
+              "to the length bin.",
               "- Costs are the catalog's relative figures unless the spec overrides them.", ""]
     return "\n".join(lines).encode("utf-8")
 
@@ -115,10 +120,16 @@ def _cables(problem: LayoutProblem, result: SolveResult) -> list[str]:
         count[link.medium] += link.count
         length[link.medium] += link.length_m * link.count
         cost[link.medium] += (m.cost_fixed + m.cost_per_m * max(link.length_m, m.min_length_m)) * link.count
-    rows = [[mid, _n(count[mid]), f"{length[mid]:,.0f} m", f"{cost[mid]:,.2f}"] for mid in sorted(count)]
-    rows.append(["**total**", _n(sum(count.values())), f"{sum(length.values()):,.0f} m",
+    network = {p.id for p in result.layout.placements if p.kind == "network"}
+    mods = defaultdict(int)          # modules as the layout counts them (twin-port ones serve two cables)
+    for (_, _, _, mid), n in modules(result.layout.links, network, media).items():
+        mods[mid] += n
+    rows = [[mid, _kind(media[mid]), _n(count[mid]), _n(mods[mid]), f"{length[mid]:,.0f} m", f"{cost[mid]:,.2f}"]
+            for mid in sorted(count)]
+    rows.append(["**total**", "", _n(sum(count.values())), _n(sum(mods.values())), f"{sum(length.values()):,.0f} m",
                  f"{sum(cost.values()):,.2f}"])
-    return ["## Cables by medium", ""] + _table(["medium", "cables", "length", "cost (USD)"], rows)
+    return ["## Cables by medium", ""] + _table(["medium", "speed", "cables", "modules", "length", "cost (USD)"],
+                                                 rows)
 
 
 def _halls(problem: LayoutProblem, result: SolveResult) -> list[str]:

@@ -29,6 +29,9 @@ Expansion
   20,000 keeps the worst case near 3 s, and under 10 s on a busy machine; a
   10 GW campus is some 74,000 racks in under 1,000 halls, so real specs stay
   far inside it (and a campus is better modelled with fewer, larger blocks).
+  The instances may hold at most MAX_STATEMENTS statements in all (a block
+  of 1,000 attributes repeated 10,000 times is 10 million, within both other
+  bounds, and took 70 s). Also `too-many-instances`.
   Clusters may list at most MAX_MEMBERSHIPS halls in all (a building counts
   as its halls; a cluster with no `halls` has every hall of its site): the
   checks of a cluster walk its halls, so 10,000 clusters over 10,000 halls
@@ -36,6 +39,11 @@ Expansion
   left unchecked, with `too-many-instances` at its `halls`.
   Templates may nest MAX_TEMPLATE_DEPTH deep (a template that instantiates
   itself never ends: `template-cycle`).
+
+Parsing
+  A file may have at most MAX_TOKENS tokens (`file-too-large` at the first
+  one past it): the byte limits (source.py) bound ordinary specs, but a
+  mutant of 500,000 minus signs in 790 KB took 8 s to parse.
 
 Diagnostics
   At most MAX_DIAGNOSTICS per file from the resolver: past that, one summary.
@@ -50,9 +58,11 @@ MAX_DIGITS = 100              # digits of a literal; digits of a value's denomin
 MAX_LITERAL_EXPONENT = 100    # |decimal exponent| of a literal as written
 MAX_EXPONENT = 30             # |decimal exponent| of any value in SI base units
 MAX_INSTANCES = 20_000        # block instances in one spec, all repetitions multiplied (lint < 10 s)
+MAX_STATEMENTS = 400_000      # statements of all instances (each copy of a block holds its body's)
 MAX_MEMBERSHIPS = 100_000     # cluster-hall pairs in all (lint < 10 s)
 MAX_TEMPLATE_DEPTH = 32       # templates instantiating templates
 MAX_DIAGNOSTICS = 1_000       # resolver diagnostics per file
+MAX_TOKENS = 150_000          # tokens of one file: the parser reads ~90,000 a second (a spec is ~10 bytes a token)
 MAX_NAME_FOR_SUGGESTIONS = 100  # names longer than this get no did-you-mean
 MAX_SUGGESTION_CANDIDATES = 5_000
 

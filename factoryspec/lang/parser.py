@@ -77,6 +77,11 @@ class _TooDeep(Exception):
         self.token, self.what = token, what
 
 
+class _TooManyTokens(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
 class _Context:
     """Per-parse state shared by the post-lexer, the builder and the error handler."""
 
@@ -99,6 +104,7 @@ class _Context:
         self.unclosed: list[Token] = []    # the `{` still open at the end of the file
         self.closes = closes or {}         # line -> openers whose `}` is supplied before it
         self.last_real: Token | None = None
+        self.count = 0                     # tokens so far (limits.MAX_TOKENS)
 
     def span(self, tok: Token) -> Span:
         return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column)
@@ -117,6 +123,9 @@ class _PostLexer:
         ctx = self.ctx
         for tok in stream:
             t = tok.type
+            ctx.count += 1
+            if ctx.count > limits.MAX_TOKENS:
+                raise _TooManyTokens(tok)
             if ctx.closes and t != "_NL" and tok.line in ctx.closes and not ctx.brackets:
                 yield from self._supply_closes(ctx.closes.pop(tok.line))
             ctx.last_token = tok
@@ -467,6 +476,11 @@ class _Parser:
             ctx.diags.append(error("too-deep", f"the spec is too deeply nested: {exc.what}",
                                    ctx.span(exc.token),
                                    "flatten it with `let` values or templates"))
+        except _TooManyTokens as exc:
+            ctx.diags.append(error("file-too-large", f"the file has more than {limits.MAX_TOKENS:,} tokens; "
+                                   f"specs are limited to that (parsing is not read past here)",
+                                   ctx.span(exc.token), "split a very large campus into several files "
+                                   "joined with `import`, or use repetition (`hall h[1..40]`)"))
         except UnexpectedInput as exc:
             if len(ctx.diags) < MAX_ERRORS:
                 ctx.diags.append(self._describe(exc))
@@ -476,7 +490,7 @@ class _Parser:
         if len(ctx.diags) >= MAX_ERRORS:
             ctx.diags.append(error("syntax", f"too many syntax errors; stopped after {MAX_ERRORS}",
                                    ctx.diags[-1].span))
-        if any(d.code == "too-deep" for d in ctx.diags):
+        if any(d.code in ("too-deep", "file-too-large") for d in ctx.diags):
             module = None
         return ctx, module
 

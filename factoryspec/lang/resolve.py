@@ -261,6 +261,7 @@ class Resolver:
         self.templates: list[TemplateSym] = []
         self.asserts: list[AssertSym] = []
         self.instances = 0                  # block instances made or reserved (limits.MAX_INSTANCES)
+        self.statements = 0                 # statements those instances hold (limits.MAX_STATEMENTS)
         self.reserved: dict[tuple, bool] = {}   # declaration -> whether its instances fit the budget
         self.expanding: list[TemplateSym] = []  # templates being instantiated, innermost last
         # The figures derived from the model (plan.racks, CLUSTER.gpus ...):
@@ -416,12 +417,12 @@ class Resolver:
             idx = block.index
             if idx is not None and idx.start is not None and idx.end is not None and \
                     1 <= idx.end - idx.start + 1 <= MAX_REPEAT and \
-                    not self._within_budget(block, parent, idx.end - idx.start + 1):
+                    not self._within_budget(block, parent, idx.end - idx.start + 1, template):
                 return []       # decided before making the names: a spent budget costs nothing more
             names: list[str | None] = [block.name]
             if idx is not None:
                 names = self._repeat_names(block)
-            if idx is None and not self._within_budget(block, parent, 1):
+            if idx is None and not self._within_budget(block, parent, 1, template):
                 return []
             return [self._instance(block, scope, parent, module, template, i, name, len(names))
                     for i, name in enumerate(names)]
@@ -466,24 +467,31 @@ class Resolver:
         self.expanding.append(template)
         return True
 
-    def _within_budget(self, block: n.Block, parent: Entity | None, count: int) -> bool:
-        """Whether the instances of this declaration (in this place) fit the
-        spec's budget. Decided once, on its first expansion, for all the copies
-        its enclosing repetitions will make: so either every copy expands or
-        none does, and the error names the product that crossed the line."""
+    def _within_budget(self, block: n.Block, parent: Entity | None, count: int,
+                       template: "TemplateSym | None" = None) -> bool:
+        """Whether the instances of this declaration (in this place), and the
+        statements each copy holds, fit the spec's budgets. Decided once, on
+        its first expansion, for all the copies its enclosing repetitions will
+        make: so either every copy expands or none does, and the error names
+        the product that crossed the line."""
         key = (id(block), parent.decl if parent is not None else ())
         if key in self.reserved:
             return self.reserved[key]
         total = count * (parent.copies if parent is not None else 1)
-        ok = self.instances + total <= limits.MAX_INSTANCES
+        each = len(block.body) + (len(template.node.body) if template is not None else 0)
+        ok_blocks = self.instances + total <= limits.MAX_INSTANCES
+        ok = ok_blocks and self.statements + total * each <= limits.MAX_STATEMENTS
         self.reserved[key] = ok
         if ok:
             self.instances += total
+            self.statements += total * each
             return True
         span = block.index.span if block.index is not None else block.kind_span
-        self.diags.append(error("too-many-instances", f"{_product(block, parent, count, total)}: the spec "
-                                f"would expand to {self.instances + total:,} blocks, more than "
-                                f"{limits.MAX_INSTANCES:,}", span,
+        what = (f"the spec would expand to {self.instances + total:,} blocks, more than {limits.MAX_INSTANCES:,}"
+                if not ok_blocks else
+                f"{total:,} copies of {each:,} statements each: the spec would expand to "
+                f"{self.statements + total * each:,} statements, more than {limits.MAX_STATEMENTS:,}")
+        self.diags.append(error("too-many-instances", f"{_product(block, parent, count, total)}: {what}", span,
                                 "repetitions multiply: model fewer, larger blocks, or split the campus into "
                                 "several specs"))
         return False

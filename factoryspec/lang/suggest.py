@@ -57,11 +57,11 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
         return None
     pool = [c for c in dict.fromkeys(islice(candidates, MAX_SUGGESTION_CANDIDATES))
             if len(c) <= MAX_NAME_FOR_SUGGESTIONS]
+    if not _spend(len(pool)):       # before any scan: each costs the pool's length
+        return None
     exact_case = [c for c in pool if c.lower() == word.lower()]
     if exact_case:
         return exact_case[0]
-    if not _spend(len(pool)):
-        return None
     found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return found[0] if found else None
 

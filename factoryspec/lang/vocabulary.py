@@ -191,15 +191,26 @@ _kind("switch", "A network switch model (catalog item).", (
     Attr("cost", u.MONEY, "Price per switch (relative figures are fine)."),
 ), top_level=True)
 
-_kind("media", "A cable type (catalog item): reach and cost by length.", (
+_kind("media", "A cable type (catalog item): reach, speed, cost by length and its transceiver modules.", (
     Attr("vendor", STRING, "Maker."),
     Attr("part", STRING, "Part number."),
     Attr("reach", u.LENGTH, "Longest supported length.", required=True),
     Attr("min_length", u.LENGTH, "Shortest available length.", Q(0, "m")),
     Attr("cost", u.MONEY, "Fixed cost per cable, including both transceivers if any.", Q(0, "USD")),
     Attr("cost_per_m", u.MONEY_PER_LENGTH, "Cost per metre of cable.", Q(0, "USD/m")),
-    Attr("power_per_end", u.POWER, "Power drawn at each end (transceiver).", Q(0, "W")),
+    Attr("power_per_end", u.POWER, "Power of one transceiver module (or active cable end) at a switch end; "
+         "one module serves `cables_per_transceiver` cables there.", Q(0, "W")),
     Attr("optical", BOOL, "Whether the cable needs transceivers.", False),
+    Attr("speed", u.DATA_RATE, "Data rate of one cable (e.g. `800 Gb/s`). A fabric uses a medium only if it "
+         "is at least the fabric's port speed (the switch's, split ports at their share, and the system's "
+         "on host links). Unset: unspecified, taken to match any port."),
+    Attr("form_factor", STRING, "Connector or module form factor, for the bill of materials: \"OSFP\", "
+         "\"QSFP112\" ..."),
+    Attr("cables_per_transceiver", COUNT, "Cables one module serves at a switch end: 2 for a twin-port OSFP "
+         "(2 x 400G, 2 x 800G) or a breakout cable's single plug. A rack's modules of a medium are "
+         "ceil(its switch-side cable ends / this).", _F(1), minimum=1),
+    Attr("host_power_per_end", u.POWER, "Power of the module at a host (compute rack) end, one per cable "
+         "(hosts take single-port modules). Default: `power_per_end`."),
 ), top_level=True)
 
 _kind("cluster", "A training/inference cluster: systems, their count and their fabrics.", (
@@ -225,14 +236,25 @@ _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscripti
     Attr("spines", COUNT, "Fix the total spines of the fabric (all planes and pods).", minimum=1),
     Attr("cores", COUNT, "Fix the total cores of the fabric (all planes); implies 3 tiers.", minimum=1),
     Attr("ports_per_rack", COUNT, "Fabric ports per rack (default: the system's compute ports)."),
-    Attr("media", None, "Cable types allowed (default: all in scope).", ref="media", many=True),
+    Attr("media", None, "Cable types allowed (default: all in scope that are fast enough).", ref="media",
+         many=True),
+    Attr("split", COUNT, "Run each switch port as this many ports of 1/split its speed (an 800G port as "
+         "2 x 400G): the switch then has ports x split ports for sizing the fabric.", _F(1), minimum=1),
 ), named=True)
 
-_kind("cabling", "How cable lengths are measured along the trays.", (
+_kind("cabling", "How cable lengths are measured: along the trays, or across the rack tops of a row segment.", (
     Attr("tray_height", u.LENGTH, "Height of the cable tray above the rack tops (vertical drop).", Q(1, "m")),
     Attr("rack_height", u.LENGTH, "Rack height (port to tray).", Q("2.3", "m")),
-    Attr("slack", u.LENGTH, "Slack added at each end of every cable.", Q(1, "m")),
+    Attr("slack", u.LENGTH, "Slack added at each end of every cable along the trays.", Q(1, "m")),
     Attr("length_bin", u.LENGTH, "Cables are ordered in whole multiples of this length.", Q(1, "m")),
+    # Short links skip the tray: within a rack, or across the rack tops of one row segment
+    # (no cross-aisle between), which is what lets 2-5 m copper reach neighbouring racks.
+    Attr("in_row_rise", u.LENGTH, "Run at each end of a cable between racks of one row segment, from the port "
+         "up to the rack top where it crosses to the other rack (at most rack_height).", Q("0.5", "m")),
+    Attr("in_row_slack", u.LENGTH, "Slack at each end of a cable that stays in its rack or in its row "
+         "segment (instead of `slack`).", Q("0.5", "m")),
+    Attr("in_row_max", u.LENGTH, "Longest horizontal run a cable takes across the rack tops; longer ones "
+         "use the tray (0 m: every cable between racks uses the tray).", Q(3, "m")),
 ), named=False, top_level=True)
 
 _kind("solve", "Solver settings.", (

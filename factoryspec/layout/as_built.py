@@ -11,8 +11,10 @@ Counted from the layout, exactly (Fractions from the spec's own figures, not
 the layout's rounded numbers):
 
 * per hall: compute racks per cluster, network racks and switches per fabric;
-* cable ends: every cable puts one end in each of the two racks it joins, at
-  its medium's `power_per_end` (optics), in the hall of that rack;
+* cable ends: every cable puts one end in each of the two racks it joins, in
+  the hall of that rack; optics are modules (layout/problem.modules): one per
+  end in a compute rack at the medium's `host_power_per_end`, and in a network
+  rack ceil(its ends of a medium / `cables_per_transceiver`) at `power_per_end`;
 * rack power: the system (or the rack's switches) plus its cable ends; a row's
   busway load is the sum over its racks (with feeds = 2 each busway must carry
   it alone, so the figure is per busway);
@@ -30,6 +32,7 @@ from fractions import Fraction
 
 from .. import checks
 from ..checks._base import Measure
+from .problem import modules
 from .result import Layout
 from ..model.types import Factory, HallLoad
 from ..lang.units import LENGTH, POWER, Quantity
@@ -60,16 +63,21 @@ def apply(model: Factory, layout: Layout) -> None:
             power[p.id] = fab.switch.power.value * (p.switches or 0)
     for fab in fabrics.values():
         fab.built_optics = Quantity(Fraction(0), POWER)
+        fab.built_transceivers = 0
+    network = {p.id for p in layout.placements if p.kind == "network"}
+    for (rack, cl, fb, mid), n in modules(layout.links, network, media).items():
+        m, fab, h = media[mid], fabrics[(cl, fb)], where[rack][0]
+        w = n * (m.power_per_end.value if rack in network else m.host_power.value)
+        fab.built_optics = Quantity(fab.built_optics.value + w, POWER)
+        fab.built_transceivers += n
+        power[rack] += w
+        h.load.optics = Quantity(h.load.optics.value + w, POWER)
     for ln in layout.links:
-        end = media[ln.medium].power_per_end.value * ln.count
         fab = fabrics[(ln.cluster, ln.fabric)]
-        fab.built_optics = Quantity(fab.built_optics.value + 2 * end, POWER)
         length = Fraction(ln.length_m).limit_denominator(1000)       # stored to the mm
         for rack in (ln.a, ln.b):
             h = where[rack][0]
-            power[rack] += end
             h.load.optics_ends += ln.count
-            h.load.optics = Quantity(h.load.optics.value + end, POWER)
             if length > h.load.longest.get(fab, Quantity(Fraction(0), LENGTH)).value:
                 h.load.longest[fab] = Quantity(length, LENGTH)
     for rack, (h, row) in where.items():

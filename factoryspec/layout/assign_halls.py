@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from ..diagnostics import Diagnostic, error
 from ..lang.units import LENGTH, POWER, Quantity, format_quantity
-from .context import Ctx
+from .context import INF, Ctx
 from .geometry import SLOT_COMPUTE
 from .problem import mm
 
@@ -224,7 +224,7 @@ def reach_checks(ctx: Ctx) -> list[Diagnostic]:
     """A fabric whose shortest possible link is beyond every medium it may use."""
     out = []
     sw = min((mm(h.slot_width_m) for h in ctx.halls), default=0)
-    shortest = -(-(sw + ctx.T.v_mm) // ctx.T.bin_mm)
+    shortest = -(-ctx.T.shortest_mm(sw) // ctx.T.bin_mm)
     for f, info in enumerate(ctx.W.fabrics):
         t = ctx.tables[f]
         if not t.media:
@@ -355,8 +355,9 @@ def _hall_limits(ctx: Ctx, hd: HallData, k: int, here: list, nets: list, n: dict
     cons = {
         "compute": comp <= int(hd.compute[k]),
         "slots": comp + netc <= int(hd.usable[k]),
-        "busway": power <= hd.row_cap[k] * ctx.halls[k].rows,
     }
+    if hd.row_cap[k] < INF:          # INF: no limit (a busway beyond 10^18 W); the product would overflow int64
+        cons["busway"] = power <= hd.row_cap[k] * ctx.halls[k].rows
     if ctx.cdu_cap[k] < (1 << 59):
         cons["cdu"] = sum(hd.liquid[ci] * racks(ci, k) for ci in here) <= int(ctx.cdu_cap[k])
     if ctx.air_cap[k] < (1 << 59):
@@ -412,7 +413,7 @@ def _balance(m, ctx: Ctx, hd: HallData, loads: list):
     top = m.NewIntVar(0, 1000, "max_util")
     for k, load in enumerate(loads):
         cap = hd.row_cap[k] * ctx.halls[k].rows
-        if load is not None and cap > 0:
+        if load is not None and 0 < hd.row_cap[k] < INF:
             m.Add(1000 * load <= top * cap)
     m.Minimize(top)
 

@@ -2,9 +2,19 @@
 
 Per fabric, two parts.
 
+Links are priced by their horizontal run h (the tray run; across the rack
+tops of a row segment it is the same |x1 - x2|). A link's real length is at
+least h + v_lo, where v_lo is the smaller vertical part of the two routes
+(the tray's drops and slack, v; or the rack-top rises and in-row slack, when
+that route is open and shorter), and at least h + v once h > in_row_max (only
+the tray is open then). So in the bin n of h + v_lo, a link costs at least
+g'[n] = unit(lift(n)), lift(n) the least real bin of such a link (geometry.
+SlotTable.lift, routes.short_units): never above the real unit, never
+falling as n grows. Without rack-top routing v_lo = v and g' = unit.
+
 1. Every link joins two distinct racks, so its horizontal run is at least the
-   narrowest slot width x_min: each link costs at least c_min = unit(bin_up(
-   x_min + drops + slack)). Base = (number of links) x c_min.
+   narrowest slot width x_min: each link costs at least c_min = g'[n_lo],
+   n_lo = bin_up(x_min + v_lo). Base = (number of links) x c_min.
 
 2. Chains. Route each compute port's traffic up the tree in proportion to the
    links: a leaf passes min(1, up links / its endpoints) of each endpoint's
@@ -19,8 +29,9 @@ Per fabric, two parts.
    the same for every q because every pod meets every plane alike.
    Tray distance is a shortest-path metric, so a chain's hops cover at least
    the distance d(r, q), and cost at least psi_k(d) = the least sum of k link
-   costs whose horizontal runs add up to d (a min-plus convolution of the
-   per-bin cost table). Hence
+   costs whose horizontal runs add up to d (a min-plus convolution of g' over
+   the bins of h + v_lo: the hops' bins add up to at least bin_up(d + k v_lo),
+   and g' is monotone). Hence
 
      objective >= base + sum_q (1/T) sum_r a_r (psi_k(d(r, q)) - k c_min).
 
@@ -44,8 +55,13 @@ What it does not see (why the gap is ~1 % in one hall and a few % across
 buildings): within the route's limits, every chain still puts its leaf and
 spine wherever splits its run most cheaply, independently of every other
 chain (a leaf serves many racks and reaches every core; a spine serves a whole
-pod) and of how few network slots stand near the hall entries. Closing that
-needs a relaxation that shares those racks between chains, which is not done.
+pod) and of how few network slots stand near the hall entries. Where copper
+reaches across the rack tops the same freedom costs more: every hop, and every
+link of the base, may be priced as a neighbour's short copper cable, while in a
+real layout a row segment holds few racks and most links must take the trays
+(superpod: gap ~43 % against ~1 % with every cable on the trays). Closing that
+needs a relaxation that shares those racks between chains (or bounds how many
+links one row segment can keep short), which is not done.
 Arithmetic is exact (integers, and Fractions where oversubscribed leaves make
 a_r fractional); the result is rounded down.
 """
@@ -60,7 +76,7 @@ from .context import Ctx
 from .costs import INF
 from .geometry import SLOT_COMPUTE, SLOT_RESERVED
 from .problem import mm
-from .routes import route_bound
+from .routes import route_bound, short_units
 from .wiring import rail_leaves
 
 
@@ -83,14 +99,19 @@ def _x_min(ctx: Ctx, ci: int) -> int:
     return min((mm(ctx.halls[k].slot_width_m) for k in ks), default=0)
 
 
+def shortest_bin(ctx: Ctx, ci: int) -> int:
+    """n_lo: the bin of x_min + v_lo, where every link of cluster ci starts."""
+    return -(-(_x_min(ctx, ci) + ctx.T.v_lo_mm) // ctx.T.bin_mm)
+
+
 def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
     info = ctx.W.fabrics[f]
     ci = ctx.local[info.cluster]
     cl = ctx.clusters[ci]
     T = ctx.T
-    g = ctx.units[f]
-    n_lo = -(-(_x_min(ctx, ci) + T.v_mm) // T.bin_mm)
-    if n_lo > ctx.tables[f].nmax:
+    g = short_units(T, ctx.tables[f], ctx.units[f])       # g': per bin of h + v_lo
+    n_lo = shortest_bin(ctx, ci)
+    if n_lo > ctx.tables[f].nmax or g[n_lo] >= INF:
         return INF, False
     c_min = int(g[n_lo])
     links = ctx.fab_slices[f]
@@ -103,9 +124,9 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
     if len(comp) < cl.racks:
         return INF, False
     nmax = ctx.tables[f].nmax
-    table, cut = psi_table_within(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_mm, T.bin_mm, out_of_time)
+    table, cut = psi_table_within(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_lo_mm, T.bin_mm, out_of_time)
     psi = _less(table, k * c_min)
-    route = route_bound(ctx, ci, ctx.tables[f], g, n_lo, k)
+    route = route_bound(ctx, ci, ctx.tables[f], ctx.units[f], n_lo, k)
     src = None if route is None else route.source_states(comp)      # each compute slot's route row
     scores = []                       # (score, top switches that may sit there)
     per = info.spec.switches_per_rack
@@ -155,8 +176,8 @@ def _far_extra(T, d, y, psi, k, via) -> np.ndarray:
 
 
 def _split(T, psi, k, d: np.ndarray) -> np.ndarray:
-    """psi' at horizontal distances d: k links, each with its drops, in whole bins."""
-    return psi[np.minimum(-(-(d + k * T.v_mm) // T.bin_mm), len(psi) - 1)]
+    """psi' at horizontal distances d: k links, each with its least vertical part, in whole bins."""
+    return psi[np.minimum(-(-(d + k * T.v_lo_mm) // T.bin_mm), len(psi) - 1)]
 
 
 def _group_scores(own: np.ndarray, far: np.ndarray, a_runs, racks: int, per: int) -> list:

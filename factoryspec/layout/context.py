@@ -45,7 +45,7 @@ class Ctx:
         self.local = {pi: li for li, pi in enumerate(self.cl)}
         self.rack_local_cluster = np.array([self.local[int(c)] for c in self.W.cluster], np.int64) \
             if self.W.n else np.zeros(0, np.int64)
-        self.tables = [CostTable(problem, f.spec.media, self.T.bin_mm) for f in self.W.fabrics]
+        self.tables = [CostTable(problem, f.spec.media, self.T.bin_mm, f.spec.link_speed_bps) for f in self.W.fabrics]
         self.units = [t.unit(self.objective) for t in self.tables]
         self._capacities()
         self._allowed()

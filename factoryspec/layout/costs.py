@@ -20,20 +20,21 @@ INF = 1 << 60
 MAX_BINS = 1_000_000
 
 
-def media_for(problem: LayoutProblem, allowed: tuple) -> list:
-    """The media a fabric may use, in its own order (or the problem's)."""
+def media_for(problem: LayoutProblem, allowed: tuple, speed_bps: float = 0.0) -> list:
+    """The media a fabric may use, in its own order (or the problem's): those
+    allowed and fast enough for its links (Medium.carries)."""
     if not allowed:
-        return list(problem.media)
+        return [m for m in problem.media if m.carries(speed_bps)]
     by_id = {m.id: m for m in problem.media}
-    return [by_id[i] for i in allowed if i in by_id]
+    return [by_id[i] for i in allowed if i in by_id and by_id[i].carries(speed_bps)]
 
 
 class CostTable:
     """Per length bin n (length n * bin_mm): medium index, cost (uUSD) and the
     objective's unit (cost, or length in mm), INF where no medium reaches."""
 
-    def __init__(self, problem: LayoutProblem, allowed: tuple, bin_mm: int):
-        self.media = media_for(problem, allowed)
+    def __init__(self, problem: LayoutProblem, allowed: tuple, bin_mm: int, speed_bps: float = 0.0):
+        self.media = media_for(problem, allowed, speed_bps)
         self.bin_mm = bin_mm
         reach = max((mm(m.reach_m) for m in self.media), default=0)
         self.nmax = min(reach // bin_mm, MAX_BINS)

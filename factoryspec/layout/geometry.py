@@ -1,6 +1,7 @@
 """Slots of a set of halls and cable lengths between them (vectorised).
 
-Implements the tray model documented in problem.py, in integer millimetres.
+Implements the cable model documented in problem.py (the tray route, and the
+rack-top route for short links within a row segment), in integer millimetres.
 Slot ids are dense: hall k's slots are base[k] + (row-1)*slots_per_row + (slot-1).
 """
 
@@ -25,6 +26,11 @@ def vertical_mm(cab: Cabling) -> int:
     return 2 * (mm(cab.rack_height_m) + mm(cab.tray_height_m)) + 2 * mm(cab.slack_m)
 
 
+def in_row_mm(cab: Cabling) -> int:
+    """A rack-top cable's rise from the port at both ends, plus in-row slack at both ends."""
+    return 2 * (mm(cab.in_row_rise_m) + mm(cab.in_row_slack_m))
+
+
 @attrs.define(eq=False)
 class SlotTable:
     halls: list                  # Hall objects, in order
@@ -45,7 +51,9 @@ class SlotTable:
     kind: np.ndarray
     row_id: np.ndarray           # dense row id across halls
     row_len: np.ndarray          # per hall: row length in mm
-    v_mm: int
+    v_mm: int                    # tray route: drops and slack of both ends
+    in_mm: int                   # rack-top route: rises and in-row slack of both ends
+    in_max_mm: int               # longest horizontal run across the rack tops
     same_rack_mm: int
     bin_mm: int
 
@@ -83,20 +91,49 @@ class SlotTable:
             out[i, j] = self.horizontal(a[i], b[j])
         return out
 
+    def raw_mm(self, h, a, b) -> np.ndarray:
+        """Unrounded cable length between slots a and b (broadcast) whose horizontal
+        tray run is h: the tray route, or across the rack tops where both stand in
+        one row segment (row ids and sections are unique across halls) at most
+        in_max_mm apart and that is shorter; through the rack when a == b."""
+        tray = h + self.v_mm
+        short = (self.row_id[a] == self.row_id[b]) & (self.sec[a] == self.sec[b]) & (h <= self.in_max_mm)
+        raw = np.where(short, np.minimum(tray, h + self.in_mm), tray)
+        return np.where(a == b, self.same_rack_mm, raw)
+
     def length_bins_matrix(self, a, b) -> np.ndarray:
         a = np.asarray(a, np.int64)
         b = np.asarray(b, np.int64)
-        raw = self.horizontal_matrix(a, b) + self.v_mm
-        raw = np.where(a[:, None] == b[None, :], self.same_rack_mm, raw)
+        raw = self.raw_mm(self.horizontal_matrix(a, b), a[:, None], b[None, :])
         return -(-raw // self.bin_mm)
 
     def length_bins(self, a, b) -> np.ndarray:
         """Cable length in bins (length = bins * bin_mm), rounded up."""
         a = np.asarray(a, np.int64)
         b = np.asarray(b, np.int64)
-        raw = self.horizontal(a, b) + self.v_mm
-        raw = np.where(a == b, self.same_rack_mm, raw)
-        return -(-raw // self.bin_mm)
+        return -(-self.raw_mm(self.horizontal(a, b), a, b) // self.bin_mm)
+
+    def shortest_mm(self, sw: int) -> int:
+        """The least unrounded length of a link between two racks at least sw apart."""
+        return sw + (self.v_lo_mm if sw <= self.in_max_mm else self.v_mm)
+
+    @property
+    def v_lo_mm(self) -> int:
+        """The least vertical part (both ends) of any link between two racks: the
+        tray route's, or the rack-top route's where that is open and shorter."""
+        return min(self.v_mm, self.in_mm) if self.in_max_mm > 0 else self.v_mm
+
+    def lift(self, n) -> np.ndarray:
+        """For links whose horizontal run h has h + v_lo_mm in bin n (((n - 1) * bin,
+        n * bin]), the least bin their real length can fall in. A link is on the
+        rack tops only when h <= in_max_mm, so beyond in_max_mm + v_lo_mm every
+        link pays the tray's full v_mm; up to it, at least h + v_lo_mm. The
+        result never falls below n and never falls as n grows, so lower bounds
+        that price a link of horizontal h at bin(h + v_lo_mm) stay valid."""
+        n = np.asarray(n, np.int64)
+        e = (n - 1) * self.bin_mm + 1                 # the least length of bin n
+        real = np.where(e > self.in_max_mm + self.v_lo_mm, e + (self.v_mm - self.v_lo_mm), e)
+        return np.where(n > 0, -(-real // self.bin_mm), n)
 
 
 def build_slots(halls: list, cab: Cabling) -> SlotTable:
@@ -142,8 +179,9 @@ def build_slots(halls: list, cab: Cabling) -> SlotTable:
                      oy=arr["oy"], ex=arr["ox"] + rl, ey=arr["oy"], run=rl - arr["x"] + arr["y"],
                      sec=sec, xl=arr["xl"], xr=arr["xr"],
                      kind=arr["kind"].astype(np.int8), row_id=row_id,
-                     row_len=np.asarray(row_len, np.int64), v_mm=vertical_mm(cab),
-                     same_rack_mm=mm(cab.rack_height_m) + 2 * mm(cab.slack_m),
+                     row_len=np.asarray(row_len, np.int64), v_mm=vertical_mm(cab), in_mm=in_row_mm(cab),
+                     in_max_mm=mm(cab.in_row_max_m),
+                     same_rack_mm=mm(cab.rack_height_m) + 2 * mm(cab.in_row_slack_m),
                      bin_mm=max(mm(cab.length_bin_m), 1))
 
 

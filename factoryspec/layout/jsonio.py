@@ -14,7 +14,7 @@ from collections import Counter
 from importlib import resources
 
 from ..diagnostics import error
-from .problem import LayoutProblem, milliwatts, mw_to_w
+from .problem import LayoutProblem, milliwatts, module_mw, modules, mw_to_w
 from .result import STATUSES, Layout, Link, Placement, SolveResult
 from .verify import LAYOUT_INVALID, verify_and_recount
 
@@ -60,10 +60,27 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
     }
 
 
+def _headroom_entry(h: dict) -> dict:
+    """One headroom measure as layout.json records it. A limit (or use) beyond
+    MAX_MAGNITUDE (a busway of 10^25 W is no limit in practice) is null: every
+    number of a layout stays within the bound its reader relies on."""
+    out = {k: h[k] for k in HEADROOM_KEYS}
+    for k in ("used", "limit"):
+        if isinstance(out[k], (int, float)) and not abs(out[k]) <= MAX_MAGNITUDE:
+            out[k] = None
+    return out
+
+
 def _totals(problem: LayoutProblem, lay: Layout, t: dict, objective_units, headroom) -> dict:
     """The totals block from the layout and its link sums `t` (the solver's when
     writing, verify.recount's when checking: the same rounding either way)."""
-    per_end = {m.id: milliwatts(m.power_per_end_w) for m in problem.media}
+    media = {m.id: m for m in problem.media}
+    network = {p.id for p in lay.placements if p.kind == "network"}
+    mods: dict = {}                  # medium -> [modules, mW]: switch modules shared, host ones per end
+    for (rack, _, _, mid), n in modules(lay.links, network, media).items():
+        acc = mods.setdefault(mid, [0, 0])
+        acc[0] += n
+        acc[1] += n * module_mw(media[mid], rack in network) if mid in media else 0
     compute = sum(1 for p in lay.placements if p.kind == "compute")
     return {
         "racks": len(lay.placements),
@@ -75,13 +92,15 @@ def _totals(problem: LayoutProblem, lay: Layout, t: dict, objective_units, headr
         "cost_usd": _r(t.get("cost_u", 0) / 1e6),
         "objective_units": objective_units,
         "by_medium": [{"medium": m, "cables": v[0], "length_m": _r(v[1] / 1000, 3),
-                       "cost_usd": _r(v[2] / 1e6), "power_per_end_w": mw_to_w(per_end[m]),
-                       "optics_w": mw_to_w(2 * v[0] * per_end[m])}
+                       "cost_usd": _r(v[2] / 1e6), "power_per_end_w": mw_to_w(milliwatts(media[m].power_per_end_w)),
+                       "speed_bps": media[m].speed_bps or None, "form_factor": media[m].form_factor,
+                       "cables_per_transceiver": media[m].cables_per_transceiver,
+                       "transceivers": mods.get(m, [0, 0])[0], "optics_w": mw_to_w(mods.get(m, [0, 0])[1])}
                       for m, v in sorted(t.get("by_medium", {}).items())],
-        "optics": {"ends": 2 * t.get("cables", 0),
-                   "power_w": mw_to_w(sum(2 * v[0] * per_end[m] for m, v in t.get("by_medium", {}).items()))},
+        "optics": {"ends": 2 * t.get("cables", 0), "transceivers": sum(v[0] for v in mods.values()),
+                   "power_w": mw_to_w(sum(v[1] for v in mods.values()))},
         "it_power_w": mw_to_w(sum(milliwatts(p.power_w) for p in lay.placements)),
-        "headroom": [{k: h[k] for k in HEADROOM_KEYS} for h in headroom or ()],
+        "headroom": [_headroom_entry(h) for h in headroom or ()],
     }
 
 
@@ -264,7 +283,7 @@ def verify_json(problem: LayoutProblem, data, headroom=None) -> list:
                             "the spec and the placements give"))
     out.extend(_invalid(m) for m in _solver_figures(problem, data["solver"], sums["objective_units"]))
     if headroom is not None:
-        want = [{k: h[k] for k in HEADROOM_KEYS} for h in headroom(layout)]
+        want = [_headroom_entry(h) for h in headroom(layout)]
         got = data["totals"]["headroom"]
         if got != want:
             first = next((w for w, g in zip(want, got) if w != g), None)
@@ -341,6 +360,10 @@ def _solver_figures(problem: LayoutProblem, solver: dict, units: int):
     if solver["objective"] != objective:
         yield f"layout.json's solver.objective is {show(solver['objective'])}, its links give {objective} {unit}"
     lower = solver["lower_bound"]
+    for name in ("lower_bound", "baseline_objective"):
+        value = solver[name]
+        if value is not None and value != _r(value):
+            yield f"layout.json's solver.{name} is {show(value)}, not a figure compile writes (rounded to 6 places)"
     if lower > objective:
         yield f"layout.json's solver.lower_bound {lower} is above the objective its links give, {objective} {unit}"
     bound = units if lower == objective else round(lower * scale)

@@ -33,11 +33,19 @@ it independently):
   the rack along its row and the end aisle to the entry, (row length - x) + y,
   then |dx| + |dy| between the two entries (the distance between the hall
   origins when the halls' rows are equally long), then to the other rack.
-* Every link between two racks adds, at each end, the vertical run from the
-  port to the tray (worst case, a port at the bottom of the rack: rack_height
-  + tray_height) and `slack`: length = horizontal + 2 * (rack_height +
-  tray_height) + 2 * slack. (Two switches in one rack: rack_height + 2 * slack,
-  no tray.) Lengths are rounded UP to a whole multiple of `length_bin`.
+* Tray route. Every link between two racks adds, at each end, the vertical
+  run from the port to the tray (worst case, a port at the bottom of the rack:
+  rack_height + tray_height) and `slack`: length = horizontal + 2 *
+  (rack_height + tray_height) + 2 * slack.
+* Short links skip the tray. Two racks of one row segment (same hall, same
+  row, no cross-aisle between them) whose centres are at most `in_row_max`
+  apart are cabled across the rack tops: length = |x1 - x2| + 2 *
+  (in_row_rise + in_row_slack), or the tray route if that is shorter. Two
+  switches in one rack: rack_height + 2 * in_row_slack (through the rack).
+  in_row_max = 0 sends every link between racks to the tray. Defaults: rise
+  and slack 0.5 m, max 3 m, so neighbouring racks 0.6 m apart take 2.6 m
+  and racks 3 m apart 5 m: the reach of copper (DAC 2-3 m, ACC 5 m).
+* Lengths are rounded UP to a whole multiple of `length_bin`.
 * A link takes the cheapest medium of its fabric whose reach covers its length
   (ties: the one listed first). A medium is bought at least `min_length_m`
   long: cost = cost_fixed + cost_per_m * max(length, min_length). No medium
@@ -50,13 +58,22 @@ Liquid heat (rack power x liquid fraction) goes to the hall's CDUs, the rest
 and all switch heat to air. A system whose weight / footprint exceeds a hall's
 floor rating cannot stand in that hall.
 
-Optics: every cable end draws its medium's `power_per_end_w` in the rack it
-plugs into, as heat to air. A link's medium follows from its length, known
-only once racks stand, so while placing the solver holds each compute rack's
-`optics_w` and each switch's cabled ports x its fabric's `power_per_end_w`
-(the highest of its media) free on the busway and air side. The layout then
-records each rack's power as its system (or switches) plus the ends of its
-actual links, in milliwatts, which never exceeds what was held.
+Optics: every cable end sits in a transceiver module (or is an active cable
+end) in the rack it plugs into, as heat to air. In a compute rack each end
+takes one module of its medium's `host_power_per_end_w`; in a network rack
+one module of `power_per_end_w` serves `cables_per_transceiver` ends of that
+medium, so the rack holds ceil(ends / cables_per_transceiver) of them
+(`modules`). A link's medium follows from its length, known only once racks
+stand, so while placing the solver holds each compute rack's `optics_w` and
+each switch's cabled ports x its fabric's `power_per_end_w` (the highest
+share of a module per cable among its media), plus `module_slack_w` per
+network rack for the modules rounded up, free on the busway and air side. The
+layout then records each rack's power as its system (or switches) plus the
+modules of its actual links, in milliwatts, which never exceeds what was held.
+
+Speed: a fabric uses only the media at least as fast as its `link_speed_bps`
+(a medium's `speed_bps` 0 is unspecified and matches any; a fabric's 0 takes
+every medium).
 
 Fabric wiring (which port goes to which switch) is fixed by the fabric plan,
 see `wiring.py`; the layout decides where racks stand and which switches share
@@ -121,6 +138,8 @@ class FabricSpec:
     switches_per_rack: int = 8
     switch_power_w: float = 0.0
     power_per_end_w: float = 0.0       # optics budget per switch port while placing (the media's highest)
+    module_slack_w: float = 0.0        # budget per network rack for its modules rounded up
+    link_speed_bps: float = 0.0        # what its media must carry; 0: any
     media: tuple = attrs.field(default=(), converter=_tuple)   # allowed media ids; () = all
     rack_weight_kg: float = 0.0
     rack_footprint_m2: float = 0.72
@@ -163,8 +182,20 @@ class Medium:
     cost_fixed: float
     cost_per_m: float
     min_length_m: float = 0.0
-    power_per_end_w: float = 0.0       # transceiver (or active cable end) power, each end
+    power_per_end_w: float = 0.0       # one module (or active cable end) at a switch end
+    speed_bps: float = 0.0             # per cable; 0: unspecified, matches any port
+    cables_per_transceiver: int = 1    # cables one module serves at a switch end
+    host_power_per_end_w: float | None = None   # one module per cable at a host end; None: power_per_end_w
+    form_factor: str | None = None
     span: Span | None = None
+
+    @property
+    def host_w(self) -> float:
+        return self.power_per_end_w if self.host_power_per_end_w is None else self.host_power_per_end_w
+
+    def carries(self, speed_bps: float) -> bool:
+        """Fast enough for a fabric of `speed_bps` (0 on either side: unspecified)."""
+        return not self.speed_bps or not speed_bps or self.speed_bps >= speed_bps
 
 
 @attrs.frozen(kw_only=True)
@@ -173,6 +204,9 @@ class Cabling:
     rack_height_m: float = 2.3
     slack_m: float = 1.0
     length_bin_m: float = 1.0
+    in_row_rise_m: float = 0.5
+    in_row_slack_m: float = 0.5
+    in_row_max_m: float = 3.0
     span: Span | None = None
 
 
@@ -202,6 +236,29 @@ class LayoutProblem:
         problems = list(_malformed(self))
         if problems:
             raise ValueError("malformed layout problem: " + "; ".join(problems))
+
+
+def modules(links, network: set, media: dict) -> dict:
+    """Transceiver modules of a layout: (rack, cluster, fabric, medium) -> modules.
+    A compute rack takes one per cable end; a network rack (`network`: the ids of
+    network racks) ceil(ends / cables_per_transceiver) per medium (`media`: id ->
+    Medium). In key order, so sums over it are deterministic."""
+    ends: dict = {}
+    for ln in links:
+        for rack in (ln.a, ln.b):
+            key = (rack, ln.cluster, ln.fabric, ln.medium)
+            ends[key] = ends.get(key, 0) + ln.count
+    out = {}
+    for key in sorted(ends):
+        m, n = media.get(key[3]), ends[key]
+        per = m.cables_per_transceiver if m is not None and key[0] in network else 1
+        out[key] = -(-n // max(per, 1))
+    return out
+
+
+def module_mw(m: "Medium", at_switch: bool) -> int:
+    """Milliwatts of one module of medium m at a switch end, or at a host end."""
+    return milliwatts(m.power_per_end_w if at_switch else m.host_w)
 
 
 def mm(metres: float) -> int:
@@ -278,6 +335,10 @@ def _malformed(p: LayoutProblem):
     for m in p.media:
         if m.reach_m <= 0:
             yield f"medium {m.id}: reach must be positive"
+    cab = p.cabling
+    if min(cab.tray_height_m, cab.rack_height_m, cab.slack_m, cab.in_row_rise_m, cab.in_row_slack_m,
+           cab.in_row_max_m) < 0:
+        yield "cabling: heights, slacks and in_row_max must not be negative"
     if p.cabling.length_bin_m <= 0:
         yield "cabling: length_bin must be positive"
     else:

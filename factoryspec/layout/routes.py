@@ -15,10 +15,15 @@ a step `delta`). For two slots a, b the horizontal run is at least
                   so |t_a - t_b| = |-Δx + Δy| <= |Δx| + |Δy|, and the tray run
                   between two slots of a hall is at least that)
 and flooring to delta lowers the first and lowers the second by at most
-delta - 1, which is subtracted. A link costs at least the unit of the bin its
-lower-bound length falls in (units never fall with length), and at least the
-shortest link's unit (n_lo). So the least sum over every sequence of states
-(a min-plus matrix product) bounds every real chain:
+delta - 1, which is subtracted. A link between halls always takes the tray
+route, so it is at least that run plus the tray's drops and slack (T.v_mm). A
+link within a hall may be a short one across the rack tops: with horizontal
+run h it is at least h + T.v_lo_mm (the smaller vertical part), and the full
+T.v_mm once h > in_row_max (T.lift, priced by `short_units`). A link costs at
+least the unit of the bin its lower-bound length falls in (units never fall
+with length), and at least the shortest link's unit (n_lo). So the least sum
+over every sequence of states (a min-plus matrix product) bounds every real
+chain:
 
     route[s, q] <= cost of any chain from a compute slot in state s to a top
                    switch slot in state q.
@@ -47,6 +52,7 @@ class RouteBound:
     def __init__(self, T, comp, net, delta: int, table, g: np.ndarray, n_lo: int, k: int):
         self.T, self.delta = T, delta
         self.table, self.g, self.n_lo = table, g, n_lo
+        self.g_short = short_units(T, table, g)
         self.src_keys = self._keys(comp)
         self.net_keys = self._keys(net)
         src_h, src_t = self.src_keys >> SHIFT, self.src_keys & MASK
@@ -71,12 +77,15 @@ class RouteBound:
     def _hops(self, ha, ta, hb, tb) -> np.ndarray:
         inter = ta[:, None] + self.entry_gap[ha][:, hb] + tb[None, :]
         intra = np.maximum(np.abs(ta[:, None] - tb[None, :]) - (self.delta - 1), 0)
-        length = np.where(ha[:, None] == hb[None, :], intra, inter)
-        return self.unit(length)
+        return np.where(ha[:, None] == hb[None, :], self.unit(intra, short=True), self.unit(inter))
 
-    def unit(self, length: np.ndarray) -> np.ndarray:
-        """The unit (table `g`) of a link of horizontal run `length`: its bin, at least n_lo."""
+    def unit(self, length: np.ndarray, short: bool = False) -> np.ndarray:
+        """The least unit of a link of horizontal run `length`: its bin, at least n_lo.
+        Between halls (short=False) by the tray route; within a hall (short=True)
+        the rack-top route may be shorter, so by the smaller vertical part, lifted."""
         T = self.T
+        if short:
+            return self.table.lookup(self.g_short, np.maximum(-(-(length + T.v_lo_mm) // T.bin_mm), self.n_lo))
         return self.table.lookup(self.g, np.maximum(-(-(length + T.v_mm) // T.bin_mm), self.n_lo))
 
     def source_states(self, slots: np.ndarray) -> np.ndarray:
@@ -92,6 +101,14 @@ class RouteBound:
         k = int(self.key(hall, run))
         q = int(np.searchsorted(self.net_keys, k))
         return self.route[:, q] if q < len(self.net_keys) and self.net_keys[q] == k else None
+
+
+def short_units(T, table, g: np.ndarray) -> np.ndarray:
+    """g indexed by the bin of h + T.v_lo_mm (h a link's horizontal run): the unit
+    of the least bin its real length can fall in (T.lift), INF beyond reach. It
+    never exceeds the real unit of such a link (units never fall with length),
+    never falls as the bin grows, and equals g when no link takes the rack tops."""
+    return table.lookup(g, T.lift(np.arange(len(g))))
 
 
 def step(T, mask, bin_mm: int) -> int | None:

@@ -46,7 +46,7 @@ from .context import Ctx
 from .costs import INF
 from .place_rows import pack
 from .place_switches import place, refine
-from .problem import LayoutProblem, milliwatts, mw_to_w, watts
+from .problem import LayoutProblem, milliwatts, module_mw, mw_to_w, watts
 from .result import LEVELS, Layout, Link, Placement, SolveResult
 
 REFINE_ROUNDS = 6
@@ -276,13 +276,23 @@ def _rack_power_mw(ctx: Ctx, bins: np.ndarray) -> np.ndarray:
     switch = np.array([watts(f.spec.switch_power_w) * 1000 for f in W.fabrics] or [0], np.int64)
     power = np.where(W.kind == 1, W.nsw * switch[np.maximum(W.fabric, 0)],
                      system[ctx.rack_local_cluster]).astype(np.int64)
-    end = np.zeros(len(W.la), np.int64)
+    media = list(ctx.problem.media)
+    index = {m.id: g for g, m in enumerate(media)}
+    med = np.zeros(len(W.la), np.int64)             # each link's medium, as an index of problem.media
     for k, t in enumerate(ctx.tables):
         sel = np.nonzero(W.lfab == k)[0]
-        per_end = np.array([milliwatts(m.power_per_end_w) for m in t.media] or [0], np.int64)
-        end[sel] = per_end[t.medium[bins[sel]]] * W.lcount[sel]
-    np.add.at(power, W.la, end)
-    np.add.at(power, W.lb, end)
+        glob = np.array([index[m.id] for m in t.media] or [0], np.int64)
+        med[sel] = glob[t.medium[bins[sel]]]
+    # cable ends per (rack, medium), then modules: one per end at a host, shared at a switch
+    ends = np.zeros((W.n, max(len(media), 1)), np.int64)
+    np.add.at(ends, (W.la, med), W.lcount)
+    np.add.at(ends, (W.lb, med), W.lcount)
+    per = np.array([max(m.cables_per_transceiver, 1) for m in media] or [1], np.int64)
+    net = (W.kind == 1)[:, None]
+    mods = np.where(net, -(-ends // per[None, :]), ends)
+    sw_mw = np.array([module_mw(m, True) for m in media] or [0], np.int64)
+    host_mw = np.array([module_mw(m, False) for m in media] or [0], np.int64)
+    power += (mods * np.where(net, sw_mw[None, :], host_mw[None, :])).sum(axis=1)
     return power
 
 

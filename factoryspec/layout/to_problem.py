@@ -70,8 +70,16 @@ def _fabric(fabric) -> FabricSpec:
         id=fabric.name or fabric.qualname, plan=fabric.sized, ports_per_rack=fabric.ports_per_rack,
         switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
         switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
-        media=[m.qualname for m in fabric.media],
+        module_slack_w=_module_slack(fabric), link_speed_bps=_f(fabric.link_speed),
+        media=[m.qualname for m in fabric.usable_media],
         span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"))
+
+
+def _module_slack(fabric) -> float:
+    """The most that rounding a network rack's modules up can add to its optics
+    over the per-cable budget: a module's unused share, once per medium."""
+    return sum((_f(m.power_per_end) * (m.cables_per_transceiver - 1) / m.cables_per_transceiver
+                for m in fabric.usable_media), 0.0)
 
 
 def _cluster(cluster) -> Cluster:
@@ -79,7 +87,8 @@ def _cluster(cluster) -> Cluster:
     return Cluster(
         id=cluster.qualname, span=cluster.name_span or cluster.span, racks=cluster.racks, system=system.name,
         rack_power_w=_f(system.power), rack_weight_kg=_f(system.weight),
-        optics_w=sum((fab.ports_per_rack * _f(fab.power_per_end) for fab in cluster.fabrics if fab.sized), 0.0),
+        optics_w=sum((fab.ports_per_rack * _f(fab.host_power_per_end) for fab in cluster.fabrics if fab.sized),
+                     0.0),
         footprint_m2=_f(system.footprint.area) if system.footprint else 0.72,
         liquid_fraction=float(system.liquid_fraction), scalable_unit=cluster.scalable_unit,
         nvlink_racks=system.nvlink_racks, allowed_halls=[h.qualname for h in cluster.halls],
@@ -90,7 +99,10 @@ def _cluster(cluster) -> Cluster:
 
 def _medium(m) -> Medium:
     return Medium(id=m.qualname, reach_m=_f(m.reach), cost_fixed=_f(m.cost), cost_per_m=_f(m.cost_per_m),
-                  min_length_m=_f(m.min_length), power_per_end_w=_f(m.power_per_end), span=m.name_span or m.span)
+                  min_length_m=_f(m.min_length), power_per_end_w=_f(m.power_per_end),
+                  speed_bps=_f(m.speed) if m.speed is not None else 0.0,
+                  cables_per_transceiver=m.cables_per_transceiver, host_power_per_end_w=_f(m.host_power),
+                  form_factor=m.form_factor, span=m.name_span or m.span)
 
 
 def _cabling(factory: Factory) -> Cabling:
@@ -98,7 +110,8 @@ def _cabling(factory: Factory) -> Cabling:
     if c is None:
         return Cabling()
     return Cabling(tray_height_m=_f(c.tray_height), rack_height_m=_f(c.rack_height), slack_m=_f(c.slack),
-                   length_bin_m=_f(c.length_bin), span=c.span)
+                   length_bin_m=_f(c.length_bin), in_row_rise_m=_f(c.in_row_rise),
+                   in_row_slack_m=_f(c.in_row_slack), in_row_max_m=_f(c.in_row_max), span=c.span)
 
 
 def _solve_settings(checked: Checked) -> tuple[str, object, float | None]:

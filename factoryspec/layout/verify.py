@@ -186,15 +186,28 @@ class _Verifier:
         return f.rack_weight_kg, f.rack_footprint_m2
 
     def _optics(self) -> Counter:
-        """Milliwatts of cable ends per rack: each link puts one end of each of its
-        cables in rack a and one in rack b, at its medium's power_per_end (the
-        medium itself is checked with the links)."""
-        per_end = {m.id: milliwatts(m.power_per_end_w) for m in self.p.media}
-        out: Counter = Counter()
+        """Milliwatts of transceiver modules per rack: each link puts one end of
+        each of its cables in rack a and one in rack b. A compute rack holds one
+        module per end (host_power_per_end_w); a network rack, per medium,
+        ceil(ends / cables_per_transceiver) modules of power_per_end_w (the medium
+        itself is checked with the links)."""
+        media = {m.id: m for m in self.p.media}
+        network = {p.id for p in self.lay.placements if p.kind == "network"}
+        ends: Counter = Counter()
         for ln in self.lay.links:
-            end = per_end.get(ln.medium, 0) * ln.count
-            out[ln.a] += end
-            out[ln.b] += end
+            ends[(ln.a, ln.medium)] += ln.count
+            ends[(ln.b, ln.medium)] += ln.count
+        out: Counter = Counter()
+        for (rack, mid), n in sorted(ends.items()):
+            m = media.get(mid)
+            if m is None:
+                continue
+            if rack in network:
+                per = max(m.cables_per_transceiver, 1)
+                out[rack] += (n + per - 1) // per * milliwatts(m.power_per_end_w)
+            else:
+                host = m.power_per_end_w if m.host_power_per_end_w is None else m.host_power_per_end_w
+                out[rack] += n * milliwatts(host)
         return out
 
     def _power(self, p, c) -> int:
@@ -354,15 +367,26 @@ class _Verifier:
                          f"{real:,}")
 
     def _length(self, pa, pb) -> int:
-        """Cable length in mm (binned) between two placed racks, from the tray rules."""
+        """Cable length in mm (binned) between two placed racks, from the rules in
+        problem.py: through the rack, across the rack tops of one row segment, or
+        along the trays."""
         cab = self.p.cabling
         bin_mm = max(mm(cab.length_bin_m), 1)
         if (pa.hall, pa.row, pa.slot) == (pb.hall, pb.row, pb.slot):
-            raw = mm(cab.rack_height_m) + 2 * mm(cab.slack_m)
+            raw = mm(cab.rack_height_m) + 2 * mm(cab.in_row_slack_m)
         else:
-            raw = self._horizontal(pa, pb) + 2 * (mm(cab.rack_height_m) + mm(cab.tray_height_m)) \
-                + 2 * mm(cab.slack_m)
+            h = self._horizontal(pa, pb)
+            raw = h + 2 * (mm(cab.rack_height_m) + mm(cab.tray_height_m)) + 2 * mm(cab.slack_m)
+            if self._same_segment(pa, pb) and h <= mm(cab.in_row_max_m):
+                raw = min(raw, h + 2 * mm(cab.in_row_rise_m) + 2 * mm(cab.in_row_slack_m))
         return -(-raw // bin_mm) * bin_mm
+
+    def _same_segment(self, pa, pb) -> bool:
+        """One hall, one row, no cross-aisle between the two slots."""
+        if (pa.hall, pa.row) != (pb.hall, pb.row):
+            return False
+        geo = self.geo[pa.hall]
+        return geo.section(pa.slot) == geo.section(pb.slot)
 
     def _horizontal(self, pa, pb) -> int:
         ga, gb = self.geo[pa.hall], self.geo[pb.hall]
@@ -470,10 +494,14 @@ def _expected_links(c, f, switch_rack) -> Counter:
 
 
 def _media(problem: LayoutProblem, f):
+    """The media fabric f may use: those it allows (all when it names none) that
+    carry its link speed; a speed of 0 on either side is unspecified and matches."""
+    def fast(m) -> bool:
+        return m.speed_bps == 0 or f.link_speed_bps == 0 or m.speed_bps >= f.link_speed_bps
     if not f.media:
-        return list(problem.media)
+        return [m for m in problem.media if fast(m)]
     by = {m.id: m for m in problem.media}
-    return [by[i] for i in f.media if i in by]
+    return [by[i] for i in f.media if i in by and fast(by[i])]
 
 
 def _cost(m, length_mm: int) -> int:

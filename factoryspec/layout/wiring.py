@@ -140,13 +140,14 @@ def _add_fabric(racks: _RackList, index: int, ci: int, c: Cluster, f: FabricSpec
     full = 0
     for level, (name, n, ports) in enumerate(zip(names, _tier_sizes(f.plan), f.plan.tier_ports()), start=1):
         each = sw_w + _ceil_w(ports * f.power_per_end_w)      # a switch and the optics budget of its ports
-        full = max(full, per * each)
+        slack = _ceil_w(f.module_slack_w)                      # modules rounded up, once per rack
+        full = max(full, per * each + slack)
         k = -(-n // per)
         first = np.arange(k, dtype=np.int64) * per
         nsw = np.minimum(per, n - first)
         start = racks.n
         racks.add([f"{c.id}/{f.id}/{name}{i + 1}" for i in range(k)], NETWORK, ci, index, level,
-                  first, nsw, nsw * each, 0, nsw * each)
+                  first, nsw, nsw * each + slack, 0, nsw * each + slack)
         tier_racks.append(np.arange(start, start + k, dtype=np.int64))
     return FabricInfo(index, ci, f, names, tier_racks, full)
 

@@ -230,7 +230,10 @@ class Builder:
     def cabling(self, ent: Entity) -> t.Cabling:
         return t.Cabling(**self.common(ent), tray_height=self.val(ent, "tray_height", True),
                          rack_height=self.val(ent, "rack_height", True), slack=self.val(ent, "slack", True),
-                         length_bin=self.val(ent, "length_bin", True))
+                         length_bin=self.val(ent, "length_bin", True),
+                         in_row_rise=self.val(ent, "in_row_rise", True),
+                         in_row_slack=self.val(ent, "in_row_slack", True),
+                         in_row_max=self.val(ent, "in_row_max", True))
 
     # ---- catalog items ---------------------------------------------------------------
     def catalog_item(self, ent: Entity):
@@ -264,7 +267,10 @@ class Builder:
                         reach=self.val(ent, "reach", True), min_length=self.val(ent, "min_length", True),
                         cost=self.val(ent, "cost", True), cost_per_m=self.val(ent, "cost_per_m", True),
                         power_per_end=self.val(ent, "power_per_end", True),
-                        optical=bool(self.val(ent, "optical", default=False)))
+                        optical=bool(self.val(ent, "optical", default=False)), speed=self.val(ent, "speed"),
+                        form_factor=self.val(ent, "form_factor"),
+                        cables_per_transceiver=self.count(ent, "cables_per_transceiver", default=1),
+                        host_power_per_end=self.val(ent, "host_power_per_end"))
 
     def ref(self, value, kind: str):
         """A referenced catalog item's model object, or _Skip."""
@@ -333,7 +339,8 @@ class Builder:
                         leaves=self.count(ent, "leaves"), spines=self.count(ent, "spines"),
                         cores=self.count(ent, "cores"), ports_per_rack=self.count(ent, "ports_per_rack",
                                                                default=cluster.system.compute_ports),
-                        media=media, media_explicit=explicit, cluster=cluster)
+                        media=media, media_explicit=explicit, cluster=cluster,
+                        split=self.count(ent, "split", default=1))
 
     _scope_media: list | None = None
 

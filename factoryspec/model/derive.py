@@ -39,10 +39,13 @@ Estimates, as an engineer makes them before a layout exists:
   halls' network racks add up to the fabrics' exactly. They use the
   network-only slots first. (While a cluster's halls are chosen, the room a
   hall needs for them is taken as ceil(share), a little more than they get.)
-* Optics. Every cable has two ends, each with a transceiver (or an active
-  cable end) of its medium's `power_per_end`. Before solving the medium of a
-  link is unknown, so each end is budgeted at the highest `power_per_end` of
-  its fabric's media (the layout then counts each link's own medium). Ends in
+* Optics. Every cable has two ends, each in a transceiver module (or an
+  active cable end). A host end takes one module of `host_power_per_end`; at
+  the switches one module of `power_per_end` serves `cables_per_transceiver`
+  cables. Before solving the medium of a link is unknown, so each end is
+  budgeted at the highest of its fabric's usable media (host: the module;
+  switch: the module's share per cable); the layout then counts each link's
+  own medium, modules per rack. Ends in
   compute racks (ports_per_rack per rack) are in that rack's hall; the ends on
   switch ports are shared like the switches.
 * Loads. A hall's IT power is its compute racks x system power plus its share
@@ -117,7 +120,7 @@ def size(fab: t.Fabric):
         return None
     if fab.tiers is not None and fab.tiers not in (1, 2, 3):
         return FabricError(f"tiers must be 1, 2 or 3, got {fab.tiers}", 0, attr="tiers")
-    return size_fabric(endpoints=fab.endpoints, radix=fab.switch.ports, down=fab.down, up=fab.up,
+    return size_fabric(endpoints=fab.endpoints, radix=fab.radix, down=fab.down, up=fab.up,
                        rails=fab.rails, tiers=fab.tiers, topology=fab.topology, planes=fab.planes,
                        unit_endpoints=fab.unit_endpoints, leaves=fab.leaves, spines=fab.spines,
                        cores=fab.cores)
@@ -209,8 +212,8 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
         h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(p.switches * k, R)
         # host-side ends stand in the hall's compute racks; switch-side ends go with its switches
         h.load.optics_ends += k * fab.ports_per_rack + Fraction(fab.switch_ends * k, R)
-        h.load.optics += Quantity((k * fab.ports_per_rack + Fraction(fab.switch_ends * k, R))
-                                  * fab.power_per_end.value, POWER)
+        h.load.optics += Quantity(k * fab.ports_per_rack * fab.host_power_per_end.value
+                                  + Fraction(fab.switch_ends * k, R) * fab.power_per_end.value, POWER)
 
 
 def _apportion(K: int, weights: dict, order: dict) -> dict:

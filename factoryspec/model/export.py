@@ -111,7 +111,9 @@ def _switch(s: t.Switch) -> dict:
 def _medium(m: t.Medium) -> dict:
     return {**_head(m), "vendor": m.vendor, "part": m.part, "reach_m": _n(m.reach),
             "min_length_m": _n(m.min_length), "cost_usd": _n(m.cost), "cost_per_m_usd_m": _n(m.cost_per_m),
-            "power_per_end_w": _n(m.power_per_end), "optical": m.optical}
+            "power_per_end_w": _n(m.power_per_end), "optical": m.optical, "speed_bps": _n(m.speed),
+            "form_factor": m.form_factor, "cables_per_transceiver": m.cables_per_transceiver,
+            "host_power_per_end_w": _n(m.host_power)}
 
 
 def _fabric(f: t.Fabric) -> dict:
@@ -121,7 +123,8 @@ def _fabric(f: t.Fabric) -> dict:
         "oversubscription": {"down": f.down, "up": f.up}, "rails": f.rails, "planes": f.planes,
         "tiers": f.tiers, "leaves": f.leaves, "spines": f.spines, "cores": f.cores,
         "ports_per_rack": f.ports_per_rack, "endpoints": f.endpoints,
-        "media": [m.qualname for m in f.media], "media_explicit": f.media_explicit,
+        "media": [m.qualname for m in f.media], "media_explicit": f.media_explicit, "split": f.split,
+        "link_speed_bps": _n(f.link_speed) if f.cluster is not None else None,
         "plan": plan.to_json() if isinstance(plan, FabricPlan) else None,
         "error": ({"message": plan.message, "max_endpoints": plan.max_endpoints}
                   if isinstance(plan, FabricError) else None),
@@ -146,7 +149,8 @@ def _cabling(c: t.Cabling | None) -> dict | None:
     if c is None:
         return None
     return {**_head(c), "tray_height_m": _n(c.tray_height), "rack_height_m": _n(c.rack_height),
-            "slack_m": _n(c.slack), "length_bin_m": _n(c.length_bin)}
+            "slack_m": _n(c.slack), "length_bin_m": _n(c.length_bin), "in_row_rise_m": _n(c.in_row_rise),
+            "in_row_slack_m": _n(c.in_row_slack), "in_row_max_m": _n(c.in_row_max)}
 
 
 def to_json(f: t.Factory) -> dict[str, Any]:

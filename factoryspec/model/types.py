@@ -89,8 +89,29 @@ class Medium(Node):
     min_length: Quantity
     cost: Quantity
     cost_per_m: Quantity
-    power_per_end: Quantity
+    power_per_end: Quantity                     # one module at a switch end
     optical: bool = False
+    speed: Quantity | None = None               # per cable; None: unspecified, matches any port
+    form_factor: str | None = None
+    cables_per_transceiver: int = 1             # cables one module serves at a switch end
+    host_power_per_end: Quantity | None = None  # one module at a host end; None: power_per_end
+
+    @property
+    def host_power(self) -> Quantity:
+        return self.host_power_per_end if self.host_power_per_end is not None else self.power_per_end
+
+    def fast_enough(self, speed: Quantity | None) -> bool:
+        """Whether one cable carries a port of `speed` (an unspecified speed matches any port)."""
+        return self.speed is None or speed is None or self.speed.value >= speed.value
+
+    def switch_modules(self, ends: int) -> int:
+        """Modules for `ends` cable ends of this medium at the switches of one rack."""
+        return -(-ends // self.cables_per_transceiver)
+
+    @property
+    def switch_end_power(self) -> Fraction:
+        """W per switch-side cable end, a module's power shared by the cables it serves."""
+        return self.power_per_end.value / self.cables_per_transceiver
 
 
 # ---- facility ---------------------------------------------------------------------
@@ -324,6 +345,9 @@ class Cabling(Node):
     rack_height: Quantity
     slack: Quantity
     length_bin: Quantity
+    in_row_rise: Quantity
+    in_row_slack: Quantity
+    in_row_max: Quantity
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -359,7 +383,9 @@ class Fabric(Node):
     media: list[Medium] = attrs.Factory(list)   # allowed media (explicit, or all in scope)
     media_explicit: bool = False
     cluster: "Cluster | None" = None
+    split: int = 1                              # each switch port run as `split` ports of 1/split speed
     built_optics: Quantity | None = None        # as built: its cable ends at their own media (layout/as_built.py)
+    built_transceivers: int | None = None       # as built: modules counted per rack (layout/as_built.py)
     # derived
     plan: FabricPlan | FabricError | None = None
 
@@ -384,11 +410,62 @@ class Fabric(Node):
         return p.switch_racks(self.switch.per_rack) if p else 0
 
     @property
+    def radix(self) -> int:
+        """Ports of the switch for sizing: a split port counts as `split` ports."""
+        return self.switch.ports * max(self.split, 1)
+
+    @property
+    def port_speed(self) -> Quantity:
+        """Speed of one switch port as the fabric runs it (split ports at their share)."""
+        q = self.switch.port_speed
+        return Quantity(q.value / max(self.split, 1), q.dims)
+
+    @property
+    def link_speed(self) -> Quantity:
+        """What every medium of the fabric must carry: its switch port speed, or the
+        system's if faster (host links; a non-blocking fabric carries host traffic
+        up through the tiers, so the same medium rule holds between switches)."""
+        sw = self.port_speed
+        host = self.cluster.system.port_speed if self.cluster is not None else None
+        return host if host is not None and host.value > sw.value else sw
+
+    @property
+    def usable_media(self) -> list[Medium]:
+        """The media the fabric cables with: those fast enough for its links
+        (checks/media.py reports a listed one that is not). Among the defaults
+        (every medium in scope) only the slowest speed that carries its ports is
+        taken, with those of unspecified speed: a 400G fabric does not buy 800G
+        optics because the catalog has them, nor an 800G one 1.6T parts."""
+        speed = self.link_speed
+        fast = [m for m in self.media if m.fast_enough(speed)]
+        rated = [m.speed.value for m in fast if m.speed is not None]
+        if self.media_explicit or not rated:
+            return fast
+        least = min(rated)
+        return [m for m in fast if m.speed is None or m.speed.value == least]
+
+    @property
     def power_per_end(self) -> Quantity:
-        """The power budgeted for each cable end before solving: the highest
-        `power_per_end` of the fabric's media (which medium a link takes depends on
-        its length, known only after solving; the layout counts each link's own)."""
-        return max((m.power_per_end for m in self.media), key=lambda q: q.value, default=ZERO_W)
+        """The power budgeted for each switch-side cable end before solving: the
+        highest share of a module per cable (`power_per_end / cables_per_transceiver`)
+        of the fabric's usable media (which medium a link takes depends on its
+        length, known only after solving; the layout counts each link's own)."""
+        return Quantity(max((m.switch_end_power for m in self.usable_media), default=Fraction(0)), POWER)
+
+    @property
+    def host_power_per_end(self) -> Quantity:
+        """The power budgeted for each host-side cable end (one module each)."""
+        return max((m.host_power for m in self.usable_media), key=lambda q: q.value, default=ZERO_W)
+
+    @property
+    def transceivers(self) -> int:
+        """Transceiver modules: one per host end, and at the switches ceil(ends /
+        cables per module) at the fewest cables per module of its usable media
+        (the most modules it may need) before solving; counted per rack as built."""
+        if self.built_transceivers is not None:
+            return self.built_transceivers
+        per = min((m.cables_per_transceiver for m in self.usable_media), default=1)
+        return self.host_ends + -(-self.switch_ends // per)
 
     @property
     def host_ends(self) -> int:
@@ -408,7 +485,8 @@ class Fabric(Node):
         before solving, at each link's own medium once a layout is applied."""
         if self.built_optics is not None:
             return self.built_optics
-        return Quantity((self.host_ends + self.switch_ends) * self.power_per_end.value, POWER)
+        return Quantity(self.host_ends * self.host_power_per_end.value
+                        + self.switch_ends * self.power_per_end.value, POWER)
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -456,6 +534,10 @@ class Cluster(Node):
     @property
     def optics_ends(self) -> int:
         return sum(f.host_ends + f.switch_ends for f in self.fabrics if f.sized)
+
+    @property
+    def transceivers(self) -> int:
+        return sum(f.transceivers for f in self.fabrics if f.sized)
 
     @property
     def it_power(self) -> Quantity:
