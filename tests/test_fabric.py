@@ -163,7 +163,7 @@ def test_too_big_message_and_max():
     dict(endpoints=10, radix=1), dict(endpoints=10, radix=64, down=0),
     dict(endpoints=10, radix=64, up=-1), dict(endpoints=10, radix=64, rails=0),
     dict(endpoints=0, radix=64), dict(endpoints=-5, radix=64),
-    dict(endpoints=10, radix=64, tiers=4), dict(endpoints=10, radix=64, tiers=1),
+    dict(endpoints=10, radix=64, tiers=4), dict(endpoints=100, radix=64, tiers=1),
     dict(endpoints=10, radix=2, down=1, up=5), dict(endpoints=10.5, radix=64),
     dict(endpoints=10, radix="64"),
 ])

@@ -65,25 +65,26 @@ def test_hand_calculation_childress():
 
     Racks:   185 SUs x 8                             = 1,480 racks; x 72 = 106,560 GPUs
     Compute: 1,480 x 135 kW                          = 199.8 MW
-    Fabric (Q3400, 144 ports, 1:1, 8 rails, 3 tiers):
-             106,560 / 8 rails = 13,320 endpoints per rail; / 72 down ports = 185 leaves per rail
-             a pod holds (144/2) // 8 = 9 leaves per rail -> ceil(185 / 9) = 21 pods,
-             ceil(185 / 21) = 9 leaves per rail and pod -> 21 x 8 x 9 = 1,512 leaves
+    Fabric (Q3400, 144 ports, 1:1, 8 rails, 3 tiers, rail_optimized in SUs of 8 racks):
+             an SU has 8 x 72 / 8 rails = 72 endpoints per rail = one leaf's 72 down ports,
+             so 1 leaf per rail per SU: 185 x 8 = 1,480 leaves
+             a pod holds (144/2) // 8 = 9 leaves per rail = 9 whole SUs -> ceil(185 / 9) = 21 pods
              each leaf's 72 up links go one to each of 72 spines per pod -> 21 x 72 = 1,512 spines
              cores per plane: a full 20-pod build stripes 72 links as 12 cores x 6 -> 12 per plane,
-             72 planes x 12 = 864 cores; total 1,512 + 1,512 + 864 = 3,888 switches
-    Network: 3,888 x 2 kW                            = 7.776 MW
-    Links:   106,560 + 108,864 + 108,864             = 324,288 cables, x 2 = 648,576 ends
+             72 planes x 12 = 864 cores; total 1,480 + 1,512 + 864 = 3,856 switches
+    Network: 3,856 x 2 kW                            = 7.712 MW
+    Links:   106,560 + 1,480 x 72 + 1,512 x 72       = 106,560 + 106,560 + 108,864
+                                                     = 321,984 cables, x 2 = 643,968 ends
     Optics:  the plan's budget, the highest of the catalog's 800G media (smf_800g_2xfr4_2km;
              the 400G parts are too slow, the 1.6T ones a faster class than needed):
              106,560 host ends x 16 W (a single-port module each)         = 1.70496 MW
-             542,016 switch ends x 15 W (a 30 W twin-port module per two) = 8.13024 MW
-                                                                          = 9.8352 MW
-             transceivers: one module per end at the most (dac_800g_2m)   = 648,576
-    IT:      199.8 + 7.776 + 9.8352                  = 217.4112 MW
-    Facility 217.4112 x PUE 1.25                     = 271.764 MW  (of 750 MW: 36.2 %)
+             537,408 switch ends x 15 W (a 30 W twin-port module per two) = 8.06112 MW
+                                                                          = 9.76608 MW
+             transceivers: one module per end at the most (dac_800g_2m)   = 643,968
+    IT:      199.8 + 7.712 + 9.76608                 = 217.27808 MW
+    Facility 217.27808 x PUE 1.25                    = 271.5976 MW  (of 750 MW: 36.2 %)
     Liquid:  199.8 MW x 85 %                         = 169.83 MW
-    Air:     199.8 MW x 15 % + 7.776 + 9.8352 MW     = 47.5812 MW
+    Air:     199.8 MW x 15 % + 7.712 + 9.76608 MW    = 47.44808 MW
     """
     spec = ROOT / "specs" / "childress.fac"
     if not spec.exists():
@@ -92,20 +93,20 @@ def test_hand_calculation_childress():
     j = plan_json(result.model, result.diagnostics)
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
-    assert j["switches_per_tier"] == {"leaf": 1512, "spine": 1512, "core": 864, "total": 3888}
-    assert t["optics"] == {"ends": 648_576, "transceivers": 648_576, "power_w": 9_835_200}
-    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_776_000)
-    assert t["it_power_w"] == 217_411_200 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
-    assert t["facility_power_w"] == 271_764_000
-    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 47_581_200
+    assert j["switches_per_tier"] == {"leaf": 1480, "spine": 1512, "core": 864, "total": 3856}
+    assert t["optics"] == {"ends": 643_968, "transceivers": 643_968, "power_w": 9_766_080}
+    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_712_000)
+    assert t["it_power_w"] == 217_278_080 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
+    assert t["facility_power_w"] == 271_597_600
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 47_448_080
     util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
     assert util[0]["percent"] == 36.2
     text = plan_text(result.model, result.diagnostics)
-    assert ("IT 217.411 MW = compute 199.8 MW + switches 7.776 MW + optics 9.8352 MW; "
-            "facility 271.764 MW") in text
-    assert ("optics 648,576 cable ends in 648,576 transceivers (host ends x 16 W, switch ends x 15 W: the highest "
-            "of its media) = 9.8352 MW") in text
-    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 486
+    assert ("IT 217.278 MW = compute 199.8 MW + switches 7.712 MW + optics 9.76608 MW; "
+            "facility 271.598 MW") in text
+    assert ("optics 643,968 cable ends in 643,968 transceivers (host ends x 16 W, switch ends x 15 W: the highest "
+            "of its media) = 9.76608 MW") in text
+    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 482
 
 
 TOP_KEYS = {"version", "spec", "basis", "ok", "totals", "sites", "clusters", "halls", "switches_per_tier",
@@ -116,7 +117,7 @@ TOTAL_KEYS = {"clusters", "racks", "gpus", "network_racks", "switches", "unplace
               "slots_free"}
 CLUSTER_KEYS = {"name", "system", "racks", "gpus", "it_power_w", "unplaced_racks", "nvlink_domains", "halls",
                 "fabrics"}
-FABRIC_KEYS = {"name", "switch", "topology", "endpoints", "rails", "oversubscription", "tiers", "switches",
+FABRIC_KEYS = {"name", "switch", "topology", "endpoints", "rails", "planes", "oversubscription", "tiers", "switches",
                "links", "network_racks", "optics", "error"}
 HALL_KEYS = {"name", "slots", "slots_reserved", "slots_used", "slots_free", "compute_racks", "network_racks",
              "gpus", "it_power_w", "cooling_liquid_w", "cooling_air_w", "clusters"}
@@ -175,7 +176,7 @@ def test_cli_plan_var_changes_the_totals():
     if not (ROOT / "specs" / "childress.fac").exists():
         pytest.skip("specs/childress.fac not present")
     j = json.loads(r.stdout)
-    assert j["totals"]["facility_power_w"] == 217_411_200 * 3 // 2
+    assert j["totals"]["facility_power_w"] == 217_278_080 * 3 // 2
 
 
 def test_plan_of_a_5_gw_campus(tmp_path):

@@ -24,7 +24,7 @@ units named by suffix (`_w` watts); counts are integers.
                        utility_usable_w (null without a utility)
     clusters[]         name, system, racks, gpus, it_power_w, unplaced_racks,
                        nvlink_domains, halls[] {hall, racks, gpus},
-                       fabrics[] {name, switch, topology, endpoints, rails,
+                       fabrics[] {name, switch, topology, endpoints, rails, planes,
                        oversubscription ("1:1"), tiers, switches {leaf,
                        spine, core, total}, links {endpoint_leaf, leaf_spine,
                        spine_core, total}, network_racks, optics {ends,
@@ -140,9 +140,9 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
             if fab.plan is not None and fab.sized is None:
                 err = fab.plan.message
             elif fab.plan is None:
-                err = "not sized: the ports per rack do not split over the rails"
+                err = "not sized: the ports per rack do not split over the rails and planes, or the topology is unknown"
             fabrics.append({"name": fab.name, "switch": fab.switch.qualname, "topology": fab.topology,
-                            "endpoints": fab.endpoints, "rails": fab.rails,
+                            "endpoints": fab.endpoints, "rails": fab.rails, "planes": fab.planes,
                             "oversubscription": f"{fab.down}:{fab.up}",
                             "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
                             "network_racks": fab.network_racks,
@@ -282,8 +282,10 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
             if c["unplaced_racks"]:
                 out.append(f"    without a slot: {_c(c['unplaced_racks'])} racks")
             for fb in c["fabrics"]:
-                head = (f"    fabric {fb['name']} ({fb['switch']}, {fb['oversubscription']}, "
-                        f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}): {_c(fb['endpoints'])} endpoints")
+                planes = f", {fb['planes']} planes" if fb["planes"] != 1 else ""
+                head = (f"    fabric {fb['name']} ({fb['topology']}, {fb['switch']}, {fb['oversubscription']}, "
+                        f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}{planes}): "
+                        f"{_c(fb['endpoints'])} endpoints")
                 if fb["error"]:
                     out.append(f"{head}: {fb['error']}")
                     continue

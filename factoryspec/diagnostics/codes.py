@@ -350,20 +350,40 @@ halls are slab-on-grade or specially rated.
 Fix: set `floor_rating` to what the slab is really rated for, use a lighter rack, or spread the load (a
 larger footprint with load-spreading plates).""")
 _code("fabric-size", "check", "A fabric is too large for its switch radix and tiers",
-      """Each fabric is sized as a leaf/spine(/core) fat tree: endpoints = racks x ports per rack (the system's
-compute ports by default), split over the rails, with the leaves' ports split down:up by the
-oversubscription. A non-blocking two-tier fabric of radix R reaches R^2/2 endpoints and a three-tier one
-R^3/4 (with striping, every leaf having the same number of links to each spine). The message gives the
-largest size that fits with the fabric's switch, oversubscription, rails and tiers.
+      """Each fabric is sized as leaf/spine(/core) tiers by its topology (fat_tree, rail_optimized, rail_only):
+endpoints = racks x ports per rack (the system's compute ports by default), split over the planes and the
+rails, with the leaves' ports split down:up by the oversubscription. One switch connects R endpoints
+(`tiers = 1`), a non-blocking two-tier fabric of radix R R^2/2 and a three-tier one R^3/4 (with striping,
+every leaf having the same number of links to each spine); `planes` multiply that. The message gives the
+largest size that fits with the fabric's switch, oversubscription, rails, planes, topology and tiers.
 Example: 1,024 NVL72 racks x 72 ports = 73,728 endpoints; 64-port switches in two tiers reach 2,048.
-Fix: a switch with more ports, allow three tiers (unset `tiers`), oversubscribe the leaves, or split the
-cluster into several fabrics.""")
+Fix: a switch with more ports, allow more tiers (unset `tiers`), oversubscribe the leaves, add planes, or
+split the cluster into several fabrics.""")
 _code("fabric-ports", "check", "A fabric's port counts cannot work",
       """Port counts that cannot be cabled: more fabric ports per rack (`ports_per_rack`) than the system has
-compute ports; ports per rack that do not split evenly over the `rails` (rail-optimized: port i of every
-system goes to rail i's leaves). A switch slower than the system's ports gets a warning: the links run at
-the lower speed.
-Fix: set `ports_per_rack` and `rails` so that rails divide the ports, or choose a matching switch.""")
+compute ports; ports per rack that do not split evenly over the `rails` (port i of every system goes to
+rail i's leaves) and the `planes`; fixed `leaves`, `spines` or `cores` whose switches have too few ports
+for the endpoints and up links they must carry (the message gives the ports needed and the switch's).
+A switch slower than the system's ports gets a warning: the links run at the lower speed.
+Example: 24 leaves of 32 endpoints at 1:1 need 32 up links each; with `spines = 12` that is 3 links to
+each spine, 36 up ports, but a 64-port leaf has 32 left.
+Fix: set `ports_per_rack`, `rails` and `planes` so that they divide the ports; choose counts the hint
+lists, or leave them out to have them sized; or choose a matching switch.""")
+_code("fabric-striping", "check", "Fixed switch counts cannot be striped uniformly",
+      """Every rail of every scalable unit has the same leaves, every pod the same spines and every core plane
+(one per spine of a pod) the same cores, so each switch has the same links to every switch above it. A
+fixed `leaves` must be a multiple of planes x rails x scalable units, `spines` of planes x pods, `cores`
+of planes x spines per pod (under `rail_only`, each rail's fabric counts as a plane).
+Example: 60 nodes of 8 rails in units of 20: 3 units x 8 rails = 24 rail leaves, so `leaves = 20` cannot
+be uniform.
+Fix: a count the hint gives, or leave it out.""")
+_code("fabric-blocking", "check", "Fixed switch counts give another oversubscription than asked",
+      """With fixed counts each leaf still sends the same number of links to every spine, at least the up links
+its down ports need at `oversubscription`; a spine count that does not divide them cables more up links,
+and the leaf's down:up ratio differs from the one written.
+Example: a 64-port leaf at 2:1 has 42 down ports and needs 21 up links; `spines = 11` cables 2 links to
+each, 22 up links: 21:11.
+Fix: a spine count that divides the up links a leaf needs, or set `oversubscription` to what is built.""")
 _code("cable-reach", "check", "Some link in a hall is longer than any medium reaches",
       """Cables run along trays: along and across the rows, plus a vertical drop (`tray_height`) and `slack` at
 each end; a short one within a row segment (at most `in_row_max` long) may cross the rack tops instead,
@@ -483,7 +503,7 @@ the spec (the spec hash differs), fails here.""")
 # Codes that some diagnostic reports as a warning: the codes `allow` may name.
 # (tests/test_codes.py keeps this in step with the warning() calls of the package.)
 WARNINGS = frozenset({
-    "unused", "implausible-value", "air-capacity", "fabric-ports", "nvlink-domain",
+    "unused", "implausible-value", "air-capacity", "fabric-ports", "fabric-blocking", "nvlink-domain",
     "no-power-train", "no-cooling-plant", "hall-underused", "excess-land", "scalable-unit-remainder",
     "check-budget",
 })

@@ -221,12 +221,20 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
          ref="hall", also=("building",), many=True),
 ), children=("fabric",), top_level=True)
 
-_kind("fabric", "A network fabric of a cluster: topology, switch, oversubscription, rails.", (
-    Attr("topology", STRING, "`fat_tree` (leaf/spine[/core]) or `rail_optimized`.", "fat_tree"),
+_kind("fabric", "A network fabric of a cluster: topology, switch, oversubscription, rails, planes.", (
+    Attr("topology", STRING, "`fat_tree` (leaf/spine[/core] sized over the whole cluster), `rail_optimized` "
+         "(leaves per rail per scalable unit, spines joining the rails) or `rail_only` (each rail its own "
+         "fabric, no tier joining rails).", "fat_tree"),
     Attr("switch", None, "The switch model.", ref="switch", required=True),
     Attr("oversubscription", RATIO, "Leaf down:up ratio (1:1 is non-blocking).", (_F(1), _F(1))),
-    Attr("rails", COUNT, "Rails (rail-optimized: each system's port i goes to rail i's leaves).", _F(1), minimum=1),
-    Attr("tiers", COUNT, "Force 2 or 3 tiers (default: the fewest that fit)."),
+    Attr("rails", COUNT, "Rails (each system's port i goes to rail i's leaves).", _F(1), minimum=1),
+    Attr("planes", COUNT, "Independent planes (multi-plane: each NIC port on its own plane; the fabric is "
+         "this many copies, each carrying 1/planes of every rack's ports).", _F(1), minimum=1),
+    Attr("tiers", COUNT, "Force 1, 2 or 3 tiers (default: the fewest that fit)."),
+    Attr("leaves", COUNT, "Fix the total leaves of the fabric (all planes, rails and scalable units).",
+         minimum=1),
+    Attr("spines", COUNT, "Fix the total spines of the fabric (all planes and pods).", minimum=1),
+    Attr("cores", COUNT, "Fix the total cores of the fabric (all planes); implies 3 tiers.", minimum=1),
     Attr("ports_per_rack", COUNT, "Fabric ports per rack (default: the system's compute ports)."),
     Attr("media", None, "Cable types allowed (default: all in scope that are fast enough).", ref="media",
          many=True),

@@ -77,6 +77,7 @@ from .costs import INF
 from .geometry import SLOT_COMPUTE, SLOT_RESERVED
 from .problem import mm
 from .routes import route_bound, short_units
+from .wiring import rail_leaves
 
 
 def lower_bound(ctx: Ctx, out_of_time=None) -> tuple[int, bool]:
@@ -223,11 +224,10 @@ def chain_mass(spec, racks: int):
     plan = spec.plan
     if plan.tiers == 1:
         return [(Fraction(spec.ports_per_rack), racks)]
-    rails = plan.rails
+    rails = plan.planes * plan.rails            # rails over every copy of the fabric
     ppr = spec.ports_per_rack // rails
-    Lr, Er = plan.leaves // rails, racks * ppr
-    e = np.arange(Er, dtype=np.int64)
-    j = e * Lr // Er
+    j = rail_leaves(plan, racks, ppr)           # the same on every rail of every copy
+    Lr = plan.leaves // (plan.copies * plan.copy_rails)
     load = np.bincount(j, minlength=Lr)
     up = plan.leaf_up_ports
     if load.max() <= up:

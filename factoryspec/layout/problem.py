@@ -127,8 +127,9 @@ class Hall:
 
 @attrs.frozen(kw_only=True)
 class FabricSpec:
-    """One sized fabric of a cluster. `plan.rails` gives the rails; each compute
-    rack has `ports_per_rack` ports on it, split evenly over the rails."""
+    """One sized fabric of a cluster. `plan.rails` gives the rails and
+    `plan.planes` the planes; each compute rack has `ports_per_rack` ports on it,
+    split evenly over the planes and, in each, over the rails."""
 
     id: str
     plan: FabricPlan
@@ -321,8 +322,8 @@ def _malformed(p: LayoutProblem):
         if len(set(fids)) != len(fids):
             yield f"cluster {c.id}: duplicate fabric ids"
         for f in c.fabrics:
-            if f.ports_per_rack < 1 or f.ports_per_rack % f.plan.rails:
-                yield f"fabric {c.id}/{f.id}: ports_per_rack must be a positive multiple of rails"
+            if f.ports_per_rack < 1 or f.ports_per_rack % (f.plan.rails * f.plan.planes):
+                yield f"fabric {c.id}/{f.id}: ports_per_rack must be a positive multiple of rails x planes"
             elif f.plan.endpoints != c.racks * f.ports_per_rack:
                 yield (f"fabric {c.id}/{f.id}: plan has {f.plan.endpoints} endpoints, cluster has "
                        f"{c.racks} x {f.ports_per_rack}")

@@ -443,46 +443,53 @@ def _clip(m: re.Match) -> str:
 
 
 def _tier_sizes(plan):
-    return {1: [1], 2: [plan.leaves, plan.spines], 3: [plan.leaves, plan.spines, plan.cores]}[plan.tiers]
+    return {1: [plan.switches], 2: [plan.leaves, plan.spines],
+            3: [plan.leaves, plan.spines, plan.cores]}[plan.tiers]
 
 
 def _expected_links(c, f, switch_rack) -> Counter:
-    """(rack a, rack b, level) -> cables, from the switch-level wiring rule."""
+    """(rack a, rack b, level) -> cables, from the switch-level wiring rule: the
+    fabric is `copies` copies of `copy_rails` rails; a rack has q ports on each rail
+    of each copy; a rail's endpoints fill the leaves of their scalable unit evenly."""
     plan = f.plan
     out: Counter = Counter()
     names = TIERS[plan.tiers]
     racks = {name: switch_rack.get((c.id, f.id, name)) for name in names}
     if any(r is None or any(x is None for x in r) for r in racks.values()):
         return out
-    rails = plan.rails
-    ppr = f.ports_per_rack // rails
+    copies, rc = plan.copies, plan.copy_rails
+    q = f.ports_per_rack // (plan.planes * plan.rails)
     if plan.tiers == 1:
         for i in range(c.racks):
-            out[(f"{c.id}/c{i + 1}", racks["switch"][0], "endpoint")] += f.ports_per_rack
+            for cp in range(copies):
+                out[(f"{c.id}/c{i + 1}", racks["switch"][cp], "endpoint")] += rc * q
         return out
-    leaves = racks["leaf"]
-    Lr, Er = plan.leaves // rails, c.racks * ppr
-    for i in range(c.racks):
-        rid = f"{c.id}/c{i + 1}"
-        for q in range(ppr):
-            j = (i * ppr + q) * Lr // Er
-            for t in range(rails):
-                out[(rid, leaves[j * rails + t], "endpoint")] += 1
+    leaves, spines = racks["leaf"], racks["spine"]
+    Lc, Sc = plan.leaves // copies, plan.spines // copies
+    ue, ul = plan.unit_endpoints // rc, plan.unit_leaves // rc
     S = plan.spines_per_pod
-    lrp = plan.leaves_per_pod // rails
-    spines = racks["spine"]
-    pod_spines = [Counter(spines[p * S + s] for s in range(S)) for p in range(plan.pods)]
-    for o in range(plan.leaves):
-        pod = (o // rails) // lrp
-        for sr, n in pod_spines[pod].items():
-            out[(leaves[o], sr, "leaf-spine")] += plan.links_leaf_spine_per_pair * n
-    if plan.tiers == 3:
-        C = plan.cores_per_plane
-        cores = racks["core"]
-        plane_cores = [Counter(cores[s * C + x] for x in range(C)) for s in range(S)]
-        for q in range(plan.pods * S):
-            for cr, n in plane_cores[q % S].items():
-                out[(spines[q], cr, "spine-core")] += plan.links_spine_core_per_pair * n
+    lrp = plan.leaves_per_pod // rc
+    for cp in range(copies):
+        for i in range(c.racks):
+            rid = f"{c.id}/c{i + 1}"
+            for x in range(q):
+                e = i * q + x
+                u, local = divmod(e, ue)
+                j = u * ul + local * ul // ue
+                for t in range(rc):
+                    out[(rid, leaves[cp * Lc + j * rc + t], "endpoint")] += 1
+        pod_spines = [Counter(spines[cp * Sc + p * S + s] for s in range(S)) for p in range(plan.pods)]
+        for o in range(Lc):
+            pod = (o // rc) // lrp
+            for sr, n in pod_spines[pod].items():
+                out[(leaves[cp * Lc + o], sr, "leaf-spine")] += plan.links_leaf_spine_per_pair * n
+        if plan.tiers == 3:
+            C, Cc = plan.cores_per_plane, plan.cores // copies
+            cores = racks["core"]
+            plane_cores = [Counter(cores[cp * Cc + s * C + x] for x in range(C)) for s in range(S)]
+            for sq in range(Sc):
+                for cr, n in plane_cores[sq % S].items():
+                    out[(spines[cp * Sc + sq], cr, "spine-core")] += plan.links_spine_core_per_pair * n
     return out
 
 

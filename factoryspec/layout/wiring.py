@@ -2,17 +2,25 @@
 
 Fabric wiring, as `fabric/` sizes it (the rule the verifier re-implements):
 
-* Compute rack i of a cluster has `ports_per_rack / rails` ports on each rail;
-  on one rail they are endpoints e = i*ppr .. i*ppr+ppr-1 of that rail's
-  E_r = racks*ppr, and endpoint e goes to leaf j = floor(e * L_r / E_r) of the
-  rail (L_r leaves per rail): consecutive endpoints, leaves filled evenly.
-* Leaf j of a rail belongs to pod j // (leaves_per_pod / rails) (one pod in a
-  2-tier fabric) and has k = links_leaf_spine_per_pair links to each spine of
-  its pod. Spine s of pod p has m = links_spine_core_per_pair links to each of
-  the cores of plane s. A 1-tier fabric is one switch taking every port.
-* Switches are racked `switches_per_rack` at a time, one tier per rack, in
-  order: leaves by (j, rail) (so the rail leaves of one scalable unit share a
-  rack), spines by (pod, s), cores by (plane, index).
+* A fabric is `copies` identical copies (its planes; under `rail_only`, one per
+  rail of each plane), each with `copy_rails` rails. Compute rack i has
+  q = ports_per_rack / (planes x rails) ports on each rail of each copy.
+* On one rail of a copy they are endpoints e = i*q .. i*q+q-1 of that rail's
+  E_r = racks*q. The rail's leaves come in `units` groups of U_l =
+  unit_leaves / copy_rails, one per scalable unit of U_e = unit_endpoints /
+  copy_rails endpoints: endpoint e of unit u = e // U_e goes to leaf
+  j = u*U_l + floor((e - u*U_e) * U_l / U_e) of the rail, consecutive
+  endpoints filling a unit's leaves evenly. (A fat tree is one unit of every
+  endpoint: j = floor(e * L_r / E_r).)
+* Leaf j of rail t of a copy is its leaf j*copy_rails + t; it belongs to pod
+  j // (leaves_per_pod / copy_rails) (one pod in a 2-tier fabric) and has
+  k = links_leaf_spine_per_pair links to each spine of its pod. Spine s of pod
+  p has m = links_spine_core_per_pair links to each of the cores of core plane
+  s. A 1-tier copy is one switch taking all the copy's ports of every rack.
+* Switches are numbered copy by copy (copy c's leaves after those of copies
+  0..c-1, likewise spines and cores) and racked `switches_per_rack` at a time,
+  one tier per rack, in order: leaves by (j, rail) (so the rail leaves of one
+  scalable unit share a rack), spines by (pod, s), cores by (plane, index).
 
 Links are never expanded per port: identical links between the same two racks
 are one row with a count (a few thousand rows per 200 MW cluster).
@@ -118,7 +126,7 @@ class _RackList:
 
 def _tier_sizes(plan) -> list[int]:
     if plan.tiers == 1:
-        return [1]
+        return [plan.switches]
     if plan.tiers == 2:
         return [plan.leaves, plan.spines]
     return [plan.leaves, plan.spines, plan.cores]
@@ -159,40 +167,52 @@ def _group(a: np.ndarray, b: np.ndarray, w: np.ndarray):
     return uk >> 31, uk & ((1 << 31) - 1), sums
 
 
+def rail_leaves(plan, racks: int, q: int) -> np.ndarray:
+    """Leaf (within its rail of a copy) of each endpoint of one rail, for `racks`
+    racks of `q` ports on the rail: units of unit_endpoints / copy_rails endpoints,
+    each filling its unit_leaves / copy_rails leaves evenly."""
+    rc = plan.copy_rails
+    ue, ul = plan.unit_endpoints // rc, plan.unit_leaves // rc
+    e = np.arange(racks * q, dtype=np.int64)
+    u = e // ue
+    return u * ul + (e - u * ue) * ul // ue
+
+
 def _links(info: FabricInfo, c: Cluster, base: int):
     f, plan = info.spec, info.spec.plan
-    per, rails = f.switches_per_rack, plan.rails
-    ppr = f.ports_per_rack // rails
+    per, rc, copies = f.switches_per_rack, plan.copy_rails, plan.copies
+    q = f.ports_per_rack // (plan.planes * plan.rails)
     R = c.racks
     out = []
     leaf_racks = info.tier_racks[0]
     if plan.tiers == 1:
         a = np.arange(R, dtype=np.int64) + base
-        out.append((a, np.full(R, leaf_racks[0]), np.full(R, f.ports_per_rack), info.index, 1))
+        for cp in range(copies):
+            out.append((a, np.full(R, leaf_racks[cp // per]), np.full(R, rc * q), info.index, 1))
         return out
-    # endpoints -> leaves
-    Lr, Er = plan.leaves // rails, R * ppr
-    e = np.arange(Er, dtype=np.int64)
-    j = e * Lr // Er
-    comp = e // ppr + base
-    for t in range(rails):
-        lr = leaf_racks[(j * rails + t) // per]
-        out.append(_group(comp, lr, np.ones(Er, np.int64)) + (info.index, 1))
-    # leaves -> spines, per pod
+    Lc, Sc, Cc = plan.leaves // copies, plan.spines // copies, plan.cores // copies
+    j = rail_leaves(plan, R, q)
+    comp = np.arange(R * q, dtype=np.int64) // q + base
     S = plan.spines_per_pod
-    lrp = plan.leaves_per_pod // rails
-    o = np.arange(plan.leaves, dtype=np.int64)
-    la, lpod, ln = _group(leaf_racks[o // per], (o // rails) // lrp, np.ones(len(o), np.int64))
-    q = np.arange(plan.pods * S, dtype=np.int64)
+    lrp = plan.leaves_per_pod // rc
     spine_racks = info.tier_racks[1]
-    sa, spod, sn = _group(spine_racks[q // per], q // S, np.ones(len(q), np.int64))
-    out.append(_join(la, lpod, ln, sa, spod, sn, plan.links_leaf_spine_per_pair) + (info.index, 2))
-    if plan.tiers == 3:
-        C = plan.cores_per_plane
-        b1, plane1, n1 = _group(spine_racks[q // per], q % S, np.ones(len(q), np.int64))
-        r = np.arange(plan.cores, dtype=np.int64)
-        b2, plane2, n2 = _group(info.tier_racks[2][r // per], r // C, np.ones(len(r), np.int64))
-        out.append(_join(b1, plane1, n1, b2, plane2, n2, plan.links_spine_core_per_pair) + (info.index, 3))
+    for cp in range(copies):
+        # endpoints -> leaves
+        for t in range(rc):
+            lr = leaf_racks[(cp * Lc + j * rc + t) // per]
+            out.append(_group(comp, lr, np.ones(R * q, np.int64)) + (info.index, 1))
+        # leaves -> spines, per pod
+        o = np.arange(Lc, dtype=np.int64)
+        la, lpod, ln = _group(leaf_racks[(cp * Lc + o) // per], (o // rc) // lrp, np.ones(Lc, np.int64))
+        sq = np.arange(Sc, dtype=np.int64)
+        sa, spod, sn = _group(spine_racks[(cp * Sc + sq) // per], sq // S, np.ones(Sc, np.int64))
+        out.append(_join(la, lpod, ln, sa, spod, sn, plan.links_leaf_spine_per_pair) + (info.index, 2))
+        if plan.tiers == 3:
+            C = plan.cores_per_plane
+            b1, plane1, n1 = _group(spine_racks[(cp * Sc + sq) // per], sq % S, np.ones(Sc, np.int64))
+            r = np.arange(Cc, dtype=np.int64)
+            b2, plane2, n2 = _group(info.tier_racks[2][(cp * Cc + r) // per], r // C, np.ones(Cc, np.int64))
+            out.append(_join(b1, plane1, n1, b2, plane2, n2, plan.links_spine_core_per_pair) + (info.index, 3))
     return out
 
 

@@ -335,7 +335,9 @@ class Builder:
         tiers = self.count(ent, "tiers")
         return t.Fabric(**self.common(ent), topology=self.val(ent, "topology", default="fat_tree"),
                         switch=switch, down=down, up=up, rails=self.count(ent, "rails", default=1),
-                        tiers=tiers, ports_per_rack=self.count(ent, "ports_per_rack",
+                        planes=self.count(ent, "planes", default=1), tiers=tiers,
+                        leaves=self.count(ent, "leaves"), spines=self.count(ent, "spines"),
+                        cores=self.count(ent, "cores"), ports_per_rack=self.count(ent, "ports_per_rack",
                                                                default=cluster.system.compute_ports),
                         media=media, media_explicit=explicit, cluster=cluster,
                         split=self.count(ent, "split", default=1))

@@ -11,7 +11,9 @@ Estimates, as an engineer makes them before a layout exists:
   `network_slots` positions; a reservation that falls there reduces them.
 * Fabric sizing. `endpoints = racks x ports_per_rack` (ports_per_rack defaults
   to the system's compute ports), sized by `fabric.size_fabric` for the switch
-  radix, the oversubscription (as whole numbers: 1.5:1 is 3:2), rails and tiers.
+  radix, the oversubscription (as whole numbers: 1.5:1 is 3:2), rails, planes,
+  tiers, topology (endpoints per scalable unit = scalable_unit x ports_per_rack)
+  and any fixed leaf/spine/core counts.
 * Placement (even fill by available slots). Clusters are taken in spec order.
   A hall "can take" `k` racks of a cluster when `k` fits its free compute
   positions and `k` plus the network racks that `k` brings (below) fit its
@@ -64,7 +66,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..fabric import FabricError, size_fabric
+from ..fabric import TOPOLOGIES, FabricError, size_fabric
 from ..lang.units import LENGTH, POWER, Quantity
 from . import types as t
 
@@ -110,15 +112,18 @@ def _reserved(h: t.Hall) -> None:
 
 def size(fab: t.Fabric):
     """The fabric's plan, or a FabricError; None when its ports cannot split over
-    its rails (the fabric check reports that)."""
+    its rails and planes, or its topology is unknown (the fabric check reports those)."""
     c = fab.cluster
-    if c is None or fab.ports_per_rack < 1 or fab.rails < 1 or fab.ports_per_rack % fab.rails:
+    split = fab.rails * fab.planes
+    if (c is None or fab.ports_per_rack < 1 or fab.rails < 1 or fab.planes < 1 or fab.ports_per_rack % split
+            or fab.topology not in TOPOLOGIES):
         return None
-    tiers = fab.tiers if fab.tiers in (2, 3) else None
-    if fab.tiers is not None and fab.tiers not in (2, 3):
-        return FabricError(f"tiers must be 2 or 3, got {fab.tiers}", 0)
+    if fab.tiers is not None and fab.tiers not in (1, 2, 3):
+        return FabricError(f"tiers must be 1, 2 or 3, got {fab.tiers}", 0, attr="tiers")
     return size_fabric(endpoints=fab.endpoints, radix=fab.radix, down=fab.down, up=fab.up,
-                       rails=fab.rails, tiers=tiers)
+                       rails=fab.rails, tiers=fab.tiers, topology=fab.topology, planes=fab.planes,
+                       unit_endpoints=fab.unit_endpoints, leaves=fab.leaves, spines=fab.spines,
+                       cores=fab.cores)
 
 
 def _net_racks(c: t.Cluster, k: int) -> int:

@@ -120,7 +120,8 @@ def _fabric(f: t.Fabric) -> dict:
     plan = f.plan
     return {
         **_head(f), "topology": f.topology, "switch": f.switch.qualname,
-        "oversubscription": {"down": f.down, "up": f.up}, "rails": f.rails, "tiers": f.tiers,
+        "oversubscription": {"down": f.down, "up": f.up}, "rails": f.rails, "planes": f.planes,
+        "tiers": f.tiers, "leaves": f.leaves, "spines": f.spines, "cores": f.cores,
         "ports_per_rack": f.ports_per_rack, "endpoints": f.endpoints,
         "media": [m.qualname for m in f.media], "media_explicit": f.media_explicit, "split": f.split,
         "link_speed_bps": _n(f.link_speed) if f.cluster is not None else None,

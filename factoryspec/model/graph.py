@@ -308,7 +308,8 @@ def _fabric(G: _G, c: t.Cluster, fab: t.Fabric) -> None:
         if p.tiers == 1:
             leaf = f"leaf:{fab.qualname}"
             if r == 1:
-                G.node(leaf, "leaf", f"switch {fab.qualname}", fab.span, switches=1, switch=fab.switch.qualname)
+                G.node(leaf, "leaf", f"switch {fab.qualname}", fab.span, switches=p.switches,
+                       switch=fab.switch.qualname)
                 G.edge(fid, leaf, "contains")
         else:
             leaf = G.node(f"leaf:{fab.qualname}/{name}", "leaf", f"leaves {fab.qualname} {name}", fab.span,

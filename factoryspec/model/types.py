@@ -374,7 +374,11 @@ class Fabric(Node):
     down: int = 1                 # oversubscription down:up, as whole numbers
     up: int = 1
     rails: int = 1
+    planes: int = 1               # independent copies, each with 1/planes of every rack's ports
     tiers: int | None = None
+    leaves: int | None = None     # fixed totals (None: sized); see fabric/__init__.py
+    spines: int | None = None
+    cores: int | None = None
     ports_per_rack: int
     media: list[Medium] = attrs.Factory(list)   # allowed media (explicit, or all in scope)
     media_explicit: bool = False
@@ -390,6 +394,13 @@ class Fabric(Node):
     @property
     def endpoints(self) -> int:
         return self.cluster.racks * self.ports_per_rack if self.cluster else 0
+
+    @property
+    def unit_endpoints(self) -> int:
+        """Endpoints of one scalable unit (the cluster's unit x ports per rack); 0 when
+        the cluster writes no `scalable_unit` (then the whole cluster is one unit)."""
+        c = self.cluster
+        return c.scalable_unit * self.ports_per_rack if c is not None and c.is_set("scalable_unit") else 0
 
     @property
     def sized(self) -> FabricPlan | None:
