@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
-from ..fabric import TOPOLOGIES, FabricError, leaf_ports, max_endpoints
+from ..fabric import ROLES, TOPOLOGIES, FabricError, leaf_ports, max_endpoints
 from ..model import Factory
 from ._base import Measure, show
 
@@ -57,6 +57,9 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         if c is None:
             continue
         sysname = c.system.qualname
+        if fab.role not in ROLES:
+            yield error("invalid-value", f"unknown fabric role `{fab.role}`", fab.at("role"),
+                        "roles: " + ", ".join(ROLES))
         if fab.topology not in TOPOLOGIES:
             yield error("invalid-value", f"unknown topology `{fab.topology}`", fab.at("topology"),
                         "topologies: " + ", ".join(TOPOLOGIES))

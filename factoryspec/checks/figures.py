@@ -24,7 +24,7 @@ units named by suffix (`_w` watts); counts are integers.
                        utility_usable_w (null without a utility)
     clusters[]         name, system, racks, gpus, it_power_w, unplaced_racks,
                        nvlink_domains, halls[] {hall, racks, gpus},
-                       fabrics[] {name, switch, topology, endpoints, rails, planes,
+                       fabrics[] {name, role, switch, topology, endpoints, rails, planes,
                        oversubscription ("1:1"), tiers, switches {leaf,
                        spine, core, total}, links {endpoint_leaf, leaf_spine,
                        spine_core, total}, network_racks, optics {ends,
@@ -141,7 +141,8 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                 err = fab.plan.message
             elif fab.plan is None:
                 err = "not sized: the ports per rack do not split over the rails and planes, or the topology is unknown"
-            fabrics.append({"name": fab.name, "switch": fab.switch.qualname, "topology": fab.topology,
+            fabrics.append({"name": fab.name, "role": fab.role, "switch": fab.switch.qualname,
+                            "topology": fab.topology,
                             "endpoints": fab.endpoints, "rails": fab.rails, "planes": fab.planes,
                             "oversubscription": f"{fab.down}:{fab.up}",
                             "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
@@ -283,7 +284,8 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                 out.append(f"    without a slot: {_c(c['unplaced_racks'])} racks")
             for fb in c["fabrics"]:
                 planes = f", {fb['planes']} planes" if fb["planes"] != 1 else ""
-                head = (f"    fabric {fb['name']} ({fb['topology']}, {fb['switch']}, {fb['oversubscription']}, "
+                head = (f"    {fb['role']} fabric {fb['name']} ({fb['topology']}, {fb['switch']}, "
+                        f"{fb['oversubscription']}, "
                         f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}{planes}): "
                         f"{_c(fb['endpoints'])} endpoints")
                 if fb["error"]:
@@ -292,7 +294,7 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                 s, l, o = fb["switches"], fb["links"], fb["optics"]
                 out.append(f"{head}, {fb['tiers']} tier{'s' if fb['tiers'] != 1 else ''}")
                 out.append(f"      switches {_per_tier(s)} = {_c(s['total'])} in {_c(fb['network_racks'])} "
-                           f"network racks")
+                           f"network rack{'s' if fb['network_racks'] != 1 else ''}")
                 out.append(f"      links {_per_level(l)}")
                 budget = (f" (host ends x {_p(o['host_power_per_end_w'])}, switch ends x "
                           f"{_p(o['power_per_end_w'])}: the highest of its media)"

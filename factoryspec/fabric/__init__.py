@@ -110,6 +110,7 @@ import attrs
 __all__ = ["FabricPlan", "FabricError", "TOPOLOGIES", "size_fabric", "max_endpoints", "leaf_ports"]
 
 TOPOLOGIES = ("fat_tree", "rail_optimized", "rail_only")
+ROLES = ("compute", "storage", "management")     # what a fabric carries; all are sized by the same rules
 
 
 def _ceil_div(a: int, b: int) -> int:

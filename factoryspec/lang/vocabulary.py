@@ -222,6 +222,9 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
 ), children=("fabric",), top_level=True)
 
 _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscription, rails, planes.", (
+    Attr("role", STRING, "What the fabric carries: `compute` (east-west GPU traffic), `storage` (converged "
+         "storage and north-south) or `management` (out-of-band). Every role is sized, placed, cabled and "
+         "priced alike; the role names it in the plan, report and bill of materials.", "compute"),
     Attr("topology", STRING, "`fat_tree` (leaf/spine[/core] sized over the whole cluster), `rail_optimized` "
          "(leaves per rail per scalable unit, spines joining the rails) or `rail_only` (each rail its own "
          "fabric, no tier joining rails).", "fat_tree"),

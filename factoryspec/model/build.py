@@ -333,7 +333,8 @@ class Builder:
         else:
             media = self.media_in_scope()
         tiers = self.count(ent, "tiers")
-        return t.Fabric(**self.common(ent), topology=self.val(ent, "topology", default="fat_tree"),
+        return t.Fabric(**self.common(ent), role=self.val(ent, "role", default="compute"),
+                        topology=self.val(ent, "topology", default="fat_tree"),
                         switch=switch, down=down, up=up, rails=self.count(ent, "rails", default=1),
                         planes=self.count(ent, "planes", default=1), tiers=tiers,
                         leaves=self.count(ent, "leaves"), spines=self.count(ent, "spines"),

@@ -119,7 +119,7 @@ def _medium(m: t.Medium) -> dict:
 def _fabric(f: t.Fabric) -> dict:
     plan = f.plan
     return {
-        **_head(f), "topology": f.topology, "switch": f.switch.qualname,
+        **_head(f), "role": f.role, "topology": f.topology, "switch": f.switch.qualname,
         "oversubscription": {"down": f.down, "up": f.up}, "rails": f.rails, "planes": f.planes,
         "tiers": f.tiers, "leaves": f.leaves, "spines": f.spines, "cores": f.cores,
         "ports_per_rack": f.ports_per_rack, "endpoints": f.endpoints,

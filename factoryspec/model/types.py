@@ -369,6 +369,7 @@ class Site(Node):
 @attrs.define(eq=False, kw_only=True, repr=False)
 class Fabric(Node):
     kind: str = "fabric"
+    role: str = "compute"                       # compute, storage or management (fabric.ROLES)
     topology: str = "fat_tree"
     switch: Switch
     down: int = 1                 # oversubscription down:up, as whole numbers
