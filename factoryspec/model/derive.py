@@ -208,12 +208,13 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
         use_net = min(racks, max(netfree[h], 0))
         netfree[h] -= use_net
         free[h] -= racks - use_net
+    host_w, switch_w = fab.host_power_per_end.value, fab.power_per_end.value    # once, not per hall
+    switches, ends, ports = p.switches, fab.switch_ends, fab.ports_per_rack
     for h, k in c.placement.items():
-        h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(p.switches * k, R)
+        h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(switches * k, R)
         # host-side ends stand in the hall's compute racks; switch-side ends go with its switches
-        h.load.optics_ends += k * fab.ports_per_rack + Fraction(fab.switch_ends * k, R)
-        h.load.optics += Quantity(k * fab.ports_per_rack * fab.host_power_per_end.value
-                                  + Fraction(fab.switch_ends * k, R) * fab.power_per_end.value, POWER)
+        h.load.optics_ends += k * ports + Fraction(ends * k, R)
+        h.load.optics += Quantity(k * ports * host_w + Fraction(ends * k, R) * switch_w, POWER)
 
 
 def _apportion(K: int, weights: dict, order: dict) -> dict:
