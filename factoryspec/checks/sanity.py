@@ -140,7 +140,7 @@ def _unchecked(f: Factory) -> Iterator[Diagnostic]:
     at the first of them (the builder left them without halls)."""
     if not f.unchecked:
         return
-    c, n = f.unchecked[0]
+    c, _ = f.unchecked[0]
     total = sum(len(x.halls) for x in f.clusters) + sum(k for _, k in f.unchecked)
     where = c.at("halls") if c.is_set("halls") else c.name_span or c.span
     k = len(f.unchecked)
