@@ -3,7 +3,9 @@
     python fuzz/fuzz.py --target lint --count 100000 --jobs 2
     python -m fuzz.fuzz --target verify --seconds 600 --seed 7 --out /tmp/findings
 
-Every case is run in a forked worker with a time budget (fuzz/pool.py). A
+Every case is run in a forked worker with a CPU-time budget (fuzz/pool.py:
+a case's own work, whatever else the machine runs; a case blocked without
+using CPU is caught by wall time at three budgets). A
 finding is a traceback, an `internal-error` diagnostic, a diagnostic with no
 registered code, a hang, a crashed worker, a wrong exit code, a tampered
 layout that verify accepts (or an untouched one it rejects), or a language
@@ -41,8 +43,9 @@ from fuzz import work as worker_files                                  # noqa: E
 from fuzz.work import HANDLERS                                          # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-HANG = 10.0                      # seconds: a case that takes longer is a hang
-COMPILE_TIMEOUT = 60.0           # seconds for a `compile --time-limit 3` before it counts as a hang
+HANG = 10.0                      # CPU seconds: a case that takes longer is a hang
+COMPILE_TIMEOUT = 60.0           # CPU seconds for a `compile --time-limit 3` before it counts as a hang
+SLOWEST = 5                      # the slowest cases (CPU time) the summary names
 VERIFY_SPECS = ["specs/superpod.fac", "tests/checks/base_pass.fac"]
 _CODED = re.compile(r"^(error|warning|info)\[[a-z0-9-]+\]:", re.M)
 
@@ -74,7 +77,7 @@ def lint_findings(result: dict, data: bytes, name: str, target: str = "lint") ->
     status = result["status"]
     base = dict(target=target, data=data, note=f"mutant of {name}")
     if status == "timeout":
-        return [Finding("hang", message=f"check() took more than {HANG:g} s",
+        return [Finding("hang", message=f"check() took more than {HANG:g} s of CPU (or was blocked)",
                         where=innermost_frame(result.get("stack", "")), **base)]
     if status == "died":
         return [Finding("crash", message=f"the worker died (exit code {result.get('exitcode')})", **base)]
@@ -121,7 +124,7 @@ def compile_findings(result: dict, data: bytes, name: str) -> list[Finding]:
     base = dict(target="compile", data=data, note=f"mutant of {name}; factoryspec compile FILE --time-limit 3")
     status = result["status"]
     if status == "timeout":
-        return [Finding("hang", message=f"the case took more than {COMPILE_TIMEOUT + 10:g} s",
+        return [Finding("hang", message=f"the case took more than {COMPILE_TIMEOUT + 10:g} s of CPU (or was blocked)",
                         where=innermost_frame(result.get("stack", "")), **base)]
     if status in ("died", "exception", "harness-error"):
         return lint_findings(result, data, name, "compile")
@@ -213,7 +216,7 @@ def verify_findings(job: dict, result: dict) -> list[Finding]:
                 note=f"factoryspec verify {spec} FILE  ({job['desc']})")
     status = result["status"]
     if status == "timeout":
-        return [Finding("hang", message=f"verify took more than {HANG:g} s",
+        return [Finding("hang", message=f"verify took more than {HANG:g} s of CPU (or was blocked)",
                         where=innermost_frame(result.get("stack", "")), **base)]
     if status == "died":
         return [Finding("crash", message=f"the worker died (exit code {result.get('exitcode')})", **base)]
@@ -308,7 +311,8 @@ def run(opt: Options) -> dict:
     work = Path(tempfile.mkdtemp(prefix="factoryspec-fuzz-run-"))
     worker_files.BASE = str(work)      # workers' scratch copies live (and die) with the run
     timeout = {"compile": COMPILE_TIMEOUT + 10, "lsp": 60.0}.get(opt.target, HANG)
-    pool = Pool(HANDLERS, opt.jobs, timeout)
+    # The server's work runs in its own process: its cases are bounded by wall time.
+    pool = Pool(HANDLERS, opt.jobs, timeout, cpu=opt.target != "lsp")
     try:
         jobs, classify = _target(opt, corpus, work)
         stats = _drive(opt, pool, jobs, classify, store, started)
@@ -341,7 +345,7 @@ def _target(opt: Options, corpus: Corpus, work: Path):
 
 def _drive(opt: Options, pool: Pool, jobs, classify, store: Store, started: float) -> dict:
     """Run cases until --count have run (compile: skipped ones do not count) or --seconds pass."""
-    stats = {"target": opt.target, "cases": 0, "skipped": 0, "occurrences_total": 0}
+    stats = {"target": opt.target, "cases": 0, "skipped": 0, "occurrences_total": 0, "slowest": []}
     wanted = opt.count if opt.count is not None else (None if opt.seconds else 1000)
 
     def before_deadline():
@@ -357,6 +361,7 @@ def _drive(opt: Options, pool: Pool, jobs, classify, store: Store, started: floa
                 break
         else:
             stats["cases"] += 1
+            _note_slow(stats["slowest"], job[0], result)
         for finding in classify(job[0], result):
             finding.extra = {"job": job[0], "args": job[2]}
             stats["occurrences_total"] += 1
@@ -368,6 +373,16 @@ def _drive(opt: Options, pool: Pool, jobs, classify, store: Store, started: floa
             print(f"{stats['cases']} cases, {len(store.seen)} distinct findings, "
                   f"{time.monotonic() - started:.0f} s", file=sys.stderr)
     return stats
+
+
+def _note_slow(slowest: list, job: dict, result: dict) -> None:
+    """Keep the SLOWEST cases by CPU time: how close the run came to a hang."""
+    cpu = result.get("cpu_seconds")
+    if cpu is None:
+        return
+    slowest.append((cpu, result.get("seconds"), job.get("i"), job.get("name"), str(job.get("ops", job.get("desc", "")))[:120]))
+    slowest.sort(key=lambda row: (-row[0], row[2]))
+    del slowest[SLOWEST:]
 
 
 def _bounded(jobs, stats: dict, wanted):
@@ -419,6 +434,8 @@ def main(argv=None) -> int:
                         stop_after=a.stop_after))
     print(f"{stats['target']}: {stats['cases']} cases ({stats['skipped']} skipped) in {stats['seconds']} s: "
           f"{len(stats['findings'])} distinct findings, {stats['occurrences_total']} occurrences; see {a.out}")
+    for cpu, wall, i, name, what in stats["slowest"]:
+        print(f"  slowest: case {i} ({name}) {cpu:.2f} s CPU, {wall:.2f} s wall: {what}")
     return 1 if stats["findings"] else 0
 
 

@@ -5,6 +5,12 @@ case that hangs would hang the run. Here every worker has its own pipe; a
 worker that overruns its budget is killed (by its pid, which this pool
 started) and replaced, and the case is reported as a timeout. A worker that
 dies (a crash, the memory limit) is reported and replaced the same way.
+
+The budget is CPU time, not wall time, where the host says how much a worker
+has used (Linux's /proc): a case's CPU time is its own work whatever else
+the machine runs, so a busy machine cannot turn a 5 s case into a "hang".
+A case that burns no CPU (blocked on a read, asleep) is still caught by wall
+time: WALL_FACTOR times the budget.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ import traceback
 from multiprocessing.connection import wait
 
 MEMORY = 3 * 1024 ** 3      # bytes of address space per worker: a runaway allocation fails, the host survives
+WALL_FACTOR = 3.0           # a case blocked without using CPU is a hang after this many budgets of wall time
+POLL = 0.5                  # seconds between looks at a busy worker's CPU time
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 _CTX = multiprocessing.get_context("fork")
 
@@ -65,6 +74,21 @@ class _Slot:
         child.close()
         self.job = None
         self.started = 0.0
+        self.cpu_started = 0.0
+
+    def cpu(self) -> float | None:
+        """CPU seconds (user + system) the worker has used, or None where the
+        host does not say (then only wall time bounds a case)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS   # utime, stime
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def used(self) -> float | None:
+        now = self.cpu()
+        return None if now is None else now - self.cpu_started
 
     def stack(self) -> str:
         """The Python stack of a worker that is still busy (faulthandler's text)."""
@@ -87,10 +111,15 @@ class _Slot:
 class Pool:
     """`run(jobs)` yields (job, result) as cases finish, in any order. A job is
     (tag, name, args); result is the handler's dict, or {"status": "timeout"}
-    or {"status": "died"}, with "seconds" added."""
+    or {"status": "died"}, with "seconds" (wall) and "cpu_seconds" added.
+    With cpu=True the timeout is a CPU-time budget (wall time a safety stop at
+    WALL_FACTOR times it); with cpu=False, for cases whose work runs in other
+    processes (the language server), it is wall time."""
 
-    def __init__(self, handlers: dict, jobs: int = 1, timeout: float = 10.0, memory: int = MEMORY):
+    def __init__(self, handlers: dict, jobs: int = 1, timeout: float = 10.0, memory: int = MEMORY,
+                 cpu: bool = True):
         self.handlers, self.size, self.timeout, self.memory = handlers, max(1, jobs), timeout, memory
+        self.cpu = cpu
         self.slots = [_Slot(handlers, memory) for _ in range(self.size)]
 
     def _replace(self, i: int) -> None:
@@ -112,14 +141,26 @@ class Pool:
                     if job is WAIT:      # nothing to hand out until a running case ends
                         break
                     slot.job, slot.started = job, time.monotonic()
+                    slot.cpu_started = slot.cpu() or 0.0
                     slot.conn.send((job[1], job[2]))
             busy = [s for s in self.slots if s.job is not None]
             if not busy:
                 return
             now = time.monotonic()
-            wait_for = max(0.0, min(s.started + self.timeout - now for s in busy))
+            wait_for = max(0.0, min(s.started + self._wall() - now for s in busy))
+            if self.cpu:
+                wait_for = min(wait_for, POLL)
             ready = wait([s.conn for s in busy], timeout=wait_for)
             yield from self._collect(ready)
+
+    def _wall(self) -> float:
+        return self.timeout * (WALL_FACTOR if self.cpu else 1.0)
+
+    def _overrun(self, slot: _Slot, now: float) -> bool:
+        if now - slot.started >= self._wall():
+            return True
+        used = slot.used() if self.cpu else None
+        return used is not None and used >= self.timeout
 
     def _collect(self, ready):
         now = time.monotonic()
@@ -133,12 +174,17 @@ class Pool:
                 except (EOFError, OSError):
                     result = {"status": "died", "exitcode": self._exitcode(slot)}
                     self._replace(i)
-            elif now - slot.started >= self.timeout:
+                    cpu = None
+                else:
+                    cpu = slot.used()
+            elif self._overrun(slot, now):
+                cpu = slot.used()
                 result = {"status": "timeout", "stack": slot.stack()}
                 self._replace(i)
             else:
                 continue
             result["seconds"] = round(time.monotonic() - started, 3)
+            result["cpu_seconds"] = None if cpu is None else round(cpu, 2)
             self.slots[i].job = None
             yield job, result
 
