@@ -72,19 +72,33 @@ def test_hand_calculation_childress():
              each leaf's 72 up links go one to each of 72 spines per pod -> 21 x 72 = 1,512 spines
              cores per plane: a full 20-pod build stripes 72 links as 12 cores x 6 -> 12 per plane,
              72 planes x 12 = 864 cores; total 1,480 + 1,512 + 864 = 3,856 switches
-    Network: 3,856 x 2 kW                            = 7.712 MW
-    Links:   106,560 + 1,480 x 72 + 1,512 x 72       = 106,560 + 106,560 + 108,864
+    Storage (SN5600 split 2 = 128 x 400G, 3:1, 2 planes over 36 DPU ports a rack):
+             per plane 1,480 x 18 = 26,640 endpoints; D = 96 down, 32 up
+             leaves ceil(26,640 / 96) = 278 in ceil(278 / 64) = 5 pods of 56 = 280;
+             spines 5 x 32 = 160; cores: 56 down links a spine need m x C >= 56 with 5m <= 128:
+             m = 19, C = 3 -> 32 x 3 = 96; both planes: 560 + 320 + 192 = 1,072 switches
+             links 53,280 + 560 x 32 + 320 x 57 = 53,280 + 17,920 + 18,240 = 89,440
+    Management (SN2201, 48 x 1G, 11:1 over 2 ports a rack): 2,960 endpoints; D = 44, 4 up
+             leaves ceil(2,960 / 44) = 68 in 3 pods of 23 = 69; spines 3 x 4 = 12;
+             cores: m x C >= 23 with 3m <= 48: m = 12, C = 2 -> 4 x 2 = 8; 89 switches
+             links 2,960 + 69 x 4 + 12 x 24 = 3,524
+    Network: 3,856 x 2 kW + 1,072 x 1 kW + 89 x 100 W = 7.712 + 1.072 + 0.0089 = 8.7929 MW
+    Links:   compute 106,560 + 1,480 x 72 + 1,512 x 72 = 106,560 + 106,560 + 108,864
                                                      = 321,984 cables, x 2 = 643,968 ends
-    Optics:  the plan's budget, the highest of the catalog's 800G media (smf_800g_2xfr4_2km;
-             the 400G parts are too slow, the 1.6T ones a faster class than needed):
+    Optics:  the plan's budget, the highest of each fabric's media. Compute, the catalog's 800G
+             media (smf_800g_2xfr4_2km; the 400G parts are too slow, the 1.6T ones a faster
+             class than needed):
              106,560 host ends x 16 W (a single-port module each)         = 1.70496 MW
              537,408 switch ends x 15 W (a 30 W twin-port module per two) = 8.06112 MW
                                                                           = 9.76608 MW
              transceivers: one module per end at the most (dac_800g_2m)   = 643,968
-    IT:      199.8 + 7.712 + 9.76608                 = 217.27808 MW
-    Facility 217.27808 x PUE 1.25                    = 271.5976 MW  (of 750 MW: 36.2 %)
+             storage 89,440 x 2 = 178,880 ends x 10 W (400G media)        = 1.7888 MW
+             management 3,524 x 2 = 7,048 ends x 1 W (10GBASE-LR)         = 0.007048 MW
+             all: 829,896 ends and modules, 11.561928 MW
+    IT:      199.8 + 8.7929 + 11.561928              = 220.154828 MW
+    Facility 220.154828 x PUE 1.25                   = 275.193535 MW  (of 750 MW: 36.7 %)
     Liquid:  199.8 MW x 85 %                         = 169.83 MW
-    Air:     199.8 MW x 15 % + 7.712 + 9.76608 MW    = 47.44808 MW
+    Air:     199.8 MW x 15 % + 8.7929 + 11.561928 MW = 50.324828 MW
     """
     spec = ROOT / "specs" / "childress.fac"
     if not spec.exists():
@@ -93,20 +107,27 @@ def test_hand_calculation_childress():
     j = plan_json(result.model, result.diagnostics)
     t = j["totals"]
     assert (t["racks"], t["gpus"]) == (1480, 106_560)
-    assert j["switches_per_tier"] == {"leaf": 1480, "spine": 1512, "core": 864, "total": 3856}
-    assert t["optics"] == {"ends": 643_968, "transceivers": 643_968, "power_w": 9_766_080}
-    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 7_712_000)
-    assert t["it_power_w"] == 217_278_080 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
-    assert t["facility_power_w"] == 271_597_600
-    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 47_448_080
+    fabrics = {f["name"]: f for c in j["clusters"] for f in c["fabrics"]}
+    assert fabrics["compute"]["switches"] == {"leaf": 1480, "spine": 1512, "core": 864, "total": 3856}
+    assert fabrics["north_south"]["switches"] == {"leaf": 560, "spine": 320, "core": 192, "total": 1072}
+    assert fabrics["oob"]["switches"] == {"leaf": 69, "spine": 12, "core": 8, "total": 89}
+    assert fabrics["north_south"]["links"]["total"] == 89_440 and fabrics["oob"]["links"]["total"] == 3_524
+    assert j["switches_per_tier"] == {"leaf": 1480 + 560 + 69, "spine": 1512 + 320 + 12, "core": 864 + 192 + 8,
+                                      "total": 3856 + 1072 + 89}
+    assert fabrics["compute"]["optics"]["power_w"] == 9_766_080
+    assert t["optics"] == {"ends": 829_896, "transceivers": 829_896, "power_w": 11_561_928}
+    assert (t["compute_power_w"], t["switch_power_w"]) == (199_800_000, 8_792_900)
+    assert t["it_power_w"] == 220_154_828 == t["compute_power_w"] + t["switch_power_w"] + t["optics"]["power_w"]
+    assert t["facility_power_w"] == 275_193_535
+    assert t["cooling_liquid_w"] == 169_830_000 and t["cooling_air_w"] == 50_324_828
     util = [h for h in j["headroom"] if h["check"] == "utility-capacity"]
-    assert util[0]["percent"] == 36.2
+    assert util[0]["percent"] == 36.7
     text = plan_text(result.model, result.diagnostics)
-    assert ("IT 217.278 MW = compute 199.8 MW + switches 7.712 MW + optics 9.76608 MW; "
-            "facility 271.598 MW") in text
+    assert ("IT 220.155 MW = compute 199.8 MW + switches 8.7929 MW + optics 11.5619 MW; "
+            "facility 275.194 MW") in text
     assert ("optics 643,968 cable ends in 643,968 transceivers (host ends x 16 W, switch ends x 15 W: the highest "
             "of its media) = 9.76608 MW") in text
-    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 482
+    assert t["network_racks"] == sum(f["network_racks"] for c in j["clusters"] for f in c["fabrics"]) == 482 + 134 + 7
 
 
 TOP_KEYS = {"version", "spec", "basis", "ok", "totals", "sites", "clusters", "halls", "switches_per_tier",
@@ -176,7 +197,7 @@ def test_cli_plan_var_changes_the_totals():
     if not (ROOT / "specs" / "childress.fac").exists():
         pytest.skip("specs/childress.fac not present")
     j = json.loads(r.stdout)
-    assert j["totals"]["facility_power_w"] == 217_278_080 * 3 // 2
+    assert j["totals"]["facility_power_w"] == 220_154_828 * 3 // 2
 
 
 def test_plan_of_a_5_gw_campus(tmp_path):

@@ -33,7 +33,7 @@ def test_the_api_section_runs(tmp_path, capsys):
     finally:
         os.chdir(old)
     out = capsys.readouterr().out
-    assert "217278080" in out and "True 65 6912" in out
+    assert "220154828" in out and "True 65 6912" in out
     assert (tmp_path / "out-api" / "layout.json").is_file()
 
 

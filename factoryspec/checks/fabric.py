@@ -63,19 +63,36 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         if fab.topology not in TOPOLOGIES:
             yield error("invalid-value", f"unknown topology `{fab.topology}`", fab.at("topology"),
                         "topologies: " + ", ".join(TOPOLOGIES))
-        if fab.ports_per_rack > c.system.compute_ports:
-            yield error("fabric-ports", f"fabric {fab.qualname} takes {fab.ports_per_rack} ports per rack but "
-                        f"{sysname} has {c.system.compute_ports} compute ports", fab.at("ports_per_rack"),
-                        f"at most {c.system.compute_ports}")
+        yield from _host_ports(fab, sysname)
         yield from _split(fab)
-        if fab.port_speed.value < c.system.port_speed.value:     # split ports at their share
+        host = fab.host_speed
+        if host is not None and fab.port_speed.value < host.value:     # split ports at their share
             yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.port_speed)} per "
-                          f"port, slower than {sysname}'s {show(c.system.port_speed)} ports: links run at the "
-                          "lower speed", fab.at("switch"))
+                          f"port, slower than {sysname}'s {show(host)} {_port_kind(fab.role)} ports: links "
+                          "run at the lower speed", fab.at("switch"))
         if isinstance(fab.plan, FabricError):
             yield _plan_error(fab, fab.plan)
         elif fab.sized is not None:
             yield from _blocking(fab)
+
+
+def _port_kind(role: str) -> str:
+    return {"storage": "storage", "management": "management"}.get(role, "compute")
+
+
+def _host_ports(fab, sysname: str) -> Iterator[Diagnostic]:
+    """A fabric takes the rack's ports of its role: no more than the system has;
+    a storage or management fabric of a system that declares none of those
+    ports must say how many it takes."""
+    have, _ = fab.cluster.system.host_ports(fab.role)
+    kind = _port_kind(fab.role)
+    if have == 0 and not fab.is_set("ports_per_rack"):
+        yield error("fabric-ports", f"{fab.role} fabric {fab.qualname}: system {sysname} declares no {kind} "
+                    "ports, so the fabric's ports per rack are unknown", fab.at("role"),
+                    f"write `{kind}_ports` on the system or `ports_per_rack` on the fabric")
+    elif have and fab.ports_per_rack > have:
+        yield error("fabric-ports", f"fabric {fab.qualname} takes {fab.ports_per_rack} ports per rack but "
+                    f"{sysname} has {have} {kind} ports", fab.at("ports_per_rack"), f"at most {have}")
 
 
 def _split(fab) -> Iterator[Diagnostic]:

@@ -33,9 +33,9 @@ GBPS = Fraction(10**9)      # bit/s in 1 Gb/s (DATA_RATE is in bit/s)
 
 def _why(fab: Fabric) -> str:
     """Where the fabric's link speed comes from, for messages."""
-    sw, c = fab.port_speed, fab.cluster
-    if c is not None and c.system.port_speed.value > sw.value:
-        return f"the {show(c.system.port_speed)} ports of system {c.system.qualname}"
+    sw, c, host = fab.port_speed, fab.cluster, fab.host_speed
+    if host is not None and host.value > sw.value:
+        return f"the {show(host)} {fab.role} ports of system {c.system.qualname}"
     split = f" split {fab.split} ways" if fab.split > 1 else ""
     return f"the {show(fab.switch.port_speed)} ports of switch {fab.switch.qualname}{split}"
 

@@ -84,6 +84,8 @@ def check(f: Factory) -> Iterator[Diagnostic]:
     for s in f.systems:
         found.append(_zero(s, "power", "the rack power"))
         found.append(_zero(s, "port_speed", "the port speed"))
+        found.append(_zero(s, "storage_port_speed", "the storage port speed"))
+        found.append(_zero(s, "management_port_speed", "the management port speed"))
         if s.footprint.width.value == 0 or s.footprint.depth.value == 0:
             found.append(error("invalid-value", f"{s.label}: the rack has no footprint ({s.footprint})",
                                s.at("footprint")))

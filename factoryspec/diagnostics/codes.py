@@ -361,10 +361,11 @@ Fix: a switch with more ports, allow more tiers (unset `tiers`), oversubscribe t
 split the cluster into several fabrics.""")
 _code("fabric-ports", "check", "A fabric's port counts cannot work",
       """Port counts that cannot be cabled: more fabric ports per rack (`ports_per_rack`) than the system has
-compute ports; ports per rack that do not split evenly over the `rails` (port i of every system goes to
+ports of the fabric's role (`compute_ports`, `storage_ports` or `management_ports`); a storage or
+management fabric of a system that declares no such ports and whose `ports_per_rack` is not written; ports per rack that do not split evenly over the `rails` (port i of every system goes to
 rail i's leaves) and the `planes`; fixed `leaves`, `spines` or `cores` whose switches have too few ports
 for the endpoints and up links they must carry (the message gives the ports needed and the switch's).
-A switch slower than the system's ports gets a warning: the links run at the lower speed.
+A switch slower than the system's ports of the role gets a warning: the links run at the lower speed.
 Example: 24 leaves of 32 endpoints at 1:1 need 32 up links each; with `spines = 12` that is 3 links to
 each spine, 36 up ports, but a 64-port leaf has 32 left.
 Fix: set `ports_per_rack`, `rails` and `planes` so that they divide the ports; choose counts the hint

@@ -30,15 +30,14 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
         p = prices.get(name)
         out.append(["compute rack", name, "system", systems[name], "rack", _money(p),
                     _money(p * systems[name] if p is not None else None)])
-    switches, net_racks = Counter(), 0
-    for c in problem.clusters:
-        for f in c.fabrics:
-            switches[f.switch] += f.plan.switches
+    # One line per fabric: a buyer orders a storage network's switches apart
+    # from the compute fabric's even when they are the same model.
+    for c in sorted(problem.clusters, key=lambda c: c.id):
+        for f in sorted(c.fabrics, key=lambda f: f.id):
+            p, n = prices.get(f.switch), f.plan.switches
+            out.append(["switch", f.switch, f"{c.id}/{f.id}, {_tiers(f.plan)}{_at(f.link_speed_bps)}", n,
+                        "switch", _money(p), _money(p * n if p is not None else None)])
     net_racks = sum(1 for p in result.layout.placements if p.kind == "network")
-    for name in sorted(switches):
-        p = prices.get(name)
-        out.append(["switch", name, "all tiers", switches[name], "switch", _money(p),
-                    _money(p * switches[name] if p is not None else None)])
     out.append(["network rack", "network rack", "holds switches", net_racks, "rack", "", ""])
     media = {m.id: m for m in problem.media}
     cables = Counter()
@@ -50,6 +49,20 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
         out.append(["cable", mid, f"{fab}, {length:g} m, {_kind(m)}", n, "cable", _money(unit), _money(unit * n)])
     out += _transceivers(result, media, optical)
     return out
+
+
+def _tiers(plan) -> str:
+    """`leaf 1480 + spine 1512 + core 864`: the fabric's switches by tier."""
+    if plan.tiers == 1:
+        return "1 tier"
+    tiers = [("leaf", plan.leaves), ("spine", plan.spines), ("core", plan.cores)][:plan.tiers]
+    return " + ".join(f"{name} {n}" for name, n in tiers)
+
+
+def _at(bps: float) -> str:
+    if not bps:
+        return ""
+    return f", links at {bps / 1e12:g} Tb/s" if bps >= 1e12 else f", links at {bps / 1e9:g} Gb/s"
 
 
 def _kind(m) -> str:

@@ -176,6 +176,14 @@ _kind("system", "A rack-scale system (catalog item): GPUs, power, weight and por
     Attr("footprint", SIZE, "Rack `width x depth`.", None),
     Attr("compute_ports", COUNT, "Compute-fabric ports per rack (one per GPU on NVL72).", required=True, minimum=1),
     Attr("port_speed", u.DATA_RATE, "Speed of each compute port.", required=True),
+    Attr("storage_ports", COUNT, "Storage (converged, north-south) fabric ports per rack, e.g. BlueField-3 "
+         "DPU ports; the default `ports_per_rack` of a `role = \"storage\"` fabric.", _F(0)),
+    Attr("storage_port_speed", u.DATA_RATE, "Speed of each storage port (default: a storage fabric's links "
+         "run at its switch's port speed)."),
+    Attr("management_ports", COUNT, "Out-of-band management ports per rack; the default `ports_per_rack` "
+         "of a `role = \"management\"` fabric.", _F(0)),
+    Attr("management_port_speed", u.DATA_RATE, "Speed of each management port (default: the management "
+         "fabric's switch port speed)."),
     Attr("liquid_fraction", FRACTION, "Share of the rack's heat taken by liquid cooling.", _F(17, 20)),
     Attr("nvlink_racks", COUNT, "Racks in one NVLink domain (1 for NVL72; 8 for NVL576).", _F(1), minimum=1),
     Attr("cost", u.MONEY, "Price per rack, for the bill of materials."),

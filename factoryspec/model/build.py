@@ -253,7 +253,11 @@ class Builder:
                         compute_ports=self.count(ent, "compute_ports", True),
                         port_speed=self.val(ent, "port_speed", True),
                         liquid_fraction=self.val(ent, "liquid_fraction", True),
-                        nvlink_racks=self.count(ent, "nvlink_racks", default=1), cost=self.val(ent, "cost"))
+                        nvlink_racks=self.count(ent, "nvlink_racks", default=1), cost=self.val(ent, "cost"),
+                        storage_ports=self.count(ent, "storage_ports", default=0),
+                        storage_port_speed=self.val(ent, "storage_port_speed"),
+                        management_ports=self.count(ent, "management_ports", default=0),
+                        management_port_speed=self.val(ent, "management_port_speed"))
 
     def switch(self, ent: Entity) -> t.Switch:
         return t.Switch(**self.common(ent), vendor=self.val(ent, "vendor"), ports=self.count(ent, "ports", True),
@@ -333,13 +337,14 @@ class Builder:
         else:
             media = self.media_in_scope()
         tiers = self.count(ent, "tiers")
-        return t.Fabric(**self.common(ent), role=self.val(ent, "role", default="compute"),
+        role = self.val(ent, "role", default="compute")
+        return t.Fabric(**self.common(ent), role=role,
                         topology=self.val(ent, "topology", default="fat_tree"),
                         switch=switch, down=down, up=up, rails=self.count(ent, "rails", default=1),
                         planes=self.count(ent, "planes", default=1), tiers=tiers,
                         leaves=self.count(ent, "leaves"), spines=self.count(ent, "spines"),
                         cores=self.count(ent, "cores"), ports_per_rack=self.count(ent, "ports_per_rack",
-                                                               default=cluster.system.compute_ports),
+                                                               default=cluster.system.host_ports(role)[0]),
                         media=media, media_explicit=explicit, cluster=cluster,
                         split=self.count(ent, "split", default=1))
 

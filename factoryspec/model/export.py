@@ -100,7 +100,9 @@ def _system(s: t.System) -> dict:
     return {**_head(s), "vendor": s.vendor, "gpus": s.gpus, "power_w": _n(s.power), "weight_kg": _n(s.weight),
             "footprint": _size(s.footprint), "compute_ports": s.compute_ports,
             "port_speed_bps": _n(s.port_speed), "liquid_fraction": _n(s.liquid_fraction),
-            "nvlink_racks": s.nvlink_racks, "cost_usd": _n(s.cost)}
+            "nvlink_racks": s.nvlink_racks, "cost_usd": _n(s.cost),
+            "storage_ports": s.storage_ports, "storage_port_speed_bps": _n(s.storage_port_speed),
+            "management_ports": s.management_ports, "management_port_speed_bps": _n(s.management_port_speed)}
 
 
 def _switch(s: t.Switch) -> dict:

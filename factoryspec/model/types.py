@@ -66,6 +66,20 @@ class System(Node):
     liquid_fraction: Fraction
     nvlink_racks: int = 1
     cost: Quantity | None = None
+    storage_ports: int = 0
+    storage_port_speed: Quantity | None = None
+    management_ports: int = 0
+    management_port_speed: Quantity | None = None
+
+    def host_ports(self, role: str) -> tuple[int, Quantity | None]:
+        """The rack's ports for a fabric of this role and their speed: the
+        compute NICs are not the storage DPU ports or the management NICs.
+        (0, None) when the system declares none for the role."""
+        if role == "storage":
+            return self.storage_ports, self.storage_port_speed
+        if role == "management":
+            return self.management_ports, self.management_port_speed
+        return self.compute_ports, self.port_speed
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -424,12 +438,17 @@ class Fabric(Node):
         return Quantity(q.value / max(self.split, 1), q.dims)
 
     @property
+    def host_speed(self) -> Quantity | None:
+        """The speed of the racks' ports on this fabric: those of its role
+        (System.host_ports); None when the system does not say."""
+        return self.cluster.system.host_ports(self.role)[1] if self.cluster is not None else None
+
+    @property
     def link_speed(self) -> Quantity:
         """What every medium of the fabric must carry: its switch port speed, or the
-        system's if faster (host links; a non-blocking fabric carries host traffic
+        racks' if faster (host links; a non-blocking fabric carries host traffic
         up through the tiers, so the same medium rule holds between switches)."""
-        sw = self.port_speed
-        host = self.cluster.system.port_speed if self.cluster is not None else None
+        sw, host = self.port_speed, self.host_speed
         return host if host is not None and host.value > sw.value else sw
 
     @property
