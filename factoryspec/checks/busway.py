@@ -14,6 +14,13 @@ slots differ), so this never loops over rows. A hall holding several systems
 is taken at its average rack power; its switches' power is spread evenly over
 its rows (network racks sit at the row ends). The plan's headroom also shows
 each hall's IT load against all its rows' busways together.
+
+Distribution (`distribution-mismatch`): a hall's rows are fed AC (three-phase
+busway, the default) or DC (a DC busbar: Kyber-class racks take 800 V DC), and
+its busway may be rated by current (`busway_current`, model/busway.py gives the
+rule). A system that takes DC (`distribution = "dc"` on the system) cannot
+stand in an AC hall, nor an AC one in a DC hall: every hall a cluster may use
+must match its system.
 """
 
 from __future__ import annotations
@@ -23,11 +30,12 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
 from ..model import Factory, Hall
+from ..model.busway import DISTRIBUTIONS
 from ..model.derive import level
 from ..lang.units import POWER, Quantity
 from ._base import Measure, pct, share, show
 
-CODES = ("busway-overload",)
+CODES = ("busway-overload", "distribution-mismatch")
 
 
 def measure(f: Factory) -> Iterator[Measure]:
@@ -64,7 +72,34 @@ def _as_built(h: Hall) -> Iterator[Measure]:
                   Quantity(h.busway_continuous.value * h.rows, POWER), h.at("busway"), "W", None)
 
 
+def _distribution(f: Factory) -> Iterator[Diagnostic]:
+    for h in f.halls:
+        if h.distribution not in DISTRIBUTIONS:
+            yield error("invalid-value", f"hall {h.qualname}: unknown distribution `{h.distribution}`",
+                        h.at("distribution"), "distributions: " + ", ".join(DISTRIBUTIONS))
+        if h.is_set("busway_current") and h.spans.get("busway") is not h.spans.get("busway_current"):
+            yield error("invalid-value", f"hall {h.qualname} writes both `busway` and `busway_current`",
+                        h.at("busway_current"), "write one: the rating, or the current it comes from")
+    for s in f.systems:
+        if s.distribution not in DISTRIBUTIONS:
+            yield error("invalid-value", f"system {s.qualname}: unknown distribution `{s.distribution}`",
+                        s.at("distribution"), "distributions: " + ", ".join(DISTRIBUTIONS))
+    for c in f.clusters:
+        need = c.system.distribution
+        wrong = [h for h in c.halls if h.distribution != need and h.distribution in DISTRIBUTIONS]
+        if need not in DISTRIBUTIONS or not wrong:
+            continue
+        names = ", ".join(h.qualname for h in wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+        span = c.at("halls") if c.halls_explicit else c.at("system")
+        yield error("distribution-mismatch", f"cluster {c.qualname}: system {c.system.qualname} takes "
+                    f"{need.upper()} power but hall{'s' if len(wrong) > 1 else ''} {names} "
+                    f"{'are' if len(wrong) > 1 else 'is'} fed {('DC' if need == 'ac' else 'AC')}", span,
+                    f"list in `halls` only halls with `distribution = \"{need}\"`, or set the halls' "
+                    "`distribution` to match")
+
+
 def check(f: Factory) -> Iterator[Diagnostic]:
+    yield from _distribution(f)
     for m in measure(f):
         if not m.exceeded or m.limit_value <= 0 or m.ctx is None:   # a zero busway is the sanity rule's
             continue

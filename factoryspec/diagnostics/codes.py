@@ -240,6 +240,13 @@ power plus an even share of the hall's switch power.
 Example: an 800 A busway at 415 V is ~575 kVA; at 80 % it carries ~460 kW, three NVL72 racks of 135 kW
 (405 kW) but not four (540 kW).
 Fix: raise `busway`, add rows (so fewer racks per row), or move racks to another hall.""")
+_code("distribution-mismatch", "check", "A system stands in a hall fed the other kind of power",
+      """A hall's rows are fed AC (a three-phase busway, `distribution = "ac"`, the default) or DC (a DC
+busbar, `distribution = "dc"`: Rubin Ultra's Kyber racks take 800 V DC). A system takes one of them (its own
+`distribution`), and a cluster may use only halls that match it: a DC rack cannot plug into an AC busway.
+Example: `system = rubin_ultra_nvl576` (DC) in a cluster whose halls are all the default AC.
+Fix: set `distribution = "dc"` (and `busway_current` with `voltage`, or `busway`) on the halls the cluster
+uses, or list in `halls` only halls of the system's distribution.""")
 _code("cdu-capacity", "check", "A hall's liquid-cooled heat exceeds its CDUs",
       """The liquid share of a hall's heat (racks x power x the system's `liquid_fraction`, 85 % by default for
 NVL72-class racks) must fit its coolant distribution units: capacity x count x the redundancy share

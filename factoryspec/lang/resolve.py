@@ -954,7 +954,7 @@ class Resolver:
             # `slots_per_rw = 16` is one mistake: the unknown-attribute error
             # says so at the typo; a missing-attribute at the block's name,
             # listed before it, would send the user the wrong way.
-            if a.required and a.name not in ent.exprs and a.name not in typos:
+            if a.required and a.name not in ent.exprs and a.name not in typos and a.instead not in ent.exprs:
                 self.diags.append(error("missing-attribute", f"{ent.label} has no `{a.name}`",
                                         ent.name_span or ent.span, f"{a.name}: {a.doc}"))
 

@@ -52,6 +52,7 @@ class Attr:
     many: bool = False         # a list of `type`
     required: bool = False
     minimum: object = None     # smallest sensible value for counts and numbers
+    instead: str | None = None # a required attribute another one may stand for (`busway_current` for `busway`)
 
     @property
     def refs(self) -> tuple[str, ...]:
@@ -133,7 +134,18 @@ _kind("hall", "A data hall: rows of rack slots with busway power and cooling.", 
     Attr("slots_per_row", COUNT, "Rack positions in each row.", required=True, minimum=1),
     Attr("row_pitch", u.LENGTH, "Centre-to-centre distance between rows (rack depth plus aisles).", Q("4.2", "m")),
     Attr("slot_width", u.LENGTH, "Width of one rack position.", Q(600, "mm")),
-    Attr("busway", u.POWER, "Rated capacity of each row's busway (e.g. `1.6 MW`).", required=True),
+    Attr("busway", u.POWER, "Rated capacity of each row's busway (e.g. `1.6 MW`), or write `busway_current`.",
+         required=True, instead="busway_current"),
+    Attr("busway_current", u.CURRENT, "Rated current of each row's busway (e.g. `4000 A`), instead of `busway`: "
+         "the rating is sqrt(3) x voltage x current x power_factor for AC (three-phase), voltage x current "
+         "for DC."),
+    Attr("distribution", STRING, "How the rows are powered: `\"ac\"` (three-phase AC busway) or `\"dc\"` "
+         "(a DC busbar, as Kyber-class racks take at 800 V). A system that needs DC may stand only in DC "
+         "halls.", "ac"),
+    Attr("voltage", u.VOLTAGE, "Distribution voltage, for `busway_current`: line-to-line for AC (default "
+         "415 V), pole-to-pole for DC (default 800 V)."),
+    Attr("power_factor", FRACTION, "Real over apparent power of the racks' supplies on AC, for "
+         "`busway_current` (default 1: planners size busways in kVA = kW).", _F(1)),
     Attr("busway_limit", FRACTION, "Continuous-load limit of a busway, as a share of its rating.", _F(4, 5)),
     Attr("feeds", COUNT, "Busways per row: 2 gives every rack A and B feeds.", _F(1), minimum=1),
     Attr("floor_rating", u.AREAL_DENSITY, "Floor load rating of the hall (defaults to its building's)."),
@@ -186,6 +198,8 @@ _kind("system", "A rack-scale system (catalog item): GPUs, power, weight and por
          "fabric's switch port speed)."),
     Attr("liquid_fraction", FRACTION, "Share of the rack's heat taken by liquid cooling.", _F(17, 20)),
     Attr("nvlink_racks", COUNT, "Racks in one NVLink domain (1 for NVL72; 8 for NVL576).", _F(1), minimum=1),
+    Attr("distribution", STRING, "The power the rack takes: `\"ac\"` or `\"dc\"` (Rubin Ultra's Kyber rack: "
+         "800 V DC); it may stand only in halls of that `distribution`.", "ac"),
     Attr("cost", u.MONEY, "Price per rack, for the bill of materials."),
 ), top_level=True)
 

@@ -16,6 +16,7 @@ from math import gcd
 from ..lang import limits, units as u
 from ..lang.resolve import ERROR, Entity, RangeValue, RatioValue, Resolved, SizeValue, parse_redundancy
 from . import types as t
+from .busway import busway_rating
 
 # A rack's footprint when its system does not say: the common 600 mm x 1200 mm
 # enclosure (ai-factory-facts.md, "Rack footprint").
@@ -201,15 +202,29 @@ class Builder:
         h = t.Hall(**self.common(ent), size=size, rows=self.count(ent, "rows", True),
                    slots_per_row=self.count(ent, "slots_per_row", True),
                    row_pitch=self.val(ent, "row_pitch", True), slot_width=self.val(ent, "slot_width", True),
-                   busway=self.val(ent, "busway", True), busway_limit=self.val(ent, "busway_limit", True),
+                   busway=self.busway(ent), busway_limit=self.val(ent, "busway_limit", True),
+                   distribution=self.val(ent, "distribution", default="ac"),
+                   busway_current=self.val(ent, "busway_current"), voltage=self.val(ent, "voltage"),
                    feeds=self.count(ent, "feeds", default=1), floor_rating=rating,
                    floor_rating_span=rating_span, cross_aisles=self.count(ent, "cross_aisles", default=0),
                    network_slots=self.count(ent, "network_slots", default=0), position=self.val(ent, "position"),
                    building=building)
+        if "busway" not in h.spans and "busway_current" in h.spans:
+            h.spans["busway"] = h.spans["busway_current"]   # checks report the rating where it comes from
         self.f.halls.append(h)
         self.children(ent, h, {"cdu": (self.cdu, h.cdus, h), "air": (self.air, h.air, h),
                                "reserved": (self.reserved, h.reserved), "power": (self.power, h.power, h)})
         return h
+
+    def busway(self, ent: Entity) -> Quantity:
+        """A row busway's rating: as written, or from its rated current by the
+        hall's distribution (derive.busway_rating)."""
+        rating = self.val(ent, "busway")
+        if rating is not None:
+            return rating
+        current = self.val(ent, "busway_current", True)
+        return busway_rating(current, self.val(ent, "distribution", default="ac"), self.val(ent, "voltage"),
+                             self.val(ent, "power_factor", default=Fraction(1)))
 
     def cdu(self, ent: Entity, hall: t.Hall) -> t.Cdu:
         return t.Cdu(**self.common(ent), capacity=self.val(ent, "capacity", True),
@@ -254,6 +269,7 @@ class Builder:
                         port_speed=self.val(ent, "port_speed", True),
                         liquid_fraction=self.val(ent, "liquid_fraction", True),
                         nvlink_racks=self.count(ent, "nvlink_racks", default=1), cost=self.val(ent, "cost"),
+                        distribution=self.val(ent, "distribution", default="ac"),
                         storage_ports=self.count(ent, "storage_ports", default=0),
                         storage_port_speed=self.val(ent, "storage_port_speed"),
                         management_ports=self.count(ent, "management_ports", default=0),

@@ -80,6 +80,7 @@ def _hall(h: t.Hall) -> dict:
         "row_pitch_m": _n(h.row_pitch), "slot_width_m": _n(h.slot_width),
         "busway_w": _n(h.busway), "busway_limit": _n(h.busway_limit),
         "busway_continuous_w": _n(h.busway_continuous), "feeds": h.feeds,
+        "distribution": h.distribution, "busway_current_a": _n(h.busway_current),
         "floor_rating_kg_m2": _n(h.floor_rating),
         "cross_aisles": h.cross_aisles, "network_slots": h.network_slots,
         "slots": h.slots, "reserved_slots": h.reserved_slots, "usable_slots": h.usable_slots,
@@ -101,7 +102,7 @@ def _system(s: t.System) -> dict:
             "footprint": _size(s.footprint), "compute_ports": s.compute_ports,
             "port_speed_bps": _n(s.port_speed), "liquid_fraction": _n(s.liquid_fraction),
             "nvlink_racks": s.nvlink_racks, "cost_usd": _n(s.cost),
-            "storage_ports": s.storage_ports, "storage_port_speed_bps": _n(s.storage_port_speed),
+            "distribution": s.distribution, "storage_ports": s.storage_ports, "storage_port_speed_bps": _n(s.storage_port_speed),
             "management_ports": s.management_ports, "management_port_speed_bps": _n(s.management_port_speed)}
 
 

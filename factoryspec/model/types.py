@@ -66,6 +66,7 @@ class System(Node):
     liquid_fraction: Fraction
     nvlink_racks: int = 1
     cost: Quantity | None = None
+    distribution: str = "ac"                    # the power the rack takes: "ac" or "dc"
     storage_ports: int = 0
     storage_port_speed: Quantity | None = None
     management_ports: int = 0
@@ -253,6 +254,9 @@ class Hall(Node):
     busway: Quantity
     busway_limit: Fraction
     feeds: int = 1
+    distribution: str = "ac"                  # "ac" or "dc" (checks/busway.py)
+    busway_current: Quantity | None = None    # as written, when the rating comes from it
+    voltage: Quantity | None = None           # as written (busway_rating's defaults otherwise)
     floor_rating: Quantity
     floor_rating_span: Span | None = None     # where the rating in force is written
     cross_aisles: int = 0
