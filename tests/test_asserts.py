@@ -243,3 +243,12 @@ def test_fmt(source, formatted):
     assert out == formatted
     assert format_text(out).text == out
     assert parse(out).module == parse(source).module
+
+
+def test_expect_is_an_assert_whose_failure_is_a_warning(tmp_path):
+    spec = tmp_path / "e.fac"
+    spec.write_text('let racks = 10\nexpect racks <= 8, "a soft target"\nassert racks <= 12, "a hard one"\n')
+    result = check(str(spec))
+    (d,) = result.diagnostics
+    assert (d.code, d.severity.value, d.span.line) == ("expect-failed", "warning", 2)
+    assert d.message == "expectation not met: a soft target: racks = 10, which is not <= 8"

@@ -374,3 +374,64 @@ def test_h100_superpod_compute_and_ufm_cables(row):
     sus, _, _, _, compute_ufm, _ = row
     fb = _compute_fabric(FIDELITY / "h100_superpod.fac", sus)
     assert fb["links"]["endpoint_leaf"] == compute_ufm
+
+
+# DGX SuperPOD B300 XDR RA, "DGX SuperPOD Architecture", Table 3 "Example Compute Fabric
+# Components for DGX SuperPOD Counts" (docs.nvidia.com/dgx-superpod/reference-architecture/
+# scalable-infrastructure-b300-xdr/latest/dgx-superpod-architecture.html): SUs, nodes, GPUs
+# (as printed), leaf, spine, node-leaf cables, leaf-spine cables. 2 tiers throughout: a
+# Q3400 spine's 144 ports meet at most 144 leaves. At 4 SUs, 32 leaves x 72 uplinks striped
+# evenly: a spine gives each leaf at most 144 // 32 = 4 links, so 18 spines of 4 (not 16).
+B300_TABLE = [
+    (1, 72, 576, 8, 4, 576, 576),
+    (2, 144, 1152, 16, 8, 1152, 1152),
+    (4, 288, 2304, 32, 18, 2304, 2304),
+    (8, 576, 4608, 64, 36, 4608, 4608),
+    (18, 1296, 9216, 144, 72, 10368, 10368),
+]
+
+
+def _b300(sus: int, gpus: int):
+    return api.plan(FIDELITY / "b300_xdr_superpod.fac",
+                    vars={"scalable_units": str(sus), "published_gpus": str(gpus)})
+
+
+@pytest.mark.parametrize("row", B300_TABLE, ids=lambda r: f"{r[0]}su")
+def test_b300_xdr_superpod_compute_fabric(row):
+    sus, nodes, gpus, leaf, spine, node_leaf, leaf_spine = row
+    result = _b300(sus, gpus)
+    assert not [d for d in result.diagnostics if d.code.startswith("fabric")], result.diagnostics
+    cluster = result.figures["clusters"][0]
+    (fb,) = cluster["fabrics"]
+    assert cluster["racks"] * 4 == nodes                 # the catalog's 4-node racks
+    assert fb["switches"] == {"leaf": leaf, "spine": spine, "core": 0, "total": leaf + spine}
+    assert (fb["links"]["endpoint_leaf"], fb["links"]["leaf_spine"]) == (node_leaf, leaf_spine)
+    assert fb["tiers"] == 2
+
+
+@pytest.mark.parametrize("row", B300_TABLE, ids=lambda r: f"{r[0]}su")
+def test_b300_tables_gpu_column_warns_where_it_disagrees_with_its_nodes(row):
+    # Table 3's 18-SU row prints 9,216 GPUs for 1,296 nodes of 8 (10,368, which its
+    # cable counts also give); every other row is nodes x 8.
+    sus, nodes, gpus, *_ = row
+    result = _b300(sus, gpus)
+    warned = [d for d in result.diagnostics if d.code == "expect-failed"]
+    assert result.figures["clusters"][0]["gpus"] == nodes * 8
+    if nodes * 8 == gpus:
+        assert warned == []
+    else:
+        (d,) = warned
+        assert "superpod.gpus = 10,368, which is not == published_gpus (9216)" in d.message
+        assert d.severity.value == "warning"
+
+
+@pytest.mark.parametrize("spec", sorted(FIDELITY.glob("*.fac")), ids=lambda p: p.stem)
+def test_fidelity_specs_lint_compile_and_verify(spec, tmp_path):
+    run = CliRunner()
+    r = run.invoke(main, ["lint", str(spec)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = run.invoke(main, ["compile", str(spec), "-o", str(tmp_path / "out"), "--time-limit", "10",
+                          "--jobs", "1"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = run.invoke(main, ["verify", str(spec), str(tmp_path / "out" / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output

@@ -34,7 +34,7 @@ import attrs
 
 from ..lang import nodes as n
 from . import figures as p
-from ..diagnostics import Diagnostic, Span, error
+from ..diagnostics import Diagnostic, Span, error, warning
 from ..model import Factory
 from ..model.derive import site_it_power
 from ..lang.resolve import ERROR, AssertSym, Entity, Resolved, Resolver, _describe
@@ -257,7 +257,10 @@ def _check(r: Resolver, a: AssertSym, lines: "_Lines") -> list[Diagnostic]:
     if ok is False:
         where = f" in {a.owner.label}" if a.owner is not None else ""
         said = f": {message}" if isinstance(message, str) else ""
-        out.append(error("assert-failed", f"assertion failed{where}{said}: {why}", a.node.span))
+        if a.node.soft:
+            out.append(warning("expect-failed", f"expectation not met{where}{said}: {why}", a.node.span))
+        else:
+            out.append(error("assert-failed", f"assertion failed{where}{said}: {why}", a.node.span))
     return out
 
 

@@ -196,6 +196,14 @@ attributes and catalog items. The message gives the rule's own message and the v
 Comparisons are exact (no rounding) and dimension-checked. An assert inside a template or a repeated
 block is checked for each instance, and the message names the instance.
 Fix: the design, or the rule if the design is right.""")
+_code("expect-failed", "check", "A soft rule of the spec does not hold",
+      """`expect TEST, "message"` is an `assert` whose failure is a warning, not an error: the spec still
+compiles. It is for figures a spec means to reproduce but need not, such as a published table known to
+disagree with itself (tests/fidelity/b300_xdr_superpod.fac expects the GPU count NVIDIA's table prints
+and is told, at that line, what the tool counts instead), or a soft target (`expect HALL.slots_free
+<= 10, "the hall is nearly full"`). The message is built as for `assert-failed`.
+Fix: correct the figure, or keep the warning as the record of the disagreement (`allow` it where a
+block should not show it).""")
 _code("assert-not-boolean", "check", "An assert's test is not a condition",
       """The test of an `assert` must be true or false: a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`),
 conditions joined with `and`/`or`, `not` a condition, or a `let` holding one. `assert plan.racks, "..."` is
@@ -513,5 +521,5 @@ the spec (the spec hash differs), fails here.""")
 WARNINGS = frozenset({
     "unused", "implausible-value", "air-capacity", "fabric-ports", "fabric-blocking", "nvlink-domain",
     "no-power-train", "no-cooling-plant", "hall-underused", "excess-land", "scalable-unit-remainder",
-    "check-budget",
+    "check-budget", "expect-failed",
 })

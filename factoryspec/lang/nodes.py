@@ -164,11 +164,13 @@ class Let:
 
 @attrs.frozen(slots=True)
 class Assert:
-    """`assert test, "message"`: a design rule, checked against the built model."""
+    """`assert test, "message"`: a design rule, checked against the built model.
+    `expect test, "message"` is the same with `soft`: a failure is a warning."""
     test: Expr
     message: Expr
     span: Span = _span
     doc: str | None = _doc
+    soft: bool = False
 
 
 @attrs.frozen(slots=True)

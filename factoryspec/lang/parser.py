@@ -38,7 +38,7 @@ MAX_ERRORS = 50        # a binary or wildly wrong file: stop after this many
 MAX_NESTING = 64       # braces, brackets and parentheses
 MAX_OPERATORS = 200    # binary operators in one statement (keeps trees shallow)
 
-KEYWORDS = ("import", "param", "let", "assert", "template", "true", "false", "as", "and", "or", "not")
+KEYWORDS = ("import", "param", "let", "assert", "expect", "template", "true", "false", "as", "and", "or", "not")
 _SEPARATORS = {"_NL", "SEMICOLON"}
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB"}
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "X", "COMPARE", "AND", "OR"}
@@ -284,6 +284,10 @@ class _Builder(lark.Transformer):
     def assert_stmt(self, ch):
         span = self._span(ch)
         return n.Assert(ch[1], ch[3], span, self._doc(span))
+
+    def expect_stmt(self, ch):
+        span = self._span(ch)
+        return n.Assert(ch[1], ch[3], span, self._doc(span), soft=True)
 
     def template_def(self, ch):
         span = self._span(ch)
@@ -659,7 +663,7 @@ class _Parser:
         ctx, tok = self.ctx, exc.token
         first = ctx.stmt_first
         if first is not None and first.type == "NAME" and first.value not in KEYWORDS:
-            kw = closest(first.value, ("import", "param", "let", "assert", "template"))
+            kw = closest(first.value, ("import", "param", "let", "assert", "expect", "template"))
             if kw and kw != first.value:
                 return f"did you mean `{kw}`?"
         if tok.type == "COMPARE" and "NUMBER" not in exc.expected:   # after `a < b`

@@ -21,8 +21,8 @@ from .positions import offset_of, to_position
 from .state import Snapshot
 
 CIK = types.CompletionItemKind
-KEYWORDS_TOP = ("import", "param", "let", "assert", "template")
-KEYWORDS_BLOCK = ("let", "assert")
+KEYWORDS_TOP = ("import", "param", "let", "assert", "expect", "template")
+KEYWORDS_BLOCK = ("let", "assert", "expect")
 FUNCTIONS = ("min", "max", "ceil", "floor", "round")
 
 
