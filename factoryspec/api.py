@@ -6,7 +6,7 @@ and notebooks share.
     >>> checked.ok
     True
     >>> result = factoryspec.compile("specs/superpod.fac", time_limit=30, seed=7)
-    >>> result.ok, result.solver["status"] in ("optimal", "feasible", "timeout")
+    >>> result.ok, result.solver["status"] in ("optimal", "feasible", "interrupted")
     (True, True)
     >>> sorted(result.files())[:2]
     ['bom.csv', 'floorplan-superpod-dc1-h1.svg']

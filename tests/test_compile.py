@@ -141,7 +141,7 @@ def test_every_shipped_spec_compiles_verifies_and_validates(spec, tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads((out / "layout.json").read_text())
     jsonschema.Draft202012Validator(schema()).validate(data)
-    assert data["solver"]["status"] in ("optimal", "feasible", "timeout")
+    assert data["solver"]["status"] in ("optimal", "feasible", "interrupted")
     assert data["solver"]["lower_bound"] <= data["solver"]["objective"]
     assert run("verify", spec, out / "layout.json").exit_code == 0
     # every headroom figure of the layout, recounted from its placements, is what

@@ -142,11 +142,18 @@ def test_no_table_for_one_link_chains_or_too_many_halls(monkeypatch):
     assert route_bound(ctx, 0, ctx.tables[0], ctx.units[0], 9, 3) is None
 
 
-def test_a_bound_cut_short_by_the_clock_stays_valid():
+def test_a_bound_cut_short_by_its_work_budget_stays_valid():
+    from factoryspec.layout.work import Budget
     p = _site([(0.0, 0.0), (70.0, 0.0)], rows=3, slots=6, racks=20)
     ctx = Ctx(p, [0], [0, 1])
     full, cut = lower_bound(ctx)
     assert not cut
-    short, cut = lower_bound(ctx, lambda: True)          # no time at all: the base only
+    short, cut = lower_bound(ctx, Budget(0))             # no work at all: the base only
     c_min = short_units(ctx.T, ctx.tables[0], ctx.units[0])[shortest_bin(ctx, 0)]
     assert cut and short == int(ctx.W.lcount.sum()) * int(c_min) < full
+    spent = Budget(1e18)
+    assert lower_bound(ctx, spent) == (full, False)
+    # any budget in between gives a bound between the two, the same on every run
+    for units in (spent.spent / 4, spent.spent / 2, spent.spent * 0.9):
+        mid, cut = lower_bound(ctx, Budget(units))
+        assert short <= mid <= full and lower_bound(ctx, Budget(units)) == (mid, cut)

@@ -310,11 +310,26 @@ def test_hall_model_infeasibility_names_the_binding_halls():
     assert "hall h2 is limited by its room for 2 block(s) of 4 racks of cluster b" in msgs[h2.span]
 
 
-def test_out_of_time_returns_the_layout_with_an_honest_status():
+def test_the_safety_stop_returns_the_layout_marked_interrupted():
+    # A component whose wall-clock safety stop has already passed: one start runs
+    # (a layout is always returned), and the result says it was cut by the clock.
+    from factoryspec.layout.solve import _merge, solve_component, components
     p = small(halls=2, racks=24, rows=3)
-    r = solve(p, time_limit_s=1e-9)
-    assert r.status == "timeout"
+    (cis, halls), = components(p)
+    out = solve_component(p, cis, halls, budget_s=10.0, seed=0, safety_s=0.0)
+    r = _merge(p, [out], 0.0)
+    assert r.status == "interrupted"
     assert r.layout is not None and verify(p, r.layout, r.objective_units) == []
+
+
+def test_a_tiny_limit_is_a_deterministic_budget_not_an_interruption():
+    # 1 ns of limit: no work for the bound, one start; the safety stop (limit + 5 s)
+    # does not fire, so the result is a reproducible "feasible", twice the same.
+    p = small(halls=2, racks=24, rows=3)
+    a, b = solve(p, time_limit_s=1e-9), solve(p, time_limit_s=1e-9)
+    assert a.status == b.status == "feasible"
+    assert a.layout == b.layout and a.lower_bound_units == b.lower_bound_units
+    assert verify(p, a.layout, a.objective_units) == []
 
 
 def test_one_switch_fabric_and_a_cluster_without_fabric():

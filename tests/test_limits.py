@@ -157,12 +157,16 @@ def test_compile_with_capacity_beyond_int64(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
 
 
-def test_psi_table_respects_the_clock():
+def test_psi_table_respects_its_work_budget():
+    # 200,000 bins x 3 links would be ~10^11 cells: the budget stops it at once.
     from factoryspec.layout.bound import psi_table, psi_table_within
+    from factoryspec.layout.work import Budget
     import numpy as np
     g = np.arange(200_001, dtype=np.int64) + 10
-    table, cut = psi_table_within(g, 1, 200_000, 3, 10**9, 0, 1, out_of_time=lambda: True)
-    assert cut and table[5] <= psi_table(g[:50], 1, 49, 3, 40, 0, 1)[5]
+    budget = Budget(10**6)
+    table, cut = psi_table_within(g, 1, 200_000, 3, 10**9, 0, 1, budget)
+    assert cut and budget.spent < 2 * 10**6 and not budget.interrupted
+    assert table[5] <= psi_table(g[:50], 1, 49, 3, 40, 0, 1)[5]
 
 
 # ---- the pieces, directly ---------------------------------------------------

@@ -106,9 +106,15 @@ def _solver(result: SolveResult, unit: str) -> list[str]:
             "optimum. The bound prices every chain of links (compute rack, leaf, spine, core) at the least it "
             "could cost with its racks in halls and its links through the halls' cable entries "
             "(factoryspec/layout/bound.py).", ""]
-    if result.status == "timeout":
-        note = ["The time limit cut the search (and possibly the bound) short: a longer `--time-limit` may "
-                "narrow the gap.", ""] + note
+    if result.status == "interrupted":
+        note = ["**Interrupted**: the machine ran so slowly that the wall-clock safety stop cut the search "
+                "(and possibly the bound) short, so another run with the same spec, seed and limit may give "
+                "another layout. Every budget inside the solver is otherwise a deterministic work count "
+                "derived from `--time-limit`.", ""] + note
+    elif result.gap:
+        note = ["A longer `--time-limit` gives the bound and the search more work (more starts, more of the "
+                "bound's halls scored), which may narrow the gap; the same limit gives the same layout.",
+                ""] + note
     return ["## Solver", ""] + _table(["figure", "value"], rows) + note
 
 

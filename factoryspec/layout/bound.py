@@ -80,13 +80,22 @@ from .routes import route_bound, short_units
 from .wiring import rail_leaves
 
 
-def lower_bound(ctx: Ctx, out_of_time=None) -> tuple[int, bool]:
+# Work of one group of equal-run slots beyond its arrays, in cells: the Python and
+# numpy call overhead of scoring it (~0.5 ms, measured), so that many small groups
+# are charged what they cost.
+RUN_CELLS = 50_000
+
+
+def lower_bound(ctx: Ctx, budget=None) -> tuple[int, bool]:
     """Sum over fabrics of the bound (INF when no feasible layout exists), and
-    whether `out_of_time()` cut it short: the halls not yet scored then count
-    only the base (their chain term taken as zero), which keeps it valid."""
+    whether its work `budget` (layout/work.Budget; None: unlimited) cut it
+    short: the halls not yet scored then count only the base (their chain
+    term taken as zero), which keeps it valid. The work is charged in array
+    cells (the convolution's and each hall's score tables), so where it is
+    cut depends on the spec and the budget only, not on the machine's load."""
     total, cut = 0, False
     for f in range(len(ctx.W.fabrics)):
-        b, short = fabric_bound(ctx, f, out_of_time)
+        b, short = fabric_bound(ctx, f, budget)
         cut |= short
         if b >= INF:
             return INF, cut
@@ -104,7 +113,7 @@ def shortest_bin(ctx: Ctx, ci: int) -> int:
     return -(-(_x_min(ctx, ci) + ctx.T.v_lo_mm) // ctx.T.bin_mm)
 
 
-def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
+def fabric_bound(ctx: Ctx, f: int, budget=None) -> tuple[int, bool]:
     info = ctx.W.fabrics[f]
     ci = ctx.local[info.cluster]
     cl = ctx.clusters[ci]
@@ -124,7 +133,7 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
     if len(comp) < cl.racks:
         return INF, False
     nmax = ctx.tables[f].nmax
-    table, cut = psi_table_within(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_lo_mm, T.bin_mm, out_of_time)
+    table, cut = psi_table_within(g, n_lo, nmax, k, k * nmax * T.bin_mm, T.v_lo_mm, T.bin_mm, budget)
     psi = _less(table, k * c_min)
     route = route_bound(ctx, ci, ctx.tables[f], ctx.units[f], n_lo, k)
     src = None if route is None else route.source_states(comp)      # each compute slot's route row
@@ -134,8 +143,9 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
         slots = np.nonzero((T.hall == H) & (T.kind != SLOT_RESERVED))[0]
         if not len(slots):
             continue
-        if cut or (out_of_time is not None and out_of_time()):
-            cut = True                       # no time left: a zero chain term is a valid floor
+        # a hall's scores cost about its slots x the compute slots they are scored against
+        if cut or (budget is not None and budget.spend(len(slots) * len(comp))):
+            cut = True                       # no work left: a zero chain term is a valid floor
             scores.append((0, per * len(slots)))
             continue
         inside = T.hall[comp] == H
@@ -148,6 +158,10 @@ def fabric_bound(ctx: Ctx, f: int, out_of_time=None) -> tuple[int, bool]:
         runs = T.run[slots]
         for t in np.unique(runs):
             same = runs == t
+            if cut or (budget is not None and budget.spend(len(far) + RUN_CELLS)):
+                cut = True                   # as above, for the slots of the runs left
+                scores.append((0, per * int(same.sum())))
+                continue
             rest = _far_extra(T, to_entry + t, slots[same][0], psi, k, via)
             scores += _group_scores(own[same], rest, a, cl.racks, per)
     if not scores:
@@ -251,11 +265,12 @@ def psi_table(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bi
 
 
 def psi_table_within(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: int, bin_mm: int,
-                     out_of_time=None) -> tuple[np.ndarray, bool]:
-    """psi_table, and whether `out_of_time()` cut it short. The work is about
-    k x nmax x N: with fine bins it can outlast any deadline, so the loop asks
-    the clock; cut short, the table is the floor k x (cheapest bin) wherever k
-    links can reach, which is still a valid lower bound."""
+                     budget=None) -> tuple[np.ndarray, bool]:
+    """psi_table, and whether its work `budget` cut it short. The work is
+    about k x nmax x N cells: with fine bins it can outlast any time limit, so
+    each step of the loop charges its N cells; cut short, the table is the
+    floor k x (cheapest bin) wherever k links can reach, which is still a
+    valid lower bound."""
     N = min(-(-(dmax + k * v) // bin_mm) + 1, k * nmax + 1)
     N = max(N, k * n_lo + 1)
     g = g.astype(np.int64)
@@ -267,7 +282,7 @@ def psi_table_within(g: np.ndarray, n_lo: int, nmax: int, k: int, dmax: int, v: 
     for _ in range(k - 1):
         nxt = np.full(N + 1, INF, np.int64)
         for n in range(n_lo, min(nmax, N) + 1):
-            if out_of_time is not None and n % 64 == 0 and out_of_time():
+            if budget is not None and budget.spend(N + 1):
                 return _psi_floor(g, n_lo, nmax, k, N), True
             gn = int(g[n])
             if gn >= INF:

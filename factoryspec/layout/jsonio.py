@@ -371,8 +371,8 @@ def _solver_figures(problem: LayoutProblem, solver: dict, units: int):
     if solver["gap"] != gap:
         yield f"layout.json's solver.gap is {show(solver['gap'])}, its objective and lower_bound give {gap}"
     status = solver["status"]
-    if status not in STATUSES or status == "infeasible":
-        yield f"layout.json's solver.status is {show(status)}, a layout's is optimal, feasible or timeout"
+    if status not in STATUSES or status in ("infeasible", "timeout"):
+        yield f"layout.json's solver.status is {show(status)}, a layout's is optimal, feasible or interrupted"
     elif status == "optimal" and lower != objective:
         yield f"layout.json's solver.status is optimal, but its lower_bound is below its objective (gap {gap})"
     yield from _baseline(solver, objective, units / scale)

@@ -6,7 +6,9 @@ import attrs
 
 
 LEVELS = {1: "endpoint", 2: "leaf-spine", 3: "spine-core"}
-STATUSES = ("optimal", "feasible", "infeasible", "timeout")
+# timeout: no layout within the solver's work budgets; interrupted: a layout, but cut
+# by the wall-clock safety stop (not reproducible: layout/work.py)
+STATUSES = ("optimal", "feasible", "infeasible", "timeout", "interrupted")
 
 
 @attrs.frozen(kw_only=True)
@@ -66,5 +68,5 @@ class SolveResult:
 
     @property
     def ok(self) -> bool:
-        return self.layout is not None and self.status in ("optimal", "feasible", "timeout")
+        return self.layout is not None and self.status in ("optimal", "feasible", "interrupted")
 

@@ -21,13 +21,19 @@ solutions and rows are filled where busway headroom is largest (a
 tie-break, not a proven lexicographic optimum); the headroom of every row,
 CDU and air handling of the result is reported from the layout as built.
 
-Determinism: CP-SAT runs with one worker, a fixed seed and a deterministic
-time limit; every other step is a deterministic function of its input, and
-improvement loops stop on a fixed number of rounds, not on the clock. The wall
-clock is only a safety net: if it runs out, the best layout so far is returned
-with status 'timeout' (that run may then differ from an unhurried one). The
-bound may use at most BOUND_SHARE of a component's budget; halls it has not
-scored by then count only the base (still a valid bound), also 'timeout'.
+Determinism: every budget inside the solver is a work count derived from the
+component's share of `--time-limit` by a fixed rule, never from the clock, so
+the same spec, seed and limit give the same layout on an idle or a loaded
+machine (layout/work.py):
+  * CP-SAT runs with one worker, a fixed seed and a deterministic time limit;
+  * the bound gets BOUND_SHARE x seconds x BOUND_CELLS_PER_S cells of work;
+    halls it has not scored by then count only the base (still valid);
+  * the starts: as many of the four as the rule `starts()` allows (at least
+    one), from the component's racks and seconds;
+  * improvement loops stop on a fixed number of rounds.
+The wall clock is only a safety stop at the component's share of the limit:
+if a machine is so slow that it fires, the best layout so far is returned with
+status 'interrupted' (that run may differ from an unhurried one).
 """
 
 from __future__ import annotations
@@ -48,9 +54,27 @@ from .place_rows import pack
 from .place_switches import place, refine
 from .problem import LayoutProblem, milliwatts, module_mw, mw_to_w, watts
 from .result import LEVELS, Layout, Link, Placement, SolveResult
+from .work import Budget
 
 REFINE_ROUNDS = 6
 BOUND_SHARE = 0.4             # of a component's time budget, at most, for its lower bound
+# The bound's work rate on the reference machine (one core of a 2-core VM): array
+# cells a second of its loops. Its budget is BOUND_SHARE x the component's seconds
+# x this, in cells: a fixed rule, so where the bound stops does not depend on load.
+BOUND_CELLS_PER_S = 1.5e8
+# A start's CPU seconds per rack of the component on the reference machine (hall
+# model, rows, switches, refine: measured 1.6-3.6 ms on the shipped specs, with
+# the fuzzer sharing the machine), with headroom: starts() asks for the time
+# this rule gives each start, so an idle run ends well inside the limit.
+START_S_PER_RACK = 0.004
+SAFETY_S = 5.0                # the safety stop's least slack beyond the limit, seconds
+
+
+def starts(racks: int, budget_s: float) -> int:
+    """How many of the deterministic starts a component runs: those that fit in
+    what the bound leaves of its seconds at START_S_PER_RACK, at least one."""
+    each = max(racks, 1) * START_S_PER_RACK
+    return max(1, min(len(SPREADS) * len(PACKINGS), int((1 - BOUND_SHARE) * budget_s / each)))
 MAX_CUTS = 12
 # compute rows filled from the hall entry outwards, then from the far end (which
 # leaves the spare slots near the entry, where spines and cores want to be)
@@ -100,7 +124,10 @@ def solve(problem: LayoutProblem, time_limit_s: float = 60.0, seed: int | None =
     weights = [max(1, sum(problem.clusters[ci].racks for ci in cis)) for cis, _ in comps]
     total_w = sum(weights)
     budgets = [time_limit_s * w / total_w for w in weights]
-    args = [(problem, cis, halls, budgets[i], seed) for i, (cis, halls) in enumerate(comps)]
+    # the safety stop: the limit plus 10 % or 5 s, whichever is larger, shared alike
+    slack = max(0.1 * time_limit_s, SAFETY_S)
+    args = [(problem, cis, halls, budgets[i], seed, budgets[i] + slack * w / total_w)
+            for i, ((cis, halls), w) in enumerate(zip(comps, weights))]
     results: list = [None] * len(comps)
     done_w = 0
 
@@ -138,23 +165,30 @@ def _to_float(problem: LayoutProblem, units: int | None) -> float | None:
 
 # ---- one component -----------------------------------------------------------------
 
-def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_s: float, seed: int) -> dict:
+def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_s: float, seed: int,
+                    safety_s: float | None = None) -> dict:
+    """One component within `budget_s` seconds' worth of deterministic work;
+    `safety_s` (default budget_s) is the wall-clock safety stop."""
     t0 = time.perf_counter()
-    deadline = lambda: time.perf_counter() - t0 > budget_s  # noqa: E731  (safety net only)
+    safety_s = budget_s if safety_s is None else safety_s
+    deadline = lambda: time.perf_counter() - t0 > safety_s  # noqa: E731  (safety stop only)
     ctx = Ctx(problem, clusters, halls)
     hd = HallData(ctx)
     diags = prechecks(ctx, hd) + reach_checks(ctx)
     if diags:
         return _failed("infeasible", diags)
-    # the bound may take part of the budget; past that, it keeps what it has scored
-    bound, bound_cut = lower_bound(ctx, lambda: time.perf_counter() - t0 > BOUND_SHARE * budget_s)
+    # the bound may take part of the budget, counted in work; past that, it keeps what
+    # it has scored. The wall clock only stops it on a machine far slower than the rule's.
+    work = Budget(BOUND_SHARE * budget_s * BOUND_CELLS_PER_S, wall=safety_s)
+    bound, _ = lower_bound(ctx, work)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])
     headroom = problem.objective == "cost_then_headroom"
     det_time = min(max(0.1 * budget_s, 0.5), 10.0)
     obj, best, last = INF, None, None
+    left = starts(sum(c.racks for c in ctx.clusters), budget_s)
     for spread in SPREADS:                # a few deterministic starts; keep the best
-        if deadline() and best is not None:
+        if (left <= 0 or deadline()) and best is not None:
             break
         asg = _assignment(ctx, hd, det_time, seed, headroom or spread)
         if isinstance(asg, dict):
@@ -163,8 +197,9 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
             continue
         last = asg
         for reverse in PACKINGS:
-            if deadline() and best is not None:
+            if (left <= 0 or deadline()) and best is not None:
                 break
+            left -= 1
             if pack(ctx, hd, asg, balanced=headroom, reverse=reverse):
                 continue
             if not place(ctx, np.nonzero(ctx.W.kind == 1)[0], use_anchors=True) and not _place_by_fabric(ctx):
@@ -175,7 +210,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
                 obj, best = value, ctx.snapshot()
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
-    timed_out = deadline() or bound_cut
+    interrupted = deadline() or work.interrupted      # the safety stop, not a budget
     base_obj = None
     if place_baseline(ctx, hd):
         base_obj = ctx.objective_value()
@@ -185,7 +220,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     if obj >= INF:                    # the bound did not rule it out: say so
         return _failed("infeasible", [_reach_diag(ctx, proven=False)])
     out = _export(ctx, obj, bound, None if base_obj is None or base_obj >= INF else base_obj)
-    out["timed_out"] = timed_out
+    out["interrupted"] = interrupted
     return out
 
 
@@ -228,7 +263,7 @@ def _place_by_fabric(ctx: Ctx) -> bool:
 
 def _failed(status: str, diags) -> dict:
     return {"status": status, "diagnostics": list(diags), "placements": [], "links": [],
-            "objective": None, "bound": None, "baseline": None, "totals": {}, "timed_out": False}
+            "objective": None, "bound": None, "baseline": None, "totals": {}, "interrupted": False}
 
 
 def _reach_diag(ctx: Ctx, proven: bool = True):
@@ -354,7 +389,7 @@ def _merge(problem: LayoutProblem, results: list, seconds: float) -> SolveResult
     lb = sum(r["bound"] for r in results)
     base = None if any(r["baseline"] is None for r in results) else sum(r["baseline"] for r in results)
     gap = (obj - lb) / obj if obj else 0.0
-    status = "timeout" if any(r["timed_out"] for r in results) else ("optimal" if obj == lb else "feasible")
+    status = "interrupted" if any(r["interrupted"] for r in results) else ("optimal" if obj == lb else "feasible")
     layout = Layout(placements=tuple(p for r in results for p in r["placements"]),
                     links=tuple(x for r in results for x in r["links"]))
     return SolveResult(status=status, layout=layout, objective=_to_float(problem, obj),
