@@ -1,9 +1,10 @@
 """floorplan-<hall>.svg: one plan per hall, to scale.
 
 Rows run left to right; each slot is drawn at its position (cross-aisles
-included). Compute racks are coloured by cluster, network racks are dark and
-labelled with their tier, reserved slots are hatched, slots kept for the
-network are outlined in blue. CDUs are drawn along the left wall: the spec
+included). Compute racks are coloured by cluster, network racks are dark, in
+one shade per fabric (compute, storage, management ...), and labelled with
+their tier; reserved slots are hatched, slots kept for the network are
+outlined in blue. The legend lists only what the hall holds. CDUs are drawn along the left wall: the spec
 gives their count and capacity, not their positions.
 """
 
@@ -17,6 +18,8 @@ from ..layout.result import SolveResult
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759", "#9c755f",
            "#bab0ac", "#ff9da7")
 NETWORK = "#333333"
+# one dark shade per fabric, in the problem's order (the first is NETWORK), white text on each
+NETWORK_SHADES = (NETWORK, "#1f5f5b", "#5a3a78", "#7a3b2e", "#2f4b7c", "#5c5c1f")
 RACK_DEPTH_M = 1.2
 MARGIN = 40
 CDU_STRIP_M = 3.0
@@ -43,6 +46,8 @@ def emit(problem: LayoutProblem, result: SolveResult, hall: Hall, cdus: list[tup
     """The hall's plan. `figures` are lines of text printed under the legend (the
     hall's loads as built, from the same figures as report.md)."""
     colours = {c.id: PALETTE[i % len(PALETTE)] for i, c in enumerate(problem.clusters)}
+    fabrics = [(c.id, f.id) for c in problem.clusters for f in c.fabrics]
+    colours.update({key: NETWORK_SHADES[i % len(NETWORK_SHADES)] for i, key in enumerate(fabrics)})
     width_m = slot_x(hall, hall.slots_per_row + 1)
     depth_m = hall.rows * hall.row_pitch_m
     scale = max(2.0, min(14.0, 1400.0 / max(width_m + CDU_STRIP_M, 1.0)))
@@ -61,7 +66,7 @@ def emit(problem: LayoutProblem, result: SolveResult, hall: Hall, cdus: list[tup
         for slot in range(1, hall.slots_per_row + 1):
             out.append(_slot(hall, row, slot, placed.get((row, slot)), ox, y, scale, rack_h, colours))
     out += _cdus(cdus, scale, depth_m)
-    legend_lines, y = _legend(problem, colours, hall, MARGIN + depth_m * scale + 20, w)
+    legend_lines, y = _legend(problem, colours, hall, placed.values(), bool(cdus), MARGIN + depth_m * scale + 20, w)
     out += legend_lines
     for line in figures:
         y += 18
@@ -83,12 +88,13 @@ def _slot(hall: Hall, row: int, slot: int, p, ox: float, y: float, scale: float,
     if p is None:
         stroke = "#4e79a7" if net_slot else "#ccc"
         return f'<rect {rect} fill="none" stroke="{stroke}" stroke-width="0.6"/>'
-    title = escape(f"{p.id}: {p.system} ({p.kind}), row {row} slot {slot}")
+    title = escape(f"{p.id}: {p.system} ({p.kind}" + (f", fabric {p.fabric} {p.tier}" if p.fabric else "")
+                   + f"), row {row} slot {slot}")
     if p.kind == "network":
         label = (p.tier or "?")[0].upper()
         text = (f'<text x="{_n(x + sw / 2)}" y="{_n(y + rack_h / 2 + 3)}" text-anchor="middle" fill="#fff" '
                 f'font-size="{_n(min(9, sw * 0.8))}">{label}</text>') if sw >= 6 else ""
-        return f'<rect {rect} fill="{NETWORK}"><title>{title}</title></rect>{text}'
+        return f'<rect {rect} fill="{colours.get((p.cluster, p.fabric), NETWORK)}"><title>{title}</title></rect>{text}'
     return f'<rect {rect} fill="{colours.get(p.cluster, "#888")}"><title>{title}</title></rect>'
 
 
@@ -108,15 +114,32 @@ def _cdus(cdus: list[tuple[int, float]], scale: float, depth_m: float) -> list[s
     return out
 
 
-def _legend(problem: LayoutProblem, colours: dict, hall: Hall, y: float, width: int) -> tuple[list[str], float]:
-    items = [(colours[c.id], f"{c.id} ({c.system})") for c in problem.clusters
-             if hall.id in problem.allowed(c)]
-    items += [(NETWORK, "network rack (L leaf, S spine, C core)"), ("url(#hatch)", "reserved"),
-              ("#9ecae1", "CDU")]
+def _legend(problem: LayoutProblem, colours: dict, hall: Hall, placed, cdus: bool, y: float,
+            width: int) -> tuple[list[str], float]:
+    """Swatches for what the hall holds: its clusters, each fabric with network
+    racks here, reserved slots if any, CDUs if any."""
+    placed = list(placed)
+    here = {p.cluster for p in placed if p.kind == "compute"}
+    nets = {(p.cluster, p.fabric) for p in placed if p.kind == "network"}
+    items = [(colours[c.id], f"{c.id} ({c.system})") for c in problem.clusters if c.id in here]
+    fabrics = [(c.id, f) for c in problem.clusters for f in c.fabrics if (c.id, f.id) in nets]
+    several = len(fabrics) > 1
+    for cid, f in fabrics:
+        name = f"{cid}/{f.id}" if several else "network rack"
+        items.append((colours[(cid, f.id)], f"{name} ({', '.join(_tier_keys(f.plan))})"))
+    if hall.reserved:
+        items.append(("url(#hatch)", "reserved"))
+    if cdus:
+        items.append(("#9ecae1", "CDU"))
     out, y = legend(items, y, width)
     out.append(f'<text x="{MARGIN}" y="{_n(y + 36)}">scale: rows {hall.row_pitch_m:g} m apart, '
                f'slots {hall.slot_width_m:g} m wide</text>')
     return out, y + 36
+
+
+def _tier_keys(plan) -> list[str]:
+    names = {1: ("switch",), 2: ("leaf", "spine"), 3: ("leaf", "spine", "core")}[plan.tiers]
+    return [f"{n[0].upper()} {n}" for n in names]
 
 
 def legend(items: list[tuple[str, str]], y: float, width: int) -> tuple[list[str], float]:
