@@ -146,3 +146,14 @@ def test_media_slower_than_the_roles_ports_are_refused(tmp_path):
     plan = _plan(tmp_path, slow)
     (d,) = [d for d in plan.diagnostics if d.code == "media-speed"]
     assert "slower than its links: 400 Gb/s" in d.message
+
+
+def test_the_report_counts_each_fabrics_switches_and_network_racks(tmp_path):
+    result = api.compile(str(SPEC), time_limit=10, root=str(TESTS))
+    assert result.write(tmp_path) == []
+    report = (tmp_path / "report.md").read_text()
+    assert "| s.c/store | storage | sw64 | 4 | 2 | 0 | 6 | 2 | 256 |" in report      # 6 switches, 8 a rack
+    assert "| s.c/oob | management | sw64 | 1 | 0 | 0 | 1 | 1 | 64 |" in report
+    layout = result.layout
+    racks = {f: sum(1 for p in layout.placements if p.kind == "network" and p.fabric == f) for f in ("f", "store", "oob")}
+    assert racks == {"f": 13, "store": 2, "oob": 1}      # 100 switches at 8 a rack, one tier a rack: 8 + 5

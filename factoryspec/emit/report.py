@@ -71,6 +71,7 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
         ["spine", _n(sw["spine"]), f"{_n(ln['leaf_spine'])} (leaf-spine)"],
         ["core", _n(sw["core"]), f"{_n(ln['spine_core'])} (spine-core)"],
         ["total", _n(sw["total"]), _n(ln["total"])]])
+    lines += _fabrics(plan, result)
     lines += _solver(result, unit)
     lines += _cables(problem, result)
     lines += _halls(problem, result)
@@ -116,6 +117,26 @@ def _solver(result: SolveResult, unit: str) -> list[str]:
                 "bound's halls scored), which may narrow the gap; the same limit gives the same layout.",
                 ""] + note
     return ["## Solver", ""] + _table(["figure", "value"], rows) + note
+
+
+def _fabrics(plan: dict, result: SolveResult) -> list[str]:
+    """One row per fabric: its role, switches by tier, the network racks the
+    layout placed for it, and its cables (the tier table above sums these)."""
+    placed: dict = defaultdict(int)
+    for p in result.layout.placements:
+        if p.kind == "network":
+            placed[(p.cluster, p.fabric)] += 1
+    rows = []
+    for c in plan["clusters"]:
+        for fb in c["fabrics"]:
+            s, ln = fb["switches"], fb["links"]
+            rows.append([f"{c['name']}/{fb['name']}", fb["role"], fb["switch"], _n(s["leaf"]), _n(s["spine"]),
+                         _n(s["core"]), _n(s["total"]), _n(placed.get((c["name"], fb["name"]), 0)),
+                         _n(ln["total"])])
+    if len(rows) < 2:
+        return []
+    return ["Per fabric:", ""] + _table(["fabric", "role", "switch", "leaf", "spine", "core", "switches",
+                                         "network racks", "cables"], rows)
 
 
 def _cables(problem: LayoutProblem, result: SolveResult) -> list[str]:
