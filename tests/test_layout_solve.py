@@ -193,8 +193,21 @@ def test_progress_callback_reaches_completion():
     seen = []
     p = campus(30, cluster_mw=10)
     solve(p, 60, progress=lambda o, b, g, f: seen.append((o, b, g, f)))
-    assert len(seen) == 3 and seen[-1][3] == 1.0
-    assert all(b <= o for o, b, _, _ in seen)
+    assert seen[-1][3] == 1.0
+    assert [f for *_, f in seen] == sorted(f for *_, f in seen)      # it only moves forward
+    assert all(b <= o for o, b, _, _ in seen if o is not None)
+
+
+def test_progress_shows_while_one_component_solves():
+    # One component: after its bound (no objective yet), then after each of its
+    # starts with the best so far, before the end; never a bound above the objective.
+    seen = []
+    p = small(halls=2, racks=24, rows=3)
+    solve(p, 60, progress=lambda o, b, g, f: seen.append((o, b, g, f)))
+    assert seen[0][0] is None and 0 < seen[0][3] < 1
+    during = [s for s in seen if s[0] is not None and s[3] < 1]
+    assert during and all(b <= o and abs(g - (o - b) / o) < 1e-9 for o, b, g, _ in during)
+    assert seen[-1][3] == 1.0 and seen[-1][0] == min(o for o, *_ in seen if o is not None)
 
 
 def test_campus_of_two_buildings_has_a_valid_bound():

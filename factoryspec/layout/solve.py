@@ -131,14 +131,27 @@ def solve(problem: LayoutProblem, time_limit_s: float = 60.0, seed: int | None =
     results: list = [None] * len(comps)
     done_w = 0
 
+    def show(obj, lb, fraction):
+        gap = (obj - lb) / obj if obj else None
+        progress(_to_float(problem, obj), _to_float(problem, lb), gap, fraction)
+
     def report(i, r):
         nonlocal done_w
         results[i] = r
         done_w += weights[i]
         if progress:
+            show(*_partial_sums(results), done_w / total_w)
+
+    def step(i):
+        """Progress inside component i (run in this process): after its bound and
+        after each start, the figures so far with its best and its bound."""
+        def during(share, best, bound):
             obj, lb = _partial_sums(results)
-            gap = (obj - lb) / obj if obj else None
-            progress(_to_float(problem, obj), _to_float(problem, lb), gap, done_w / total_w)
+            if best is not None and bound is not None:
+                show(obj + best, lb + bound, (done_w + weights[i] * share) / total_w)
+            else:
+                progress(None, None, None, (done_w + weights[i] * share) / total_w)
+        return during if progress else None
 
     if jobs > 1 and len(comps) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as ex:
@@ -147,7 +160,7 @@ def solve(problem: LayoutProblem, time_limit_s: float = 60.0, seed: int | None =
                 report(i, fut.result())
     else:
         for i, a in enumerate(args):
-            report(i, solve_component(*a))
+            report(i, solve_component(*a, step=step(i)))
     return _merge(problem, results, time.perf_counter() - t0)
 
 
@@ -166,9 +179,12 @@ def _to_float(problem: LayoutProblem, units: int | None) -> float | None:
 # ---- one component -----------------------------------------------------------------
 
 def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_s: float, seed: int,
-                    safety_s: float | None = None) -> dict:
+                    safety_s: float | None = None, step=None) -> dict:
     """One component within `budget_s` seconds' worth of deterministic work;
-    `safety_s` (default budget_s) is the wall-clock safety stop."""
+    `safety_s` (default budget_s) is the wall-clock safety stop. `step(share,
+    best, bound)`, if given, hears of progress: the share of the component's
+    steps done (the bound, then each start), the best objective so far (units,
+    or None) and the bound."""
     t0 = time.perf_counter()
     safety_s = budget_s if safety_s is None else safety_s
     deadline = lambda: time.perf_counter() - t0 > safety_s  # noqa: E731  (safety stop only)
@@ -183,10 +199,13 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     bound, _ = lower_bound(ctx, work)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])
+    planned = starts(sum(c.racks for c in ctx.clusters), budget_s)
+    if step:
+        step(1 / (planned + 1), None, bound)
     headroom = problem.objective == "cost_then_headroom"
     det_time = min(max(0.1 * budget_s, 0.5), 10.0)
     obj, best, last = INF, None, None
-    left = starts(sum(c.racks for c in ctx.clusters), budget_s)
+    left = planned
     for spread in SPREADS:                # a few deterministic starts; keep the best
         if (left <= 0 or deadline()) and best is not None:
             break
@@ -208,6 +227,8 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
             value = ctx.objective_value()
             if best is None or value < obj:
                 obj, best = value, ctx.snapshot()
+            if step:
+                step((planned - left + 1) / (planned + 1), obj if obj < INF else None, bound)
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
     interrupted = deadline() or work.interrupted      # the safety stop, not a budget
