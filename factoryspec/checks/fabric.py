@@ -63,10 +63,11 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         if fab.topology not in TOPOLOGIES:
             yield error("invalid-value", f"unknown topology `{fab.topology}`", fab.at("topology"),
                         "topologies: " + ", ".join(TOPOLOGIES))
-        if fab.ports_per_rack > c.system.compute_ports:
+        rack_ports = c.system.compute_ports * c.system.slots     # a node system: its nodes' ports
+        if fab.ports_per_rack > rack_ports:
             yield error("fabric-ports", f"fabric {fab.qualname} takes {fab.ports_per_rack} ports per rack but "
-                        f"{sysname} has {c.system.compute_ports} compute ports", fab.at("ports_per_rack"),
-                        f"at most {c.system.compute_ports}")
+                        f"{sysname} has {rack_ports} compute ports", fab.at("ports_per_rack"),
+                        f"at most {rack_ports}")
         yield from _split(fab)
         if fab.port_speed.value < c.system.port_speed.value:     # split ports at their share
             yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.port_speed)} per "
