@@ -577,7 +577,7 @@ class Fitted(Node):
         """Whether its ports can be cabled (checks/nodes.py reports why not): a fabric of the
         cluster with one plane, rails that exist, ports that split evenly and fit its slots."""
         f = self.fabric
-        if f is None or f.planes != 1 or self.count < 1:
+        if f is None or f.planes != 1 or not 1 <= self.count <= MAX_APPLIANCES:
             return False
         rails = self.rail_list()
         per_slot = f.ports_per_slot // max(f.rails, 1)
@@ -652,8 +652,16 @@ class Cluster(Node):
                     apps.setdefault(r, {})
                     apps[r][a.appliance] = apps[r].get(a.appliance, 0) + 1
         out: list[RackGroup] = [RackGroup(full, n)] if full else []
-        for r in range(full, R):        # racks past the full ones: at most those the appliances touch, +1
+        at = full
+        # only the racks something stands in are visited; those between (an appliance
+        # of many slots) and after hold nothing and are grouped
+        for r in sorted(k for k in set(nodes_in) | set(apps) if k >= full):
+            if r > at:
+                out.append(RackGroup(r - at, 0))
             out.append(RackGroup(1, nodes_in.get(r, 0), tuple(apps.get(r, {}).items())))
+            at = r + 1
+        if at < R:
+            out.append(RackGroup(R - at, 0))
         self._groups = out
         return out
 
@@ -715,6 +723,8 @@ class Cluster(Node):
         lead = groups[0] if groups else None
         rest = groups[1:] if lead is not None and lead.nodes == self.system.slots and not lead.appliances \
             else groups
+        if sum(g.count for g in rest) > MAX_APPLIANCES + 1:
+            return []       # absurd appliances (checks/nodes.py reports them): nothing to lay out
         return [Quantity(self._group_power(g), POWER) for g in rest for _ in range(g.count)]
 
     def rack_power_of(self, i: int) -> Quantity:
