@@ -366,14 +366,129 @@ def test_h100_superpod_switches_and_leaf_spine_cables(row):
     assert fb["links"]["leaf_spine"] == spine_leaf
 
 
-@pytest.mark.xfail(strict=True, reason="needs node-level systems (31 nodes is not a whole 4-node rack) "
-                                        "and UFM appliances as fabric endpoints: the spec has 32 nodes x 8 "
-                                        "ports per SU and no UFM ports")
 @pytest.mark.parametrize("row", H100_TABLE, ids=lambda r: f"{r[0]}su")
 def test_h100_superpod_compute_and_ufm_cables(row):
-    sus, _, _, _, compute_ufm, _ = row
+    # 32 x SUs - 1 nodes of 8 ports and one UFM appliance with 4 ports (rails 1-4) in the
+    # last node slot: 4 SUs give 127 x 8 + 4 = 1,020 cables on 1,024 sized positions.
+    sus, nodes, _, _, compute_ufm, _ = row
+    result = api.plan(FIDELITY / "h100_superpod.fac", vars={"scalable_units": str(sus)})
+    (cluster,) = result.figures["clusters"]
+    assert (cluster["nodes"], cluster["racks"], cluster["gpus"]) == (nodes, 8 * sus, 8 * nodes)
     fb = _compute_fabric(FIDELITY / "h100_superpod.fac", sus)
-    assert fb["links"]["endpoint_leaf"] == compute_ufm
+    assert fb["links"]["endpoint_leaf"] == compute_ufm == nodes * 8 + 4
+
+
+# ---- node systems and appliances -------------------------------------------------------
+
+NODES = TOPO / "nodes.fac"
+
+
+def test_node_cluster_totals_are_exact_for_a_partly_filled_last_rack():
+    # 13 DGX H100 nodes + 1 UFM = 14 node slots: ceil(14 / 4) = 4 racks, the last holding
+    # 1 node, the UFM and 2 empty slots. GPUs 13 x 8 = 104 (not 4 x 32 = 128); compute
+    # power 13 x 10.2 kW + 1 kW = 133.6 kW; the fullest rack 4 x 10.2 = 40.8 kW and the
+    # heaviest 4 x 130 + 160 = 680 kg (the last: 130 + 25 + 160 = 315 kg).
+    result = check(str(NODES))
+    assert not [d for d in result.diagnostics if d.severity.name == "ERROR"], result.diagnostics
+    (c,) = result.model.clusters
+    assert (c.racks, c.node_count, c.gpus) == (4, 13, 104)
+    assert c.compute_power.value == 133600
+    assert (c.rack_power.value, c.rack_weight.value) == (40800, 680)
+    assert [(g.count, g.nodes, [(a.name, n) for a, n in g.appliances]) for g in c.rack_groups()] == \
+        [(3, 4, []), (1, 1, [("ufm_3", 1)])]
+    assert [q.value for q in c.tail_powers()] == [11200]              # 10.2 kW + 1 kW
+    (fab,) = c.fabrics
+    # 4 racks x 32 positions sized; cabled: 13 x 8 node ports + 4 UFM ports
+    assert (fab.endpoints, fab.ports, fab.sized.endpoint_links) == (128, 108, 108)
+    assert (fab.sized.leaves, fab.sized.spines, fab.sized.leaf_spine_links) == (16, 8, 512)
+    # cost: 13 x 0.375 MUSD + 50 kUSD
+    assert c.cost.value == 13 * 375_000 + 50_000
+
+
+def test_node_cluster_with_racks_is_as_before():
+    # `racks = 15` of the node system: 60 nodes, every rack full, the figures of a
+    # 32-GPU, 57.2 kW, 730 kg rack and 32 ports a rack (tests/topology/rail_optimized.fac).
+    result = check(str(TOPO / "rail_optimized.fac"))
+    (c,) = result.model.clusters
+    assert (c.racks, c.node_count, c.gpus, c.compute_power.value) == (15, 60, 480, 15 * 57200)
+    assert (c.rack_power.value, c.rack_weight.value, c.tail_powers()) == (57200, 730, [])
+    assert c.fabrics[0].ports_per_rack == 32 and c.fabrics[0].ports == 480
+
+
+def _nodes_layout(tmp_path):
+    run = CliRunner()
+    out = tmp_path / "out"
+    r = run.invoke(main, ["compile", str(NODES), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
+                   catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return out / "layout.json"
+
+
+def test_node_and_appliance_spec_compiles_and_verifies(tmp_path):
+    import json
+    path = _nodes_layout(tmp_path)
+    r = CliRunner().invoke(main, ["verify", str(NODES), str(path)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads(path.read_text())
+    by_level = Counter()
+    for ln in data["links"]:
+        by_level[ln["level"]] += ln["count"]
+    assert (by_level["endpoint"], by_level["leaf-spine"]) == (108, 512)
+    assert data["totals"]["cables"] == 620
+    assert data["clusters"] == [{"id": "s.c", "system": "dgx_h100", "racks": 4, "nodes": 13, "nodes_per_rack": 4,
+                                 "appliances": [{"name": "ufm", "appliance": "ufm_3", "count": 1,
+                                                 "rails": [1, 2, 3, 4]}]}]
+    # the last rack: one node (8 cables, one a rail) and the UFM (rails 1-4): 12 cables
+    assert sum(ln["count"] for ln in data["links"] if ln["a"] == "s.c/c4") == 12
+    last = [p for p in data["placements"] if p["id"] == "s.c/c4"][0]
+    full = [p for p in data["placements"] if p["id"] == "s.c/c1"][0]
+    assert last["power_w"] < full["power_w"]                # 11.2 kW of systems, not 40.8 kW
+    assert data["totals"]["it_power_w"] == sum(p["power_w"] for p in data["placements"])
+
+
+def test_verify_rejects_an_appliance_cable_on_a_rail_it_does_not_use(tmp_path):
+    import json
+    path = _nodes_layout(tmp_path)
+    data = json.loads(path.read_text())
+    # In the last rack each leaf rack of SU 2 (two rails a rack: 1-2, 3-4, 5-6, 7-8)
+    # takes 2 node cables, and 2 UFM cables on rails 1-4. Move one UFM cable from
+    # the rails 1-2 leaf rack to the rails 5-6 one: same total, wrong rail.
+    ends = sorted((ln for ln in data["links"] if ln["a"] == "s.c/c4" and ln["level"] == "endpoint"),
+                  key=lambda ln: ln["b"])
+    assert [ln["count"] for ln in ends] == [4, 4, 2, 2]
+    ends[0]["count"] -= 1
+    ends[2]["count"] += 1
+    # the leaf racks' module power follows their cable ends: set it as verify recounts it,
+    # so that the only thing wrong is where the cable goes
+    import re
+    racks = {p["id"]: p for p in data["placements"]}
+    for _ in range(3):
+        path.write_text(json.dumps(data))
+        r = CliRunner().invoke(main, ["verify", str(NODES), str(path)], catch_exceptions=False)
+        fixes = re.findall(r"rack (\S+): power \S+ W, expected (\S+) W", r.output)
+        if not fixes:
+            break
+        for rid, want in fixes:
+            racks[rid]["power_w"] = int(float(want)) if float(want).is_integer() else float(want)
+    assert r.exit_code != 0
+    assert "power" not in r.output and "s.c/c4" in r.output, r.output
+
+
+def test_appliance_problem_is_checked():
+    # a layout problem whose appliance ports overlap the nodes' is malformed
+    import attrs
+    from factoryspec.layout.to_problem import build_problem
+    checked = check(str(NODES))
+    p = build_problem(checked)
+    (c,) = p.clusters
+    (f,) = c.fabrics
+    assert f.node_endpoints == 13 * 1 and f.appliance_ports == ((0, 13, 1), (1, 13, 1), (2, 13, 1), (3, 13, 1))
+    assert c.tail_power_w == (11200.0,)
+    bad = attrs.evolve(f, appliance_ports=((0, 12, 1),))
+    p2 = attrs.evolve(p, clusters=[attrs.evolve(c, fabrics=[bad])])
+    with pytest.raises(ValueError, match="not free positions"):
+        p2.validate()
+    p.validate()
 
 
 # DGX SuperPOD B300 XDR RA, "DGX SuperPOD Architecture", Table 3 "Example Compute Fabric

@@ -11,6 +11,8 @@ Rules (in the order they run):
 
     sanity   zero and absurd values the resolver cannot see (invalid-value,
              implausible-value)
+    nodes    a node system's cluster counting `nodes` or `racks`, and its
+             appliances' fabric, rails and ports
     power    IT x PUE against the utility; IT against power trains
     busway   the heaviest row of each hall against its busway limit (80 %)
     cooling  liquid heat to CDUs, the rest to air handling, all to the plants
@@ -44,11 +46,11 @@ from itertools import islice
 
 from ..diagnostics import Diagnostic, error
 from ..lang import limits
-from . import (busway, contiguity, cooling, fabric, floor, media, omissions, power, proportions, reach, sanity,
-               space)
+from . import (busway, contiguity, cooling, fabric, floor, media, nodes, omissions, power, proportions, reach,
+               sanity, space)
 from ._base import Measure
 
-RULES = (sanity, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, media, reach)
+RULES = (sanity, nodes, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, media, reach)
 
 __all__ = ["RULES", "Measure", "run", "measures"]
 

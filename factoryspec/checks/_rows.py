@@ -93,7 +93,7 @@ def hall_blocks(h: Hall, b: int, power: Fraction | None = None) -> int:
 def usable_halls(c: Cluster) -> list[Hall]:
     """The cluster's halls its racks may stand in: placed on the site plan and
     rated for the rack's floor load (as the solver's allowed halls)."""
-    s = c.system
-    area = s.footprint.area.value
+    area = c.system.footprint.area.value
+    w = c.rack_weight.value                  # its heaviest rack
     return [h for h in c.halls if h.complete and h.origin is not None
-            and (s.weight.value <= 0 or s.weight.value <= h.floor_rating.value * area)]
+            and (w <= 0 or w <= h.floor_rating.value * area)]

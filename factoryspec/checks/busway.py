@@ -49,7 +49,7 @@ def measure(f: Factory) -> Iterator[Measure]:
         L, n_rows, first = level(h, racks)
         if L == 0:
             continue
-        compute = sum((c.system.power.value * k for c, k in h.load.compute.items()), Fraction(0))
+        compute = sum((c.share_power(k) for c, k in h.load.compute.items()), Fraction(0))
         switches = h.load.it_power.value - compute
         row = compute * L / racks + switches / h.rows
         yield Measure("busway-overload", f"hall {h.qualname} busway row {first}", Quantity(row, POWER),
@@ -107,7 +107,7 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         others = f" (and {n_rows - 1} other row{'s' if n_rows > 2 else ''} alike)" if n_rows > 1 else ""
         fits = ""
         per_rack = Fraction(0)
-        compute = sum((c.system.power.value * k for c, k in h.load.compute.items()), Fraction(0))
+        compute = sum((c.share_power(k) for c, k in h.load.compute.items()), Fraction(0))
         if h.load.compute_racks:
             per_rack = compute / h.load.compute_racks
         if per_rack > 0:

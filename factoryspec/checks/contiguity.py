@@ -67,7 +67,7 @@ def _cluster(c: Cluster, cache: dict) -> Iterator[Diagnostic]:
     if not halls:
         return                      # cluster-space or floor-load says why
     n, b = c.system.nvlink_racks, block(c)
-    power = c.system.power.value
+    power = c.rack_power.value          # the fullest rack's: a block of b racks draws at most b x it
     figures = [_hall_figures(cache, h, b, power) for h in halls]
     longest = max(run for run, _, _ in figures)
     names = _names(halls)
@@ -88,7 +88,7 @@ def _cluster(c: Cluster, cache: dict) -> Iterator[Diagnostic]:
     if b > 1 and all(cap == 0 for cap in caps) and any(h.busway.value > 0 for h in halls):
         best = max(halls, key=lambda h: h.busway_continuous.value)
         yield error("scalable-unit-busway", f"cluster {c.qualname}: a {_what(c, b)} draws "
-                    f"{show(Quantity(b * power, POWER))} ({b} x {show(c.system.power)}), more than one row "
+                    f"{show(Quantity(b * power, POWER))} ({b} x {show(c.rack_power)}), more than one row "
                     f"busway carries in any of its halls (at most {show(best.busway_continuous)} continuous, "
                     f"in hall {best.qualname})", _where(c),
                     "a block stands in one row: a smaller scalable unit, or a larger `busway`")

@@ -22,9 +22,11 @@ units named by suffix (`_w` watts); counts are integers.
                        slots_reserved, slots_used, slots_free
     sites[]            name, pue, it_power_w, facility_power_w,
                        utility_usable_w (null without a utility)
-    clusters[]         name, system, racks, gpus, it_power_w, unplaced_racks,
+    clusters[]         name, system, racks, nodes (a node system's; else null),
+                       appliances[] {name, appliance, count, fabric, rails, ports},
+                       gpus, it_power_w, unplaced_racks,
                        nvlink_domains, halls[] {hall, racks, gpus},
-                       fabrics[] {name, role, switch, topology, endpoints, rails, planes,
+                       fabrics[] {name, role, switch, topology, endpoints, ports (that exist), rails, planes,
                        oversubscription ("1:1"), tiers, switches {leaf,
                        spine, core, total}, links {endpoint_leaf, leaf_spine,
                        spine_core, total}, network_racks, optics {ends,
@@ -143,7 +145,8 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                 err = "not sized: the ports per rack do not split over the rails and planes, or the topology is unknown"
             fabrics.append({"name": fab.name, "role": fab.role, "switch": fab.switch.qualname,
                             "topology": fab.topology,
-                            "endpoints": fab.endpoints, "rails": fab.rails, "planes": fab.planes,
+                            "endpoints": fab.endpoints, "ports": fab.ports, "rails": fab.rails,
+                            "planes": fab.planes,
                             "oversubscription": f"{fab.down}:{fab.up}",
                             "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
                             "network_racks": fab.network_racks,
@@ -155,10 +158,16 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                                                                 else _w(fab.host_power_per_end.value)),
                                        "power_w": _w(fab.optics_power.value)},
                             "error": err})
-        clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks, "gpus": c.gpus,
+        clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks,
+                         "nodes": c.node_count if c.counts_nodes else None,
+                         "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
+                                         "fabric": a.fabric.name if a.fabric is not None else None,
+                                         "rails": list(a.rail_list()), "ports": a.count * a.appliance.ports}
+                                        for a in c.appliances],
+                         "gpus": c.gpus,
                          "it_power_w": _w(c.it_power.value), "unplaced_racks": c.unplaced,
                          "nvlink_domains": c.nvlink_domains,
-                         "halls": [{"hall": h.qualname, "racks": k, "gpus": k * c.system.gpus}
+                         "halls": [{"hall": h.qualname, "racks": k, "gpus": c.share_gpus(k)}
                                    for h, k in c.placement.items()],
                          "fabrics": fabrics})
     halls = []
@@ -276,8 +285,12 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
     if j["clusters"]:
         out += ["", "Clusters"]
         for c in j["clusters"]:
-            out.append(f"  {c['name']}: {_c(c['racks'])} x {c['system']} = {_c(c['gpus'])} GPUs, "
-                       f"IT {_p(c['it_power_w'])}")
+            what = (f"{_c(c['nodes'])} x {c['system']} nodes in {_c(c['racks'])} racks" if c["nodes"] is not None
+                    else f"{_c(c['racks'])} x {c['system']}")
+            out.append(f"  {c['name']}: {what} = {_c(c['gpus'])} GPUs, IT {_p(c['it_power_w'])}")
+            for a in c["appliances"]:
+                out.append(f"    appliances {a['name']}: {_c(a['count'])} x {a['appliance']}, {_c(a['ports'])} "
+                           f"ports on fabric {a['fabric']} rails {', '.join(map(str, a['rails']))}")
             for h in c["halls"]:
                 out.append(f"    in {h['hall']}: {_c(h['racks'])} racks, {_c(h['gpus'])} GPUs")
             if c["unplaced_racks"]:
@@ -287,7 +300,8 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                 head = (f"    {fb['role']} fabric {fb['name']} ({fb['topology']}, {fb['switch']}, "
                         f"{fb['oversubscription']}, "
                         f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}{planes}): "
-                        f"{_c(fb['endpoints'])} endpoints")
+                        f"{_c(fb['endpoints'])} endpoints"
+                        + (f" ({_c(fb['ports'])} with a port)" if fb["ports"] != fb["endpoints"] else ""))
                 if fb["error"]:
                     out.append(f"{head}: {fb['error']}")
                     continue

@@ -21,34 +21,32 @@ CODES = ("floor-load",)
 
 
 def measure(f: Factory) -> Iterator[Measure]:
-    loads: dict = {}
     for h in f.halls:
-        seen = []
+        # per system, its heaviest rack in the hall (a node system's rack weighs what it holds)
+        heaviest: dict = {}
         for c in h.load.compute:
-            s = c.system
-            if s in seen:
+            w = c.rack_weight
+            if c.system not in heaviest or w.value > heaviest[c.system].value:
+                heaviest[c.system] = w
+        for s, w in heaviest.items():
+            area = s.footprint.area.value
+            if area <= 0:
                 continue
-            seen.append(s)
-            if s not in loads:
-                area = s.footprint.area.value
-                loads[s] = Quantity(s.weight.value / area, AREAL_DENSITY) if area > 0 else None
-            load = loads[s]
-            if load is None:
-                continue
-            yield Measure("floor-load", f"hall {h.qualname} floor ({s.qualname})", load, h.floor_rating,
-                          h.floor_rating_span or h.at(), "kg/m2", (h, s))
+            yield Measure("floor-load", f"hall {h.qualname} floor ({s.qualname})",
+                          Quantity(w.value / area, AREAL_DENSITY), h.floor_rating,
+                          h.floor_rating_span or h.at(), "kg/m2", (h, s, w))
 
 
 def check(f: Factory) -> Iterator[Diagnostic]:
     texts: dict = {}     # a campus repeats one rack in many halls: build its words once
     for m in measure(f):
         if m.exceeded:
-            h, s = m.ctx
-            if s not in texts:
-                texts[s] = (f"a {s.qualname} rack ({show(s.weight)} on {s.footprint}) loads the floor with "
+            h, s, w = m.ctx
+            if (s, w.value) not in texts:
+                texts[s, w.value] = (f"a {s.qualname} rack ({show(w)} on {s.footprint}) loads the floor with "
                             f"{show(m.used)}",
                             f"set `floor_rating` (hall or building) to at least {show(m.used)} if the slab is "
                             "rated for it, or use a lighter rack or a larger footprint")
-            what, hint = texts[s]
+            what, hint = texts[s, w.value]
             yield error("floor-load", f"{what}, more than hall {h.qualname}'s rating of {show(m.limit)}", m.span,
                         hint)

@@ -89,10 +89,10 @@ def check(f: Factory) -> Iterator[Diagnostic]:
         if s.footprint.width.value == 0 or s.footprint.depth.value == 0:
             found.append(error("invalid-value", f"{s.label}: the rack has no footprint ({s.footprint})",
                                s.at("footprint")))
-        if s.power.value > MAX_RACK_POWER_W:
-            yield warning("implausible-value", f"{s.label}: {show(s.power)} per rack is implausible",
+        if s.power.value * s.slots > MAX_RACK_POWER_W:       # a node system: a rack of its nodes
+            yield warning("implausible-value", f"{s.label}: {show(s.power)} per {'node' if s.nodes_per_rack else 'rack'} is implausible",
                           s.at("power"), "the densest announced rack (Rubin Ultra NVL576) is ~600 kW")
-        if s.weight.value > MAX_RACK_WEIGHT_KG:
+        if s.weight.value * s.slots > MAX_RACK_WEIGHT_KG:
             yield warning("implausible-value", f"{s.label}: a rack of {show(s.weight)} is implausible",
                           s.at("weight"), "an NVL72 rack weighs ~1.4 t")
     for sw in f.switches:

@@ -374,6 +374,33 @@ largest size that fits with the fabric's switch, oversubscription, rails, planes
 Example: 1,024 NVL72 racks x 72 ports = 73,728 endpoints; 64-port switches in two tiers reach 2,048.
 Fix: a switch with more ports, allow more tiers (unset `tiers`), oversubscribe the leaves, add planes, or
 split the cluster into several fabrics.""")
+_code("cluster-nodes", "check", "A cluster's nodes or racks cannot be counted",
+      """A cluster of a node system (a `system` with `nodes_per_rack`, as DGX H100: 4 nodes a rack) writes
+`nodes = N` or `racks = N`, not both; a whole-rack system (NVL72) writes `racks` only. With `nodes`, racks =
+ceil((nodes + the node slots of its appliances) / nodes_per_rack), the last perhaps partly filled, and
+`scalable_unit` counts node slots: it must be whole racks (a multiple of nodes_per_rack). With `racks`, its
+appliances take the last node slots of those racks, so they must fit. A fabric's `ports_per_rack` must split
+evenly over the nodes of a rack.
+Example: `system = dgx_h100` with `nodes = 127` and `scalable_unit = 30` (not a multiple of 4).
+Fix: write one of `nodes` and `racks`; a scalable unit of whole racks (32 slots = 8 racks).""")
+_code("appliance-fabric", "check", "An appliance names a fabric its cluster does not have",
+      """An `appliances` block puts its ports on one of its cluster's fabrics, named in `fabric` (default: the
+cluster's first fabric). The name must be a fabric of that cluster.
+Example: `fabric = "compute"` in a cluster whose only fabric is `fabric ib { ... }`.
+Fix: name the fabric as the cluster writes it.""")
+_code("appliance-rails", "check", "An appliance's ports do not fit the rails it names",
+      """An appliance's ports are endpoints of its fabric on the rails it names only (default: the first
+`ports` rails), the same number on each. Endpoints are indexed by node-slot position: a slot has
+ports_per_rack / (nodes_per_rack x rails) positions a rail, so an appliance of `node_slots` slots can have
+at most that many ports a rail. A rail must exist (1..rails), be named once, and the fabric must have one
+plane.
+Example: UFM with 4 ports and `rails = [1, 2, 3]` (4 do not split over 3), or `rails = [9]` on 8 rails.
+Fix: name as many rails as it has ports (a DGX H100 SuperPOD's UFM: `rails = [1, 2, 3, 4]`).""")
+_code("appliance-slots", "check", "Appliances where there are no node slots",
+      """Appliances stand in the node slots of a node system's compute racks (after its nodes). A whole-rack
+system (NVL72: no `nodes_per_rack`) has no node slots, so its cluster cannot hold them; and one block holds at
+most 10,000.
+Fix: use a node system's cluster, or leave the appliance out (or model it as its own rack).""")
 _code("fabric-ports", "check", "A fabric's port counts cannot work",
       """Port counts that cannot be cabled: more fabric ports per rack (`ports_per_rack`) than the system has
 ports of the fabric's role (`compute_ports`, `storage_ports` or `management_ports`); a storage or

@@ -23,13 +23,28 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
     unit price (None when the catalog has none); `optical` maps media ids to
     whether they need a transceiver at each end."""
     out: list[list] = []
-    systems = Counter()
+    systems, per_rack, nodes, appliances = Counter(), {}, Counter(), Counter()
     for c in problem.clusters:
-        systems[c.system] += c.racks
+        # a node system's price is per node: full racks are priced as racks of
+        # nodes_per_rack nodes (as before node systems), a cluster with a partly
+        # filled rack or appliances by its nodes, and the appliances on their own line
+        if c.nodes is None or (c.nodes == c.racks * c.nodes_per_rack and not c.appliances):
+            systems[c.system] += c.racks
+            per_rack[c.system] = c.nodes_per_rack
+        else:
+            nodes[c.system] += c.nodes
+            for _, kind, count, _ in c.appliances:
+                appliances[kind] += count
     for name in sorted(systems):
         p = prices.get(name)
+        p = p * per_rack[name] if p is not None else None
         out.append(["compute rack", name, "system", systems[name], "rack", _money(p),
                     _money(p * systems[name] if p is not None else None)])
+    for kind, counts, unit in (("compute node", nodes, "node"), ("appliance", appliances, "appliance")):
+        for name in sorted(counts):
+            p = prices.get(name)
+            out.append([kind, name, "in compute racks", counts[name], unit, _money(p),
+                        _money(p * counts[name] if p is not None else None)])
     # One line per fabric: a buyer orders a storage network's switches apart
     # from the compute fabric's even when they are the same model.
     for c in sorted(problem.clusters, key=lambda c: c.id):

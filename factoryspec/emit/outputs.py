@@ -21,6 +21,7 @@ def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
     spec = checked.program.project_name(checked.program.entry)
     prices = {s.name: float(s.cost.value) for s in model.systems if s.cost is not None}
     prices.update({s.name: float(s.cost.value) for s in model.switches if s.cost is not None})
+    prices.update({a.name: float(a.cost.value) for a in model.appliances if a.cost is not None})
     optical = {m.qualname: bool(m.optical) for m in model.media}
     cdus = {h.qualname: [(c.count, float(c.capacity.value)) for c in h.cdus] for h in model.halls}
     files = {

@@ -64,6 +64,7 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
         ["facility power", _w(t["facility_power_w"])], ["liquid cooling", _w(t["cooling_liquid_w"])],
         ["air cooling", _w(t["cooling_air_w"])], ["rack slots (used / all)", f"{_n(t['slots_used'])} / {_n(t['slots'])}"],
     ])
+    lines += _nodes(plan)
     sw, ln = plan["switches_per_tier"], plan["links_per_tier"]
     lines += ["## Fabric", ""]
     lines += _table(["tier", "switches", "links"], [
@@ -93,6 +94,21 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
               "to the length bin.",
               "- Costs are the catalog's relative figures unless the spec overrides them.", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _nodes(plan: dict) -> list[str]:
+    """Clusters of node systems: their nodes in racks, and their appliances (a spec of
+    whole-rack systems only has no such section)."""
+    rows = []
+    for c in plan["clusters"]:
+        if c.get("nodes") is None:
+            continue
+        apps = "; ".join(f"{_n(a['count'])} x {a['appliance']} ({_n(a['ports'])} ports on {a['fabric']} rails "
+                         f"{', '.join(map(str, a['rails']))})" for a in c["appliances"]) or "none"
+        rows.append([c["name"], f"{_n(c['nodes'])} x {c['system']} nodes in {_n(c['racks'])} racks", apps])
+    if not rows:
+        return []
+    return ["## Nodes", ""] + _table(["cluster", "nodes", "appliances"], rows)
 
 
 def _solver(result: SolveResult, unit: str) -> list[str]:

@@ -14,6 +14,14 @@ spines of a 3-tier fabric are non-blocking (up links >= down links, at most
 `R // 2` ports face down). `E` is the endpoints (racks x ports per rack), `r` the
 rails: port i of every rack goes to rail i, so each rail has E/r endpoints.
 
+Endpoints are positions. For a node system (a rack of n node slots, some perhaps
+empty or holding an appliance that uses only some rails) `E` counts every slot
+position of every rack, filled or not, and the fabric is sized for them: an SU
+of 32 slots keeps its whole rail leaves and up links when one slot holds a UFM
+appliance or the last rack is partly filled. The cables to endpoints are only
+the ports that exist: the caller sets `FabricPlan.endpoint_links` to that count
+(model/derive.py), which can be below `endpoints`; everything else is as sized.
+
 Copies and planes. A fabric is `copies` identical, independent copies, sized
 once and counted `copies` times (switches and links; the shape fields describe
 one copy):

@@ -180,13 +180,22 @@ _kind("reserved", "Slots of a hall that must stay empty (columns, egress, future
     Attr("slots", RANGE, "The slots in that row (e.g. `1..4`).", required=True),
 ), named=False)
 
-_kind("system", "A rack-scale system (catalog item): GPUs, power, weight and ports per rack.", (
+_kind("system", "A system (catalog item): a whole rack (NVL72), or a node of which `nodes_per_rack` fill a rack "
+      "(DGX H100). GPUs, power, weight, ports and cost are per rack, or per node when `nodes_per_rack` is set.", (
     Attr("vendor", STRING, "Maker."),
-    Attr("gpus", COUNT, "GPUs (or GPU packages) per rack.", required=True, minimum=1),
-    Attr("power", u.POWER, "IT power per rack.", required=True),
-    Attr("weight", u.MASS, "Weight per rack.", Q(1360, "kg")),
+    Attr("gpus", COUNT, "GPUs (or GPU packages) per rack (per node with `nodes_per_rack`).", required=True,
+         minimum=1),
+    Attr("power", u.POWER, "IT power per rack (per node with `nodes_per_rack`).", required=True),
+    Attr("weight", u.MASS, "Weight per rack (per node with `nodes_per_rack`: a rack then weighs its nodes, "
+         "its appliances and `rack_weight`).", Q(1360, "kg")),
+    Attr("nodes_per_rack", COUNT, "Make this a node system: this many nodes fill one rack, and `gpus`, `power`, "
+         "`weight`, `compute_ports` and `cost` are per node. A cluster of it may count `nodes` instead of "
+         "`racks`.", minimum=1),
+    Attr("rack_weight", u.MASS, "Weight of the rack itself (enclosure, PDUs, cabling) holding the nodes of a "
+         "node system: a rack weighs nodes x weight + rack_weight.", Q(0, "kg")),
     Attr("footprint", SIZE, "Rack `width x depth`.", None),
-    Attr("compute_ports", COUNT, "Compute-fabric ports per rack (one per GPU on NVL72).", required=True, minimum=1),
+    Attr("compute_ports", COUNT, "Compute-fabric ports per rack (one per GPU on NVL72; per node with "
+         "`nodes_per_rack`).", required=True, minimum=1),
     Attr("port_speed", u.DATA_RATE, "Speed of each compute port.", required=True),
     Attr("storage_ports", COUNT, "Storage (converged, north-south) fabric ports per rack, e.g. BlueField-3 "
          "DPU ports; the default `ports_per_rack` of a `role = \"storage\"` fabric.", _F(0)),
@@ -200,7 +209,20 @@ _kind("system", "A rack-scale system (catalog item): GPUs, power, weight and por
     Attr("nvlink_racks", COUNT, "Racks in one NVLink domain (1 for NVL72; 8 for NVL576).", _F(1), minimum=1),
     Attr("distribution", STRING, "The power the rack takes: `\"ac\"` or `\"dc\"` (Rubin Ultra's Kyber rack: "
          "800 V DC); it may stand only in halls of that `distribution`.", "ac"),
-    Attr("cost", u.MONEY, "Price per rack, for the bill of materials."),
+    Attr("cost", u.MONEY, "Price per rack (per node with `nodes_per_rack`), for the bill of materials."),
+), top_level=True)
+
+_kind("appliance", "A fabric appliance (catalog item), e.g. a UFM server: it takes node slots in a node "
+      "system's compute racks and its ports are endpoints of one fabric, on the rails it names.", (
+    Attr("vendor", STRING, "Maker."),
+    Attr("ports", COUNT, "Fabric ports of one appliance.", required=True, minimum=1),
+    Attr("port_speed", u.DATA_RATE, "Speed of each port.", required=True),
+    Attr("power", u.POWER, "Power of one appliance.", Q(0, "W")),
+    Attr("weight", u.MASS, "Weight of one appliance.", Q(0, "kg")),
+    Attr("rack_units", COUNT, "Height in rack units.", _F(1), minimum=1),
+    Attr("node_slots", COUNT, "Node slots of a rack one appliance takes (the slots a node would stand in).",
+         _F(1), minimum=1),
+    Attr("cost", u.MONEY, "Price per appliance (relative figures are fine)."),
 ), top_level=True)
 
 _kind("switch", "A network switch model (catalog item).", (
@@ -237,11 +259,25 @@ _kind("media", "A cable type (catalog item): reach, speed, cost by length and it
 
 _kind("cluster", "A training/inference cluster: systems, their count and their fabrics.", (
     Attr("system", None, "The rack system (a `system` block or catalog name).", ref="system", required=True),
-    Attr("racks", COUNT, "Compute racks in the cluster.", required=True, minimum=1),
-    Attr("scalable_unit", COUNT, "Racks per scalable unit, kept contiguous on the floor.", _F(1), minimum=1),
+    Attr("racks", COUNT, "Compute racks in the cluster (or write `nodes` for a node system).", minimum=1),
+    Attr("nodes", COUNT, "Nodes in the cluster, for a system with `nodes_per_rack` (instead of `racks`): "
+         "racks = ceil((nodes + the node slots of its appliances) / nodes_per_rack), the last one perhaps "
+         "partly filled.", minimum=1),
+    Attr("scalable_unit", COUNT, "Racks per scalable unit, kept contiguous on the floor (node slots per unit, "
+         "a multiple of nodes_per_rack, when the cluster counts `nodes`).", _F(1), minimum=1),
     Attr("halls", None, "Halls the cluster may use, or buildings for all their halls (default: any).",
          ref="hall", also=("building",), many=True),
-), children=("fabric",), top_level=True)
+), children=("fabric", "appliances"), top_level=True)
+
+_kind("appliances", "Appliances a cluster of a node system holds (e.g. UFM servers): they take the node "
+      "slots after its nodes and their ports are endpoints of one of its fabrics.", (
+    Attr("appliance", None, "The appliance model (an `appliance` block or catalog name).", ref="appliance",
+         required=True),
+    Attr("count", COUNT, "How many.", _F(1), minimum=1),
+    Attr("fabric", STRING, "Name of the cluster's fabric its ports are endpoints of (default: its first).", None),
+    Attr("rails", COUNT, "The fabric's rails (1-based) its ports go to, the same number of ports on each "
+         "(default: the first `ports` rails).", many=True),
+), named=True)
 
 _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscription, rails, planes.", (
     Attr("role", STRING, "What the fabric carries: `compute` (east-west GPU traffic), `storage` (converged "

@@ -55,7 +55,7 @@ def apply(model: Factory, layout: Layout) -> None:
             h.load.compute[c] = h.load.compute.get(c, 0) + 1
             in_row = h.load.row_racks.setdefault(p.row, {})
             in_row[c] = in_row.get(c, 0) + 1
-            power[p.id] = c.system.power.value
+            power[p.id] = c.rack_power_of(_rack_index(p.id)).value     # what this rack holds
         else:
             fab = fabrics[(p.cluster, p.fabric)]
             h.load.network[fab] = h.load.network.get(fab, 0) + 1
@@ -89,10 +89,15 @@ def apply(model: Factory, layout: Layout) -> None:
         c.unplaced = c.racks - sum(c.placement.values())
 
 
+def _rack_index(rack_id: str) -> int:
+    """0-based index of compute rack `CLUSTER/cN` in its cluster."""
+    return int(rack_id.rsplit("/c", 1)[1]) - 1
+
+
 def _totals(h) -> None:
     load = h.load
     it = sum((q.value for q in load.rows.values()), Fraction(0))
-    liquid = sum((c.system.power.value * c.system.liquid_fraction * k for c, k in load.compute.items()), Fraction(0))
+    liquid = sum((c.share_liquid(k) for c, k in load.compute.items()), Fraction(0))
     load.it_power = Quantity(it, POWER)
     load.liquid = Quantity(liquid, POWER)
     load.air = Quantity(it - liquid, POWER)

@@ -23,7 +23,8 @@ falling as n grows. Without rack-top routing v_lo = v and g' = unit.
    its m links to each core of its plane. No link carries more than its
    count. So the links decompose into chains (compute rack -> leaf -> spine ->
    core: k hops, k = tiers) of total mass sum_r a_r, where a_r is the mass
-   rack r sends up (its ports when leaves are not oversubscribed), plus
+   rack r sends up (the ports it has, when leaves are not oversubscribed: an
+   empty node slot or a rail an appliance does not use sends nothing), plus
    leftover link capacity. The mass between rack r and a top switch q is
    a_r / T (T top switches: cores, or spines of a 2-tier, or the one switch),
    the same for every q because every pod meets every plane alike.
@@ -77,7 +78,7 @@ from .costs import INF
 from .geometry import SLOT_COMPUTE, SLOT_RESERVED
 from .problem import mm
 from .routes import route_bound, short_units
-from .wiring import rail_leaves
+from .wiring import rail_leaves, rail_ports
 
 
 # Work of one group of equal-run slots beyond its arrays, in cells: the Python and
@@ -234,24 +235,33 @@ def _group_scores(own: np.ndarray, far: np.ndarray, a_runs, racks: int, per: int
 
 def chain_mass(spec, racks: int):
     """a_r sorted descending, as (value, racks) runs; exact ints unless leaves are
-    oversubscribed (then Fractions)."""
+    oversubscribed (then Fractions). a_r counts the ports rack r has (a port a
+    position holds: an empty node slot, or a rail an appliance skips, sends
+    nothing up), each passed up min(1, up links / the ports on its leaf)."""
     plan = spec.plan
+    ppr = spec.ports_per_rack // (plan.planes * plan.rails)      # per rail of each copy
+    w = [rail_ports(spec, racks, ppr, t) for t in range(plan.rails)]  # alike in every plane
     if plan.tiers == 1:
-        return [(Fraction(spec.ports_per_rack), racks)]
-    rails = plan.planes * plan.rails            # rails over every copy of the fabric
-    ppr = spec.ports_per_rack // rails
-    j = rail_leaves(plan, racks, ppr)           # the same on every rail of every copy
+        return _runs(plan.planes * sum(x.reshape(racks, ppr).sum(axis=1) for x in w))
+    j = rail_leaves(plan, racks, ppr)           # the same leaf on every rail of every copy
     Lr = plan.leaves // (plan.copies * plan.copy_rails)
-    load = np.bincount(j, minlength=Lr)
+    loads = [np.bincount(j, weights=x, minlength=Lr).astype(np.int64) for x in w]
     up = plan.leaf_up_ports
-    if load.max() <= up:
-        return [(Fraction(spec.ports_per_rack), racks)]
-    frac = [Fraction(min(up, int(n)), int(n)) if n else Fraction(0) for n in load]
+    if max(int(ld.max()) for ld in loads) <= up:
+        return _runs(plan.planes * sum(x.reshape(racks, ppr).sum(axis=1) for x in w))
     per_rack: dict = {}
+    fracs = [[Fraction(min(up, int(n)), int(n)) if n else Fraction(0) for n in ld] for ld in loads]
     for r in range(racks):
-        v = rails * sum(frac[int(x)] for x in j[r * ppr:(r + 1) * ppr])
+        v = plan.planes * sum(frac[int(j[e])] for x, frac in zip(w, fracs)
+                              for e in range(r * ppr, (r + 1) * ppr) if x[e])
         per_rack[v] = per_rack.get(v, 0) + 1
     return sorted(per_rack.items(), key=lambda t: -t[0])
+
+
+def _runs(per_rack: np.ndarray):
+    """Per-rack masses (ints) as (value, racks) runs, largest first."""
+    values, counts = np.unique(per_rack, return_counts=True)
+    return [(Fraction(int(v)), int(n)) for v, n in sorted(zip(values, counts), key=lambda t: -t[0])]
 
 
 def _less(values: np.ndarray, amount: int) -> np.ndarray:

@@ -38,7 +38,7 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
     if result.baseline_objective and result.objective is not None:
         saving = _r(1 - result.objective / result.baseline_objective)
     per_hall = Counter(p.hall for p in lay.placements)
-    return {
+    out = {
         "format": FORMAT,
         "spec_hash": problem.spec_hash,
         "objective": problem.objective,
@@ -58,6 +58,20 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
         "links": [{"a": x.a, "b": x.b, "cluster": x.cluster, "fabric": x.fabric, "level": x.level,
                    "medium": x.medium, "length_m": x.length_m, "count": x.count} for x in lay.links],
     }
+    clusters = _clusters(problem)
+    if clusters:
+        out["clusters"] = clusters
+    return out
+
+
+def _clusters(problem: LayoutProblem) -> list[dict]:
+    """What the compute racks of node-system clusters hold (none for whole-rack
+    systems, whose layout.json is as before): nodes, and appliances in the node
+    slots after them."""
+    return [{"id": c.id, "system": c.system, "racks": c.racks, "nodes": c.nodes, "nodes_per_rack": c.nodes_per_rack,
+             "appliances": [{"name": name, "appliance": kind, "count": count, "rails": list(rails)}
+                            for name, kind, count, rails in c.appliances]}
+            for c in problem.clusters if c.nodes is not None]
 
 
 def _headroom_entry(h: dict) -> dict:
@@ -281,6 +295,7 @@ def verify_json(problem: LayoutProblem, data, headroom=None) -> list:
     per_hall = Counter(p.hall for p in layout.placements)
     out.extend(_differences(data["halls"], [_hall(h, per_hall) for h in problem.halls], "halls",
                             "the spec and the placements give"))
+    out.extend(_differences(data.get("clusters", []), _clusters(problem), "clusters", "the spec gives"))
     out.extend(_invalid(m) for m in _solver_figures(problem, data["solver"], sums["objective_units"]))
     if headroom is not None:
         want = [_headroom_entry(h) for h in headroom(layout)]

@@ -128,8 +128,15 @@ class Hall:
 @attrs.frozen(kw_only=True)
 class FabricSpec:
     """One sized fabric of a cluster. `plan.rails` gives the rails and
-    `plan.planes` the planes; each compute rack has `ports_per_rack` ports on it,
-    split evenly over the planes and, in each, over the rails."""
+    `plan.planes` the planes; each compute rack has `ports_per_rack` port
+    positions on it, split evenly over the planes and, in each, over the rails.
+
+    Which positions hold a port (the rest, empty node slots and rails an
+    appliance skips, have no cable): on every rail of every copy the first
+    `node_endpoints` endpoints (-1: all of them), and the appliance ports,
+    (rail, first endpoint, count) with the rail 0-based of `plan.rails`,
+    alike in every plane. Endpoint e of a rail is in node slot e // (q / n) of
+    the cluster, q its ports per rack on the rail and n its nodes per rack."""
 
     id: str
     plan: FabricPlan
@@ -145,6 +152,14 @@ class FabricSpec:
     rack_footprint_m2: float = 0.72
     span: Span | None = None
     media_span: Span | None = None     # where its `media` are written (else None)
+    node_endpoints: int = -1           # per rail of each copy: the nodes' endpoints 0..n-1; -1: all
+    appliance_ports: tuple = attrs.field(default=(), converter=_tuple)   # ((rail, first, count), ...)
+
+    def ports_present(self, racks: int) -> int:
+        """Endpoint cables that exist, over every copy (the plan's endpoint links)."""
+        q = self.ports_per_rack // (self.plan.planes * self.plan.rails)
+        per_rail = racks * q if self.node_endpoints < 0 else self.node_endpoints
+        return self.plan.planes * (self.plan.rails * per_rail + sum(n for _, _, n in self.appliance_ports))
 
     @property
     def rails(self) -> int:
@@ -154,7 +169,12 @@ class FabricSpec:
 @attrs.frozen(kw_only=True)
 class Cluster:
     """`racks` compute racks of one system, kept in contiguous scalable units
-    (and multi-rack NVLink domains) of consecutive slots in one row."""
+    (and multi-rack NVLink domains) of consecutive slots in one row. A node
+    system's cluster records its `nodes` and `appliances` ((block, appliance,
+    count, rails), for the output); `rack_power_w`, `optics_w` and
+    `rack_weight_kg` are its fullest (heaviest) rack's, never below any rack's;
+    `tail_power_w` gives the last racks' own power where they hold less (a
+    partly filled last rack), so the layout's rack powers are exact."""
 
     id: str
     racks: int
@@ -173,6 +193,10 @@ class Cluster:
     # system is: the spans lint reports those checks at (checks/contiguity.py), so compile agrees
     unit_span: Span | None = None
     system_span: Span | None = None
+    nodes: int | None = None           # a node system's nodes; None: whole racks
+    tail_power_w: tuple = attrs.field(default=(), converter=_tuple)   # the last racks' own power, if below
+    nodes_per_rack: int = 1
+    appliances: tuple = attrs.field(default=(), converter=_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -296,6 +320,36 @@ def block_size(cluster: Cluster) -> int:
     return lcm(su, nv)
 
 
+def rack_power_at(c: Cluster, i: int) -> float:
+    """Compute rack i's (0-based) system power, W: rack_power_w, or its own in the tail."""
+    t = len(c.tail_power_w) - (c.racks - i)
+    return c.tail_power_w[t] if t >= 0 else c.rack_power_w
+
+
+def _ports_malformed(c: Cluster, f: FabricSpec):
+    """The ports that exist must be endpoint positions of their rail, appliance
+    ports after the nodes', none twice, and add up to the plan's endpoint links."""
+    q = f.ports_per_rack // (f.plan.rails * f.plan.planes)
+    n = c.racks * q
+    if f.node_endpoints > n:
+        yield f"fabric {c.id}/{f.id}: {f.node_endpoints} node endpoints a rail, more than {n} positions"
+    taken: dict[int, list] = {}
+    for rail, first, count in f.appliance_ports:
+        if not (0 <= rail < f.plan.rails and count >= 1 and max(f.node_endpoints, 0) <= first
+                and first + count <= n) or f.node_endpoints < 0:
+            yield f"fabric {c.id}/{f.id}: appliance ports ({rail}, {first}, {count}) are not free positions"
+            return
+        taken.setdefault(rail, []).append((first, first + count))
+    for spans in taken.values():
+        spans.sort()
+        if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+            yield f"fabric {c.id}/{f.id}: appliance ports overlap"
+            return
+    if f.ports_present(c.racks) != f.plan.endpoint_links:
+        yield (f"fabric {c.id}/{f.id}: {f.ports_present(c.racks)} ports exist, the plan cables "
+               f"{f.plan.endpoint_links}")
+
+
 def _malformed(p: LayoutProblem):
     if p.objective not in OBJECTIVES:
         yield f"objective must be one of {OBJECTIVES}, got {p.objective!r}"
@@ -315,6 +369,8 @@ def _malformed(p: LayoutProblem):
     for c in p.clusters:
         if c.racks < 0 or c.scalable_unit < 1 or c.nvlink_racks < 1:
             yield f"cluster {c.id}: racks >= 0, scalable_unit >= 1, nvlink_racks >= 1"
+        if len(c.tail_power_w) > c.racks or any(not 0 <= w <= c.rack_power_w for w in c.tail_power_w):
+            yield f"cluster {c.id}: tail_power_w must be at most racks entries within 0..rack_power_w"
         for hid in c.allowed_halls:
             if hid not in hall_ids:
                 yield f"cluster {c.id}: unknown hall {hid!r}"
@@ -327,6 +383,8 @@ def _malformed(p: LayoutProblem):
             elif f.plan.endpoints != c.racks * f.ports_per_rack:
                 yield (f"fabric {c.id}/{f.id}: plan has {f.plan.endpoints} endpoints, cluster has "
                        f"{c.racks} x {f.ports_per_rack}")
+            else:
+                yield from _ports_malformed(c, f)
             if f.switches_per_rack < 1:
                 yield f"fabric {c.id}/{f.id}: switches_per_rack must be at least 1"
             for mid in f.media:

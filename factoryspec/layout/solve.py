@@ -328,10 +328,9 @@ def _rack_power_mw(ctx: Ctx, bins: np.ndarray) -> np.ndarray:
     """Each rack's power in milliwatts: its system (or switches) plus one end of
     every cable plugged into it at the cable's own medium's power_per_end."""
     W = ctx.W
-    system = np.array([watts(c.rack_power_w) * 1000 for c in ctx.clusters], np.int64)
     switch = np.array([watts(f.spec.switch_power_w) * 1000 for f in W.fabrics] or [0], np.int64)
     power = np.where(W.kind == 1, W.nsw * switch[np.maximum(W.fabric, 0)],
-                     system[ctx.rack_local_cluster]).astype(np.int64)
+                     W.system_w * 1000).astype(np.int64)      # each compute rack's own system
     media = list(ctx.problem.media)
     index = {m.id: g for g, m in enumerate(media)}
     med = np.zeros(len(W.la), np.int64)             # each link's medium, as an index of problem.media

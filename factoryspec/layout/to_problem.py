@@ -72,7 +72,23 @@ def _fabric(fabric) -> FabricSpec:
         switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
         module_slack_w=_module_slack(fabric), link_speed_bps=_f(fabric.link_speed),
         media=[m.qualname for m in fabric.usable_media],
-        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"))
+        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"),
+        **_ports(fabric))
+
+
+def _ports(fabric) -> dict:
+    """Which endpoint positions hold a port (FabricSpec): the nodes' first, then
+    each appliance's on its rails, at its first node slot. Nothing for a
+    cluster whose every slot holds a node (every position is a port)."""
+    c, p = fabric.cluster, fabric.sized
+    if c.full:
+        return {}
+    q = fabric.ports_per_rack // (p.planes * p.rails)
+    per_slot = q // c.system.slots                   # on one rail of one copy
+    nodes = c.node_count * per_slot
+    apps = tuple((r - 1, (a.first_slot + i * a.appliance.node_slots) * per_slot, a.per_rail())
+                 for a in fabric.appliances for i in range(a.count) for r in a.rail_list())
+    return {"node_endpoints": nodes, "appliance_ports": apps}
 
 
 def _module_slack(fabric) -> float:
@@ -86,7 +102,8 @@ def _cluster(cluster) -> Cluster:
     system = cluster.system
     return Cluster(
         id=cluster.qualname, span=cluster.name_span or cluster.span, racks=cluster.racks, system=system.name,
-        rack_power_w=_f(system.power), rack_weight_kg=_f(system.weight),
+        # one figure per rack for the layout: the fullest (heaviest) rack's, so no rack exceeds it
+        rack_power_w=_f(cluster.rack_power), rack_weight_kg=_f(cluster.rack_weight),
         optics_w=sum((fab.ports_per_rack * _f(fab.host_power_per_end) for fab in cluster.fabrics if fab.sized),
                      0.0),
         footprint_m2=_f(system.footprint.area) if system.footprint else 0.72,
@@ -94,7 +111,17 @@ def _cluster(cluster) -> Cluster:
         nvlink_racks=system.nvlink_racks, allowed_halls=[h.qualname for h in cluster.halls],
         fabrics=[_fabric(f) for f in cluster.fabrics if f.sized is not None],
         unit_span=cluster.at("scalable_unit") if cluster.is_set("scalable_unit") else cluster.at("system"),
-        system_span=cluster.at("system"))
+        system_span=cluster.at("system"),
+        nodes=cluster.node_count if cluster.counts_nodes else None, nodes_per_rack=system.slots,
+        tail_power_w=_tail(cluster),
+        appliances=[(a.name, a.appliance.name, a.count, a.rail_list()) for a in cluster.appliances])
+
+
+def _tail(cluster) -> list[float]:
+    """The last racks' own power where any holds less than the fullest (else none)."""
+    full = _f(cluster.rack_power)
+    tail = [_f(q) for q in cluster.tail_powers()]
+    return tail if any(w != full for w in tail) else []
 
 
 def _medium(m) -> Medium:

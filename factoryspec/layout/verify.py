@@ -39,7 +39,7 @@ import re
 from collections import Counter, defaultdict
 
 from ..diagnostics import Diagnostic, error
-from .problem import LayoutProblem, micro_usd, milliwatts, mm, mw_to_w, watts
+from .problem import LayoutProblem, micro_usd, milliwatts, mm, mw_to_w, rack_power_at, watts
 from .result import Layout
 
 # Codes for the lead to register in factoryspec/diagnostics/codes.py (kept in variables here
@@ -213,7 +213,7 @@ class _Verifier:
     def _power(self, p, c) -> int:
         """A rack's power in milliwatts."""
         if p.kind == "compute":
-            base = watts(c.rack_power_w)
+            base = watts(rack_power_at(c, int(p.id.rsplit("/c", 1)[1]) - 1))
         else:
             base = (p.switches or 0) * watts(self._fabric(c, p.fabric).switch_power_w)
         return base * 1000 + self.optics_mw[p.id]
@@ -229,7 +229,8 @@ class _Verifier:
             w = self._power(p, c)
             rows[(p.hall, p.row)] += w
             # only the system's own heat goes to liquid; optics and switches shed to air
-            liq = int(round(watts(c.rack_power_w) * c.liquid_fraction)) * 1000 if p.kind == "compute" else 0
+            liq = (int(round(watts(rack_power_at(c, int(p.id.rsplit("/c", 1)[1]) - 1)) * c.liquid_fraction)) * 1000
+                   if p.kind == "compute" else 0)
             liquid[p.hall] += liq
             air[p.hall] += w - liq
         for (hid, row), load in sorted(rows.items()):
@@ -450,7 +451,9 @@ def _tier_sizes(plan):
 def _expected_links(c, f, switch_rack) -> Counter:
     """(rack a, rack b, level) -> cables, from the switch-level wiring rule: the
     fabric is `copies` copies of `copy_rails` rails; a rack has q ports on each rail
-    of each copy; a rail's endpoints fill the leaves of their scalable unit evenly."""
+    of each copy; a rail's endpoints fill the leaves of their scalable unit evenly.
+    A position has a cable only if it holds a port: one of the first
+    node_endpoints of its rail (all, when -1), or an appliance's on that rail."""
     plan = f.plan
     out: Counter = Counter()
     names = TIERS[plan.tiers]
@@ -459,10 +462,19 @@ def _expected_links(c, f, switch_rack) -> Counter:
         return out
     copies, rc = plan.copies, plan.copy_rails
     q = f.ports_per_rack // (plan.planes * plan.rails)
+    nodes = c.racks * q if f.node_endpoints < 0 else f.node_endpoints
+    extra = {(t, e) for t, first, n in f.appliance_ports for e in range(first, first + n)}
+
+    def port(cp: int, t: int, e: int) -> bool:        # endpoint e of rail t of copy cp holds a port
+        rail = t if rc > 1 else cp % plan.rails
+        return e < nodes or (rail, e) in extra
+
     if plan.tiers == 1:
         for i in range(c.racks):
             for cp in range(copies):
-                out[(f"{c.id}/c{i + 1}", racks["switch"][cp], "endpoint")] += rc * q
+                n = sum(port(cp, t, i * q + x) for t in range(rc) for x in range(q))
+                if n:
+                    out[(f"{c.id}/c{i + 1}", racks["switch"][cp], "endpoint")] += n
         return out
     leaves, spines = racks["leaf"], racks["spine"]
     Lc, Sc = plan.leaves // copies, plan.spines // copies
@@ -477,7 +489,8 @@ def _expected_links(c, f, switch_rack) -> Counter:
                 u, local = divmod(e, ue)
                 j = u * ul + local * ul // ue
                 for t in range(rc):
-                    out[(rid, leaves[cp * Lc + j * rc + t], "endpoint")] += 1
+                    if port(cp, t, e):
+                        out[(rid, leaves[cp * Lc + j * rc + t], "endpoint")] += 1
         pod_spines = [Counter(spines[cp * Sc + p * S + s] for s in range(S)) for p in range(plan.pods)]
         for o in range(Lc):
             pod = (o // rc) // lrp

@@ -17,6 +17,17 @@ Fabric wiring, as `fabric/` sizes it (the rule the verifier re-implements):
   k = links_leaf_spine_per_pair links to each spine of its pod. Spine s of pod
   p has m = links_spine_core_per_pair links to each of the cores of core plane
   s. A 1-tier copy is one switch taking all the copy's ports of every rack.
+* A cable exists only where a port does. Endpoints are indexed by node-slot
+  position: a rack of n node slots (1 for a whole-rack system) has q/n ports
+  per slot on each rail, so endpoint e of a rail is in slot e // (q/n) of the
+  cluster. The nodes fill the first slots, the appliances the next (in block
+  order); the rest of the last rack is empty. On each rail the first
+  `node_endpoints` endpoints are the nodes' ports, and an appliance's are
+  `(rail, first, count)` (FabricSpec.appliance_ports): endpoints first ..
+  first+count-1 of that rail only. Leaves are sized and assigned for every
+  position (an SU of 32 slots keeps its 8 rail leaves whole) and every leaf
+  cables its up links alike; an empty position, or a rail an appliance does not
+  use, has no endpoint cable. (Under rail_only copy c is rail c mod rails.)
 * Switches are numbered copy by copy (copy c's leaves after those of copies
   0..c-1, likewise spines and cores) and racked `switches_per_rack` at a time,
   one tier per rack, in order: leaves by (j, rail) (so the rail leaves of one
@@ -69,6 +80,7 @@ class Wiring:
     fabrics: list
     compute_base: list           # per cluster (in build order): first compute rack index
     net_range: list              # per cluster (in build order): (first, end) network racks
+    system_w: np.ndarray | None = None   # W of each rack's system alone (compute racks; 0 for network)
 
     @property
     def n(self) -> int:
@@ -81,14 +93,17 @@ def build(problem: LayoutProblem, clusters: list | None = None) -> Wiring:
     racks = _RackList()
     links: list[tuple] = []
     fabrics: list[FabricInfo] = []
-    compute_base, net_range = [], []
+    compute_base, net_range, system_w = [], [], []
     order = range(len(problem.clusters)) if clusters is None else clusters
     for ci in order:
         c = problem.clusters[ci]
         compute_base.append(racks.n)
-        p = watts(c.rack_power_w)
-        liquid = int(round(p * c.liquid_fraction))
+        p = np.full(c.racks, watts(c.rack_power_w), np.int64)
+        if c.tail_power_w:                           # a partly filled last rack: its own power
+            p[c.racks - len(c.tail_power_w):] = [watts(w) for w in c.tail_power_w]
+        liquid = np.round(p * c.liquid_fraction).astype(np.int64)
         optics = _ceil_w(c.optics_w)                 # budget: heat to air
+        system_w.append(p)
         racks.add([f"{c.id}/c{i + 1}" for i in range(c.racks)], COMPUTE, ci, -1, 0,
                   np.arange(c.racks), np.zeros(c.racks, np.int64), p + optics, liquid, p + optics - liquid)
         start = racks.n
@@ -96,9 +111,11 @@ def build(problem: LayoutProblem, clusters: list | None = None) -> Wiring:
             info = _add_fabric(racks, len(fabrics), ci, c, f)
             fabrics.append(info)
             links.extend(_links(info, c, compute_base[-1]))
+        system_w.append(np.zeros(racks.n - start, np.int64))
         net_range.append((start, racks.n))
     la, lb, cnt, fab, lvl = _concat(links)
-    return Wiring(racks.ids, *racks.arrays(), la, lb, cnt, fab, lvl, fabrics, compute_base, net_range)
+    return Wiring(racks.ids, *racks.arrays(), la, lb, cnt, fab, lvl, fabrics, compute_base, net_range,
+                  np.concatenate(system_w) if system_w else np.zeros(0, np.int64))
 
 
 class _RackList:
@@ -178,6 +195,20 @@ def rail_leaves(plan, racks: int, q: int) -> np.ndarray:
     return u * ul + (e - u * ue) * ul // ue
 
 
+def rail_ports(f: FabricSpec, racks: int, q: int, rail: int) -> np.ndarray:
+    """1 for each endpoint position of `rail` (0-based, of plan.rails) that holds a
+    port, else 0: racks*q positions, the nodes' first, then the appliances'."""
+    n = racks * q
+    if f.node_endpoints < 0:
+        return np.ones(n, np.int64)
+    w = np.zeros(n, np.int64)
+    w[:min(f.node_endpoints, n)] = 1
+    for t, first, count in f.appliance_ports:
+        if t == rail:
+            w[first:first + count] = 1
+    return w
+
+
 def _links(info: FabricInfo, c: Cluster, base: int):
     f, plan = info.spec, info.spec.plan
     per, rc, copies = f.switches_per_rack, plan.copy_rails, plan.copies
@@ -185,10 +216,14 @@ def _links(info: FabricInfo, c: Cluster, base: int):
     R = c.racks
     out = []
     leaf_racks = info.tier_racks[0]
+    def ports(cp: int, t: int) -> np.ndarray:       # rail t of copy cp
+        return rail_ports(f, R, q, cp % plan.rails if rc == 1 else t)
+
     if plan.tiers == 1:
         a = np.arange(R, dtype=np.int64) + base
         for cp in range(copies):
-            out.append((a, np.full(R, leaf_racks[cp // per]), np.full(R, rc * q), info.index, 1))
+            per_rack = sum(ports(cp, t).reshape(R, q).sum(axis=1) for t in range(rc))
+            out.append((a, np.full(R, leaf_racks[cp // per]), per_rack, info.index, 1))
         return out
     Lc, Sc, Cc = plan.leaves // copies, plan.spines // copies, plan.cores // copies
     j = rail_leaves(plan, R, q)
@@ -200,7 +235,7 @@ def _links(info: FabricInfo, c: Cluster, base: int):
         # endpoints -> leaves
         for t in range(rc):
             lr = leaf_racks[(cp * Lc + j * rc + t) // per]
-            out.append(_group(comp, lr, np.ones(R * q, np.int64)) + (info.index, 1))
+            out.append(_group(comp, lr, ports(cp, t)) + (info.index, 1))
         # leaves -> spines, per pod
         o = np.arange(Lc, dtype=np.int64)
         la, lpod, ln = _group(leaf_racks[(cp * Lc + o) // per], (o // rc) // lrp, np.ones(Lc, np.int64))
@@ -255,4 +290,6 @@ def _concat(links):
     idx = np.cumsum(new) - 1
     sums = np.bincount(idx, weights=cnt).astype(np.int64)
     key = key[:, new]
+    keep = sums > 0                     # racks with no port on a leaf (empty slots) have no cable to it
+    key, sums = key[:, keep], sums[keep]
     return key[2], key[3], sums, key[0].astype(np.int32), key[1].astype(np.int8)

@@ -98,13 +98,18 @@ def _times(count, per) -> Any:
 
 def _cluster_figures(ent: Entity) -> list[tuple[str, Any]]:
     racks, system = attr_value(ent, "racks"), attr_value(ent, "system")
+    nodes = attr_value(ent, "nodes")
     if not isinstance(system, Entity):
-        return [("racks", racks)]
-    return [("racks", racks), ("system", system),
-            ("GPUs", _times(racks, attr_value(system, "gpus"))),
-            ("IT power", _times(racks, attr_value(system, "power"))),
-            ("compute ports", _times(racks, attr_value(system, "compute_ports"))),
-            ("rack weight", _times(racks, attr_value(system, "weight")))]
+        return [("racks", racks)] if nodes is None else [("nodes", nodes)]
+    per = attr_value(system, "nodes_per_rack")
+    # a node system's figures are per node: count its nodes (written, or racks x nodes_per_rack)
+    units = nodes if per is not None and nodes is not None else _times(racks, per) if per is not None else racks
+    head = [("racks", racks)] if nodes is None else [("nodes", nodes)]
+    return head + [("system", system),
+                   ("GPUs", _times(units, attr_value(system, "gpus"))),
+                   ("IT power", _times(units, attr_value(system, "power"))),
+                   ("compute ports", _times(units, attr_value(system, "compute_ports"))),
+                   ("rack weight", _times(units, attr_value(system, "weight")))]
 
 
 def _hall_figures(ent: Entity) -> list[tuple[str, Any]]:

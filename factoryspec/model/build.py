@@ -13,6 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import gcd
 
+from ..diagnostics import error
 from ..lang import limits, units as u
 from ..lang.resolve import ERROR, Entity, RangeValue, RatioValue, Resolved, SizeValue, parse_redundancy
 from . import types as t
@@ -127,7 +128,7 @@ class Builder:
                 site.complete = False
         elif k == "cluster":
             self.pending_clusters.append((ent, site))
-        elif k in ("system", "switch", "media"):
+        elif k in ("system", "appliance", "switch", "media"):
             self.catalog_item(ent)
         elif k == "cabling":
             c = self.build(ent, self.cabling)
@@ -252,12 +253,14 @@ class Builder:
 
     # ---- catalog items ---------------------------------------------------------------
     def catalog_item(self, ent: Entity):
-        fn = {"system": self.system, "switch": self.switch, "media": self.medium}[ent.kind]
+        fn = {"system": self.system, "appliance": self.appliance, "switch": self.switch,
+              "media": self.medium}[ent.kind]
         if ent in self.memo:
             return self.memo[ent]
         obj = self.build(ent, fn)
         if obj is not None:
-            {"system": self.f.systems, "switch": self.f.switches, "media": self.f.media}[ent.kind].append(obj)
+            {"system": self.f.systems, "appliance": self.f.appliances, "switch": self.f.switches,
+             "media": self.f.media}[ent.kind].append(obj)
         return obj
 
     def system(self, ent: Entity) -> t.System:
@@ -273,7 +276,14 @@ class Builder:
                         storage_ports=self.count(ent, "storage_ports", default=0),
                         storage_port_speed=self.val(ent, "storage_port_speed"),
                         management_ports=self.count(ent, "management_ports", default=0),
-                        management_port_speed=self.val(ent, "management_port_speed"))
+                        management_port_speed=self.val(ent, "management_port_speed"),
+                        nodes_per_rack=self.count(ent, "nodes_per_rack"), rack_weight=self.val(ent, "rack_weight"))
+
+    def appliance(self, ent: Entity) -> t.Appliance:
+        return t.Appliance(**self.common(ent), vendor=self.val(ent, "vendor"), ports=self.count(ent, "ports", True),
+                           port_speed=self.val(ent, "port_speed", True), power=self.val(ent, "power", True),
+                           weight=self.val(ent, "weight", True), rack_units=self.count(ent, "rack_units", default=1),
+                           node_slots=self.count(ent, "node_slots", default=1), cost=self.val(ent, "cost"))
 
     def switch(self, ent: Entity) -> t.Switch:
         return t.Switch(**self.common(ent), vendor=self.val(ent, "vendor"), ports=self.count(ent, "ports", True),
@@ -304,8 +314,9 @@ class Builder:
     # ---- clusters -------------------------------------------------------------------
     def cluster(self, ent: Entity, site: t.Site | None) -> t.Cluster:
         system = self.ref(self.val(ent, "system", True), "system")
-        c = t.Cluster(**self.common(ent), system=system, racks=self.count(ent, "racks", True),
-                      scalable_unit=self.count(ent, "scalable_unit", default=1), site=site)
+        c = t.Cluster(**self.common(ent), system=system, racks=0, site=site)
+        self.children(ent, c, {"appliances": (self.fitted, c.appliances)})
+        self.size_cluster(ent, c)
         refs = self.val(ent, "halls")
         if refs:
             c.halls_explicit = True
@@ -335,7 +346,53 @@ class Builder:
             c.halls, c.complete = [], False
         self.children(ent, c, {"fabric": (self.fabric, c.fabrics, c)})
         self.f.fabrics += c.fabrics
+        for a in c.appliances:
+            a.fabric = next((fab for fab in c.fabrics if fab.name == a.fabric_name), None) \
+                if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
         return c
+
+    def size_cluster(self, ent: Entity, c: t.Cluster) -> None:
+        """Racks, nodes and the scalable unit in racks. A node system's cluster may
+        count `nodes` (its unit then in node slots); both or neither, or `nodes` of a
+        whole-rack system, or a unit that is not whole racks: checks/nodes.py says so
+        and the cluster is left out."""
+        n = c.system.nodes_per_rack
+        racks, nodes = self.count(ent, "racks"), self.count(ent, "nodes")
+        unit = self.count(ent, "scalable_unit", default=1)
+        if nodes is not None and n is not None and "scalable_unit" not in ent.exprs:
+            unit = n                         # unwritten: one rack, in node slots
+        fault = _count_fault(c, racks, nodes, unit)
+        if fault is not None:
+            self.f.faults.append(fault)
+            raise _Skip
+        slot = 0
+        for a in c.appliances:               # appliances stand after the nodes, in block order
+            a.first_slot = slot
+            slot += a.slots
+        if nodes is not None:
+            c.nodes, c.racks, c.scalable_unit = nodes, -(-(nodes + slot) // n), unit // n
+        else:
+            c.racks, c.scalable_unit = racks, unit
+            if n is not None and slot > racks * n:
+                self.f.faults.append(error(
+                    "cluster-nodes", f"cluster {c.qualname}: its appliances take {slot} node slots, more than "
+                    f"its {racks} racks x {n} hold", c.at("racks"), "count `nodes` instead of `racks`: the "
+                    "racks then hold the nodes and the appliances"))
+                raise _Skip
+        base = c.node_count
+        for a in c.appliances:
+            a.first_slot += base
+
+    def fitted(self, ent: Entity) -> t.Fitted:
+        rails = self.val(ent, "rails")
+        if rails is not None:
+            rails = rails if isinstance(rails, tuple) else (rails,)
+            if not all(isinstance(r, Fraction) and r.denominator == 1 for r in rails):
+                raise _Skip
+            rails = tuple(int(r) for r in rails)
+        return t.Fitted(**self.common(ent), appliance=self.ref(self.val(ent, "appliance", True), "appliance"),
+                        count=self.count(ent, "count", default=1), fabric_name=self.val(ent, "fabric"),
+                        rails=rails)
 
     def fabric(self, ent: Entity, cluster: t.Cluster) -> t.Fabric:
         switch = self.ref(self.val(ent, "switch", True), "switch")
@@ -377,6 +434,30 @@ class Builder:
                         out.append(m)
             self._scope_media = out
         return self._scope_media
+
+
+def _count_fault(c: t.Cluster, racks: int | None, nodes: int | None, unit: int):
+    """Why a cluster's racks or nodes cannot be counted (a Diagnostic), or None."""
+    n, name = c.system.nodes_per_rack, c.system.qualname
+    if racks is not None and nodes is not None:
+        return error("cluster-nodes", f"cluster {c.qualname} writes both `racks` and `nodes`", c.at("nodes"),
+                     f"write one: `nodes = {nodes}` (racks follow: ceil(node slots / {n or 1})) or "
+                     f"`racks = {racks}`")
+    if racks is None and nodes is None:
+        # what the resolver says of a required attribute: `racks` is one unless `nodes` may stand for it
+        return error("missing-attribute", f"cluster {c.qualname} has no `racks`" + (" or `nodes`" if n else ""),
+                     c.at(), f"write `racks = N` (or `nodes = N`, {name} has {n} nodes a rack)" if n
+                     else "racks: compute racks in the cluster")
+    if nodes is not None and n is None:
+        return error("cluster-nodes", f"cluster {c.qualname} counts `nodes`, but {name} is a whole-rack system "
+                     "(it has no `nodes_per_rack`)", c.at("nodes"), f"write `racks = {nodes}`, or give "
+                     f"{name} `nodes_per_rack`")
+    if nodes is not None and unit % n:
+        return error("cluster-nodes", f"cluster {c.qualname}: a scalable unit of {unit} node slots is not whole "
+                     f"racks of {n} nodes ({name})", c.at("scalable_unit"),
+                     f"a multiple of {n}: " + " or ".join(str(k) for k in sorted({unit - unit % n or n,
+                                                                                   unit - unit % n + n})))
+    return None
 
 
 def _whole_ratio(left: Fraction, right: Fraction) -> tuple[int, int]:

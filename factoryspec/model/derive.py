@@ -10,10 +10,20 @@ Estimates, as an engineer makes them before a layout exists:
   merged per row (overlaps count once). The network slots of a row are its last
   `network_slots` positions; a reservation that falls there reduces them.
 * Fabric sizing. `endpoints = racks x ports_per_rack` (ports_per_rack defaults
-  to the system's compute ports), sized by `fabric.size_fabric` for the switch
+  to the system's compute ports; of a node system, nodes_per_rack x its ports
+  per node): every node slot of every compute rack, filled or not, sized by `fabric.size_fabric` for the switch
   radix, the oversubscription (as whole numbers: 1.5:1 is 3:2), rails, planes,
   tiers, topology (endpoints per scalable unit = scalable_unit x ports_per_rack)
-  and any fixed leaf/spine/core counts.
+  and any fixed leaf/spine/core counts. The plan's endpoint links are the
+  ports that exist (`Fabric.ports`): nodes x ports per slot plus the ports of
+  the appliances on that fabric; empty slots of a partly filled last rack have
+  none (the H100 SuperPOD: 127 nodes + UFM in 32 racks, 1,024 positions sized,
+  1,020 cables).
+* Nodes and appliances. A node system's cluster holds `nodes` nodes in node
+  slots, then its appliances in block order; racks = ceil(slots /
+  nodes_per_rack). Power, GPUs and cost are the sum of what the racks hold; a
+  hall's share of them is in proportion to its racks; the per-rack figures the
+  checks need (busway, contiguity, floor) are the fullest rack's.
 * Placement (even fill by available slots). Clusters are taken in spec order.
   A hall "can take" `k` racks of a cluster when `k` fits its free compute
   positions and `k` plus the network racks that `k` brings (below) fit its
@@ -66,7 +76,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..fabric import TOPOLOGIES, FabricError, size_fabric
+import attrs
+
+from ..fabric import TOPOLOGIES, FabricError, FabricPlan, size_fabric
 from ..lang.units import LENGTH, POWER, Quantity
 from . import types as t
 
@@ -120,10 +132,14 @@ def size(fab: t.Fabric):
         return None
     if fab.tiers is not None and fab.tiers not in (1, 2, 3):
         return FabricError(f"tiers must be 1, 2 or 3, got {fab.tiers}", 0, attr="tiers")
-    return size_fabric(endpoints=fab.endpoints, radix=fab.radix, down=fab.down, up=fab.up,
+    plan = size_fabric(endpoints=fab.endpoints, radix=fab.radix, down=fab.down, up=fab.up,
                        rails=fab.rails, tiers=fab.tiers, topology=fab.topology, planes=fab.planes,
                        unit_endpoints=fab.unit_endpoints, leaves=fab.leaves, spines=fab.spines,
                        cores=fab.cores)
+    if isinstance(plan, FabricPlan) and fab.ports != plan.endpoint_links:
+        # sized for every node slot; cabled where a port exists (empty slots, rails an appliance skips)
+        plan = attrs.evolve(plan, endpoint_links=fab.ports)
+    return plan
 
 
 def _net_racks(c: t.Cluster, k: int) -> int:
@@ -209,12 +225,14 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
         netfree[h] -= use_net
         free[h] -= racks - use_net
     host_w, switch_w = fab.host_power_per_end.value, fab.power_per_end.value    # once, not per hall
-    switches, ends, ports = p.switches, fab.switch_ends, fab.ports_per_rack
+    switches, ends, ports = p.switches, fab.switch_ends, p.endpoint_links
     for h, k in c.placement.items():
         h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(switches * k, R)
-        # host-side ends stand in the hall's compute racks; switch-side ends go with its switches
-        h.load.optics_ends += k * ports + Fraction(ends * k, R)
-        h.load.optics += Quantity(k * ports * host_w + Fraction(ends * k, R) * switch_w, POWER)
+        # host-side ends stand in the hall's compute racks (their share of the ports that
+        # exist: all of ports_per_rack in full racks); switch-side ends go with its switches
+        host = Fraction(ports * k, R)
+        h.load.optics_ends += host + Fraction(ends * k, R)
+        h.load.optics += Quantity(host * host_w + Fraction(ends * k, R) * switch_w, POWER)
 
 
 def _apportion(K: int, weights: dict, order: dict) -> dict:
@@ -249,9 +267,10 @@ def _loads(f: t.Factory) -> None:
         load = h.load
         it = liquid = Fraction(0)
         for c, k in load.compute.items():
-            p = c.system.power.value * k
-            it += p
-            liquid += p * c.system.liquid_fraction
+            # the hall's share of the cluster's racks (exact for full racks; a partly
+            # filled last rack or an appliance shares out, so halls add up to the cluster)
+            it += c.share_power(k)
+            liquid += c.share_liquid(k)
         for fab, share in load.switches.items():
             it += fab.switch.power.value * share
         it += load.optics.value                # transceivers shed their heat to air
@@ -307,7 +326,7 @@ def site_it_power(f: t.Factory, site: t.Site) -> Quantity:
             total += h.load.it_power.value
     for c in f.clusters:
         if c.site is site and c.unplaced:
-            total += c.system.power.value * c.unplaced
+            total += c.share_power(c.unplaced)
             total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
                           * Fraction(c.unplaced, c.racks) for fab in c.fabrics if fab.sized), Fraction(0))
     return Quantity(total, POWER)

@@ -101,8 +101,9 @@ def _system(s: t.System) -> dict:
     return {**_head(s), "vendor": s.vendor, "gpus": s.gpus, "power_w": _n(s.power), "weight_kg": _n(s.weight),
             "footprint": _size(s.footprint), "compute_ports": s.compute_ports,
             "port_speed_bps": _n(s.port_speed), "liquid_fraction": _n(s.liquid_fraction),
-            "nvlink_racks": s.nvlink_racks, "cost_usd": _n(s.cost),
-            "distribution": s.distribution, "storage_ports": s.storage_ports, "storage_port_speed_bps": _n(s.storage_port_speed),
+            "nvlink_racks": s.nvlink_racks, "cost_usd": _n(s.cost), "nodes_per_rack": s.nodes_per_rack,
+            "rack_weight_kg": _n(s.rack_weight), "distribution": s.distribution,
+            "storage_ports": s.storage_ports, "storage_port_speed_bps": _n(s.storage_port_speed),
             "management_ports": s.management_ports, "management_port_speed_bps": _n(s.management_port_speed)}
 
 
@@ -139,6 +140,10 @@ def _cluster(c: t.Cluster) -> dict:
     return {
         **_head(c), "site": c.site.qualname if c.site else None, "system": c.system.qualname,
         "racks": c.racks, "gpus": c.gpus, "scalable_unit": c.scalable_unit,
+        "nodes": c.node_count if c.counts_nodes else None,
+        "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
+                        "fabric": a.fabric.qualname if a.fabric is not None else None,
+                        "rails": list(a.rail_list()), "first_slot": a.first_slot} for a in c.appliances],
         "nvlink_racks": c.system.nvlink_racks, "nvlink_domains": c.nvlink_domains,
         "contiguous_racks": c.system.nvlink_racks,
         "halls": [h.qualname for h in c.halls], "halls_explicit": c.halls_explicit,

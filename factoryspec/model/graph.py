@@ -218,9 +218,9 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
     groups = list(ld.compute.items())
     for c, k in groups:
         gid = _group(c, h)
-        power = c.system.power.value * k
+        power = c.share_power(k)
         G.node(gid, "racks", f"{k:,} x {c.system.qualname}", c.span, cluster=c.qualname, hall=h.qualname,
-               racks=k, gpus=k * c.system.gpus, power_w=_n(power), system=c.system.qualname,
+               racks=k, gpus=c.share_gpus(k), power_w=_n(power), system=c.system.qualname,
                nvlink_racks=c.system.nvlink_racks)
         G.edge(hid, gid, "contains")
         G.edge(_id(c), gid, "places", racks=k)
@@ -244,7 +244,7 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
                 gid = _group(c, h)
                 G.edge(rid, gid, "contains", racks=take)
                 for bid in bus:
-                    G.edge(bid, gid, "feeds", racks=take, power_w=_n(c.system.power.value * take))
+                    G.edge(bid, gid, "feeds", racks=take, power_w=_n(c.share_power(take)))
     else:
         rid = f"row:{h.qualname}#*"
         G.node(rid, "row", f"{h.qualname} rows 1..{h.rows}", h.span, rows=h.rows, slots=h.usable_slots,
@@ -256,7 +256,7 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
                    rating_w=_n(h.busway), continuous_w=_n(h.busway_continuous), rows=h.rows, feed=fd or None)
             G.edge(hid, bid, f"feeds-{fd}" if fd else "feeds")
             for c, k in groups:
-                G.edge(bid, _group(c, h), "feeds", racks=k, power_w=_n(c.system.power.value * k))
+                G.edge(bid, _group(c, h), "feeds", racks=k, power_w=_n(c.share_power(k)))
         for c, k in groups:
             G.edge(rid, _group(c, h), "contains", racks=k)
     # cooling
@@ -266,7 +266,7 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
                usable_w=_n(cdu.usable), redundancy=cdu.redundancy.text)
         G.edge(hid, cid, "contains")
         for c, k in groups:
-            heat = c.system.power.value * k * c.system.liquid_fraction / len(h.cdus)
+            heat = c.share_liquid(k) / len(h.cdus)
             if heat > 0:
                 G.edge(cid, _group(c, h), "cools", heat_w=_n(heat), medium="liquid")
     for i, air in enumerate(h.air):
@@ -275,7 +275,7 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
                count=air.count, usable_w=_n(air.usable), redundancy=air.redundancy.text)
         G.edge(hid, aid, "contains")
         for c, k in groups:
-            heat = c.system.power.value * k * (1 - c.system.liquid_fraction) / len(h.air)
+            heat = (c.share_power(k) - c.share_liquid(k)) / len(h.air)
             if heat > 0:
                 G.edge(aid, _group(c, h), "cools", heat_w=_n(heat), medium="air")
 

@@ -23,6 +23,7 @@ from ..lang.resolve import Redundancy, SizeValue
 from ..lang.units import Quantity, POWER
 
 ZERO_W = Quantity(Fraction(0), POWER)
+MAX_APPLIANCES = 10_000       # appliances of one `appliances` block (checks/nodes.py reports more)
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -71,16 +72,41 @@ class System(Node):
     storage_port_speed: Quantity | None = None
     management_ports: int = 0
     management_port_speed: Quantity | None = None
+    nodes_per_rack: int | None = None          # a node system: gpus, power, weight, ports, cost per node
+    rack_weight: Quantity | None = None        # the rack holding the nodes (enclosure, PDUs, cabling)
+
+    @property
+    def slots(self) -> int:
+        """Node slots of a rack: nodes_per_rack, or 1 for a whole-rack system (the rack
+        is its one "node", so every per-rack formula below holds for both)."""
+        return self.nodes_per_rack or 1
 
     def host_ports(self, role: str) -> tuple[int, Quantity | None]:
-        """The rack's ports for a fabric of this role and their speed: the
-        compute NICs are not the storage DPU ports or the management NICs.
-        (0, None) when the system declares none for the role."""
+        """A rack's ports for a fabric of this role and their speed: the compute
+        NICs are not the storage DPU ports or the management NICs. Counted per
+        rack: a node system's per-node ports times its nodes_per_rack. (0, None)
+        when the system declares none for the role."""
         if role == "storage":
-            return self.storage_ports, self.storage_port_speed
-        if role == "management":
-            return self.management_ports, self.management_port_speed
-        return self.compute_ports, self.port_speed
+            count, speed = self.storage_ports, self.storage_port_speed
+        elif role == "management":
+            count, speed = self.management_ports, self.management_port_speed
+        else:
+            count, speed = self.compute_ports, self.port_speed
+        return count * self.slots, speed
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class Appliance(Node):
+    """A fabric appliance (catalog item): node slots in a rack, ports on a fabric."""
+    kind: str = "appliance"
+    vendor: str | None = None
+    ports: int
+    port_speed: Quantity
+    power: Quantity = ZERO_W
+    weight: Quantity
+    rack_units: int = 1
+    node_slots: int = 1
+    cost: Quantity | None = None
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -240,7 +266,7 @@ class HallLoad:
 
     @property
     def gpus(self) -> int:
-        return sum(c.system.gpus * n for c, n in self.compute.items())
+        return sum(c.share_gpus(n) for c, n in self.compute.items())
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -412,7 +438,34 @@ class Fabric(Node):
 
     @property
     def endpoints(self) -> int:
+        """Endpoint positions the fabric is sized for: every node slot of every
+        compute rack (racks x ports_per_rack), filled or not."""
         return self.cluster.racks * self.ports_per_rack if self.cluster else 0
+
+    @property
+    def ports_per_slot(self) -> int:
+        """Fabric ports of one node slot (of a rack, for a whole-rack system)."""
+        return self.ports_per_rack // self.cluster.system.slots if self.cluster else self.ports_per_rack
+
+    @property
+    def appliances(self) -> list[Fitted]:
+        """The cluster's appliances whose ports are cabled to this fabric."""
+        c = self.cluster
+        if c is None or c.system.nodes_per_rack is None:     # a whole-rack system has no node slot
+            return []
+        return [a for a in c.appliances if a.fabric is self and a.valid]
+
+    @property
+    def ports(self) -> int:
+        """Ports that exist, each an endpoint cable: the nodes' and its appliances'
+        (empty slots and the rails an appliance does not use have none)."""
+        c = self.cluster
+        if c is None:
+            return 0
+        if c.full:          # every slot a node: every position a port, however they split over nodes
+            return self.endpoints
+        return (c.node_count * self.ports_per_slot
+                + sum(a.count * a.per_rail() * len(a.rail_list()) for a in self.appliances))
 
     @property
     def unit_endpoints(self) -> int:
@@ -518,11 +571,62 @@ class Fabric(Node):
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
+class Fitted(Node):
+    """An `appliances` block of a cluster: `count` appliances in the node slots after
+    its nodes (in block order), their ports on `fabric`'s `rails` (1-based)."""
+    kind: str = "appliances"
+    appliance: Appliance
+    count: int = 1
+    fabric_name: str | None = None             # as written; None: the cluster's first fabric
+    fabric: "Fabric | None" = None             # resolved; None when the cluster has no such fabric
+    rails: tuple[int, ...] | None = None       # as written; None: the first `ports` rails
+    first_slot: int = 0                        # derived: its first appliance's node slot in the cluster
+
+    @property
+    def slots(self) -> int:
+        return self.count * self.appliance.node_slots
+
+    def rail_list(self) -> tuple[int, ...]:
+        """The rails (1-based) its ports go to."""
+        if self.rails is not None:
+            return self.rails
+        n = self.fabric.rails if self.fabric is not None else 1
+        return tuple(range(1, min(self.appliance.ports, n) + 1))
+
+    def per_rail(self) -> int:
+        """Ports of one appliance on each of its rails (0 when they do not split evenly)."""
+        rails = self.rail_list()
+        return self.appliance.ports // len(rails) if rails and self.appliance.ports % len(rails) == 0 else 0
+
+    @property
+    def valid(self) -> bool:
+        """Whether its ports can be cabled (checks/nodes.py reports why not): a fabric of the
+        cluster with one plane, rails that exist, ports that split evenly and fit its slots."""
+        f = self.fabric
+        if f is None or f.planes != 1 or not 1 <= self.count <= MAX_APPLIANCES:
+            return False
+        rails = self.rail_list()
+        per_slot = f.ports_per_slot // max(f.rails, 1)
+        return (bool(rails) and len(set(rails)) == len(rails) and all(1 <= r <= f.rails for r in rails)
+                and self.per_rail() > 0 and self.per_rail() <= per_slot * self.appliance.node_slots)
+
+
+@attrs.frozen
+class RackGroup:
+    """`count` compute racks holding alike: `nodes` nodes and `appliances` ((Appliance, n), ...)."""
+    count: int
+    nodes: int
+    appliances: tuple = ()
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
 class Cluster(Node):
     kind: str = "cluster"
     system: System
     racks: int
-    scalable_unit: int = 1
+    scalable_unit: int = 1                      # in racks (a `nodes` cluster writes it in node slots)
+    nodes: int | None = None                    # as written; None: racks x nodes_per_rack (or whole racks)
+    appliances: list[Fitted] = attrs.Factory(list)
     halls: list[Hall] = attrs.Factory(list)     # candidate halls (explicit, or all of its site)
     halls_explicit: bool = False
     fabrics: list[Fabric] = attrs.Factory(list)
@@ -531,10 +635,134 @@ class Cluster(Node):
     # derived
     placement: dict[Hall, int] = attrs.Factory(dict)   # hall -> compute racks (even fill, see derive.py)
     unplaced: int = 0
+    _groups: list | None = attrs.field(default=None, init=False)    # rack_groups, once asked
+
+    # ---- what the racks hold (node slots fill in order: nodes, then appliances) ----
+    @property
+    def node_count(self) -> int:
+        """Nodes (for a whole-rack system, racks: a rack is its one node)."""
+        if self.nodes is not None:
+            return self.nodes
+        if self.system.nodes_per_rack is None:
+            return self.racks
+        # `racks` of a node system: its appliances take the last slots of those racks
+        return max(self.racks * self.system.slots - self.appliance_slots, 0)
+
+    @property
+    def full(self) -> bool:
+        """Whether every node slot of every rack holds a node (always, for a whole-rack system)."""
+        return self.node_count == self.racks * self.system.slots and not self.appliances
+
+    @property
+    def counts_nodes(self) -> bool:
+        """Whether the plan shows nodes: a node system's cluster."""
+        return self.system.nodes_per_rack is not None
+
+    def rack_groups(self) -> list[RackGroup]:
+        """The compute racks, grouped by what they hold, in rack order: full racks of
+        nodes, then the few racks where the nodes end and the appliances stand (an
+        appliance counts in the rack of its first slot), the last perhaps partly full.
+        A loop over appliances and the racks they touch, never over every rack."""
+        if self._groups is not None:
+            return self._groups
+        n, N, R = self.system.slots, self.node_count, self.racks
+        nodes_in = {}                              # rack -> nodes, for the racks that are not full
+        full = min(N // n, R)
+        if N % n and full < R:
+            nodes_in[full] = N % n
+        apps: dict[int, dict] = {}
+        for a in self.appliances:
+            for i in range(min(a.count, MAX_APPLIANCES)):
+                r = (a.first_slot + i * a.appliance.node_slots) // n
+                if r < R:
+                    apps.setdefault(r, {})
+                    apps[r][a.appliance] = apps[r].get(a.appliance, 0) + 1
+        out: list[RackGroup] = [RackGroup(full, n)] if full else []
+        at = full
+        # only the racks something stands in are visited; those between (an appliance
+        # of many slots) and after hold nothing and are grouped
+        for r in sorted(k for k in set(nodes_in) | set(apps) if k >= full):
+            if r > at:
+                out.append(RackGroup(r - at, 0))
+            out.append(RackGroup(1, nodes_in.get(r, 0), tuple(apps.get(r, {}).items())))
+            at = r + 1
+        if at < R:
+            out.append(RackGroup(R - at, 0))
+        self._groups = out
+        return out
+
+    def _group_power(self, g: RackGroup) -> Fraction:
+        return g.nodes * self.system.power.value + sum((a.power.value * k for a, k in g.appliances), Fraction(0))
+
+    def _group_weight(self, g: RackGroup) -> Fraction:
+        rack = self.system.rack_weight.value if self.system.rack_weight is not None else Fraction(0)
+        return (g.nodes * self.system.weight.value + rack
+                + sum((a.weight.value * k for a, k in g.appliances), Fraction(0)))
+
+    @property
+    def rack_power(self) -> Quantity:
+        """IT power of its fullest compute rack: the one figure per rack that per-rack
+        checks (busway, contiguity) and the layout take, never below any rack's own."""
+        return Quantity(max((self._group_power(g) for g in self.rack_groups()), default=Fraction(0)), POWER)
+
+    @property
+    def rack_weight(self) -> Quantity:
+        """Weight of its heaviest compute rack (for the floor-load check and the layout)."""
+        return Quantity(max((self._group_weight(g) for g in self.rack_groups()), default=Fraction(0)),
+                        self.system.weight.dims)
+
+    @property
+    def rack_gpus(self) -> int:
+        """GPUs of its fullest rack."""
+        return max((g.nodes for g in self.rack_groups()), default=0) * self.system.gpus
+
+    @property
+    def liquid_power(self) -> Quantity:
+        """Heat its racks send to liquid: the nodes' share (appliances are air-cooled)."""
+        return Quantity(self.node_count * self.system.power.value * self.system.liquid_fraction, POWER)
+
+    def share_power(self, k: int) -> Fraction:
+        """IT power (W, without optics) of k of its racks, as a share of the cluster's:
+        exact for uniform racks, and hall totals add up to the cluster's."""
+        return self.compute_power.value * k / self.racks if self.racks else Fraction(0)
+
+    def share_liquid(self, k: int) -> Fraction:
+        return self.liquid_power.value * k / self.racks if self.racks else Fraction(0)
+
+    def share_gpus(self, k: int) -> int:
+        """GPUs in k of its racks (the share, rounded down)."""
+        return self.gpus * k // self.racks if self.racks else 0
+
+    def rack_contents(self, i: int) -> RackGroup:
+        """What compute rack i (0-based) holds."""
+        at = 0
+        for g in self.rack_groups():
+            if i < at + g.count:
+                return attrs.evolve(g, count=1)
+            at += g.count
+        return RackGroup(1, 0)
+
+    def tail_powers(self) -> list[Quantity]:
+        """The power of each rack after the leading full ones (the few where the nodes
+        end and the appliances stand; each group there is one rack)."""
+        groups = self.rack_groups()
+        lead = groups[0] if groups else None
+        rest = groups[1:] if lead is not None and lead.nodes == self.system.slots and not lead.appliances \
+            else groups
+        if sum(g.count for g in rest) > MAX_APPLIANCES + 1:
+            return []       # absurd appliances (checks/nodes.py reports them): nothing to lay out
+        return [Quantity(self._group_power(g), POWER) for g in rest for _ in range(g.count)]
+
+    def rack_power_of(self, i: int) -> Quantity:
+        return Quantity(self._group_power(self.rack_contents(i)), POWER)
+
+    @property
+    def appliance_slots(self) -> int:
+        return sum(a.slots for a in self.appliances)
 
     @property
     def gpus(self) -> int:
-        return self.racks * self.system.gpus
+        return self.node_count * self.system.gpus
 
     @property
     def nvlink_domains(self) -> int:
@@ -544,7 +772,18 @@ class Cluster(Node):
 
     @property
     def compute_power(self) -> Quantity:
-        return Quantity(self.system.power.value * self.racks, POWER)
+        """Its nodes and appliances, exactly (a partly filled last rack counts what it holds)."""
+        apps = sum((a.appliance.power.value * a.count for a in self.appliances), Fraction(0))
+        return Quantity(self.system.power.value * self.node_count + apps, POWER)
+
+    @property
+    def cost(self) -> Quantity | None:
+        """Price of its nodes and appliances (None when the system has no cost)."""
+        if self.system.cost is None:
+            return None
+        apps = sum((a.appliance.cost.value * a.count for a in self.appliances if a.appliance.cost is not None),
+                   Fraction(0))
+        return Quantity(self.system.cost.value * self.node_count + apps, self.system.cost.dims)
 
     @property
     def switches(self) -> int:
@@ -583,12 +822,14 @@ class Factory:
     power_trains: list[PowerTrain] = attrs.Factory(list)
     cooling_plants: list[CoolingPlant] = attrs.Factory(list)
     systems: list[System] = attrs.Factory(list)
+    appliances: list[Appliance] = attrs.Factory(list)
     switches: list[Switch] = attrs.Factory(list)
     media: list[Medium] = attrs.Factory(list)
     clusters: list[Cluster] = attrs.Factory(list)
     fabrics: list[Fabric] = attrs.Factory(list)
     cabling: Cabling | None = None
     skipped: list[str] = attrs.Factory(list)     # qualnames left out because of errors
+    faults: list = attrs.Factory(list)           # Diagnostics of clusters left out for their counts (checks/nodes.py)
     unchecked: list[tuple[Cluster, int]] = attrs.Factory(list)   # over limits.MAX_MEMBERSHIPS: (cluster, its halls)
     entry: str | None = None
 

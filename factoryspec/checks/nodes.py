@@ -1,0 +1,110 @@
+"""Nodes and appliances: how a node system's cluster counts its racks, and where
+its appliances' ports go.
+
+* `cluster-nodes`: a cluster writes both `racks` and `nodes` (neither is the
+  resolver's `missing-attribute`, said here); counts
+  `nodes` of a whole-rack system (one without `nodes_per_rack`); writes a
+  `scalable_unit` of node slots that is not whole racks; has appliances that
+  take more slots than the `racks` it writes; or a fabric whose ports per rack
+  do not split evenly over the rack's nodes. (The model leaves such a cluster
+  out, model/build.py; this rule reports why.)
+* `appliance-fabric`: an `appliances` block names a fabric the cluster does not
+  have (or the cluster has no fabric).
+* `appliance-rails`: its `rails` name a rail the fabric does not have, or one
+  twice; its ports do not split evenly over the rails named; more ports a rail
+  than the node slots it takes have positions there (a 1-slot appliance of a
+  DGX H100 rack has one position a rail: at most as many ports as rails named);
+  or the fabric has planes (appliance ports are placed on one plane's rails).
+* `appliance-slots`: appliances in the cluster of a whole-rack system (it has no
+  node slots), or more than MAX_APPLIANCES in one block.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Factory
+from ..model.types import MAX_APPLIANCES
+
+CODES = ("cluster-nodes", "appliance-fabric", "appliance-rails", "appliance-slots")
+
+
+def check(f: Factory) -> Iterator[Diagnostic]:
+    yield from f.faults
+    for c in f.clusters:
+        n = c.system.nodes_per_rack
+        if n is not None and not c.full:      # a slot without a node: ports are placed by node slot
+            for fab in c.fabrics:
+                yield from _per_node(c, fab, n)
+        for a in c.appliances:
+            yield from _appliance(c, a)
+
+
+def _per_node(c, fab, n: int) -> Iterator[Diagnostic]:
+    """With empty slots or appliances, a rack's ports must be whole per node, and a
+    node's must split over the rails and planes (each slot has positions on every rail)."""
+    split = fab.rails * fab.planes
+    if fab.ports_per_rack % n:
+        yield error("cluster-nodes", f"fabric {fab.qualname}: {fab.ports_per_rack} ports per rack do not split "
+                    f"evenly over the {n} nodes of a {c.system.qualname} rack", fab.at("ports_per_rack"),
+                    f"a multiple of {n}, the same ports on every node")
+    elif split > 0 and (fab.ports_per_rack // n) % split:
+        yield error("cluster-nodes", f"fabric {fab.qualname}: a node's {fab.ports_per_rack // n} ports do not "
+                    f"split evenly over {fab.planes} plane(s) x {fab.rails} rails", fab.at("rails"),
+                    "with empty slots or appliances every node slot has the same positions on every rail: "
+                    f"ports_per_rack a multiple of {n * split}, or count full racks with `racks`")
+
+
+def _appliance(c, a) -> Iterator[Diagnostic]:
+    name = f"appliances {a.qualname}"
+    if c.system.nodes_per_rack is None:
+        yield error("appliance-slots", f"{name}: {c.system.qualname} is a whole-rack system, so cluster "
+                    f"{c.qualname} has no node slots for appliances", a.at(),
+                    "place appliances in a cluster of a node system (one with `nodes_per_rack`), or leave "
+                    "them out")
+        return
+    if a.count > MAX_APPLIANCES:
+        yield error("appliance-slots", f"{name}: {a.count:,} appliances in one block is absurd (at most "
+                    f"{MAX_APPLIANCES:,})", a.at("count"))
+        return
+    fab = a.fabric
+    if fab is None:
+        have = ", ".join(x.name for x in c.fabrics if x.name) or "none"
+        what = f"no fabric `{a.fabric_name}`" if a.fabric_name is not None else "no fabric"
+        yield error("appliance-fabric", f"{name}: cluster {c.qualname} has {what} (its fabrics: {have})",
+                    a.at("fabric"), "name one of the cluster's fabrics in `fabric`")
+        return
+    yield from _rails(a, fab, name)
+
+
+def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
+    rails, ports = a.rail_list(), a.appliance.ports
+    if fab.planes != 1:
+        yield error("appliance-rails", f"{name}: fabric {fab.qualname} has {fab.planes} planes; appliance ports "
+                    "are placed on the rails of a single-plane fabric", a.at("fabric"),
+                    "cable the appliance to a fabric with `planes = 1`")
+        return
+    bad = [r for r in rails if not 1 <= r <= fab.rails]
+    if bad:
+        yield error("appliance-rails", f"{name}: rail {bad[0]} does not exist: fabric {fab.qualname} has "
+                    f"{fab.rails} rail{'s' if fab.rails != 1 else ''} (1..{fab.rails})", a.at("rails"),
+                    f"name rails 1..{fab.rails}")
+        return
+    if len(set(rails)) != len(rails):
+        yield error("appliance-rails", f"{name}: `rails` names a rail twice ({list(rails)})", a.at("rails"),
+                    "name each rail once")
+        return
+    slot_ports = fab.ports_per_slot // max(fab.rails, 1) * a.appliance.node_slots
+    if ports % len(rails):
+        yield error("appliance-rails", f"{name}: {ports} ports of {a.appliance.qualname} do not split evenly "
+                    f"over the {len(rails)} rails named", a.at("rails"),
+                    "name rails that divide its ports: the same number of ports on each")
+    elif ports // len(rails) > slot_ports:
+        yield error("appliance-rails", f"{name}: {a.appliance.qualname} has {ports} ports, more than the "
+                    f"{len(rails)} rail{'s' if len(rails) != 1 else ''} named x {slot_ports} position"
+                    f"{'s' if slot_ports != 1 else ''} a rail in its {a.appliance.node_slots} node slot"
+                    f"{'s' if a.appliance.node_slots != 1 else ''} ({len(rails) * slot_ports})",
+                    a.at("rails") if a.is_set("rails") else a.at("appliance"),
+                    f"name {-(-ports // slot_ports)} rails or more, e.g. `rails = "
+                    f"[{', '.join(str(i) for i in range(1, min(-(-ports // slot_ports), fab.rails) + 1))}]`")
