@@ -236,3 +236,8 @@ def test_the_fuzzers_oracle_for_informational_fields(layout):
     assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["lower_bound"] + 1e-9))
     assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["objective"] + 1))
     assert not after(lambda d: d["totals"].update(cables=doc["totals"]["cables"] + 1))
+    # no baseline at all, and so no saving: consistent (verify does not re-place the
+    # naive layout); a baseline without its saving, or one below the objective, is not
+    assert after(lambda d: d["solver"].update(baseline_objective=None, saving_vs_baseline=None))
+    assert not after(lambda d: d["solver"].update(baseline_objective=None))
+    assert not after(lambda d: d["solver"].update(baseline_objective=doc["solver"]["objective"] / 2))
