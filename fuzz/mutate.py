@@ -347,10 +347,14 @@ def same_figures(a, b) -> bool:
 INFORMATIONAL = ("seed", "solver")     # layout_schema.json: checked only for consistency
 
 
+MAX_MAGNITUDE = 10 ** 18       # layout_schema.json: every number is at most 10^18 in size
+
+
 def informational_and_consistent(original: dict, doc: dict) -> bool:
     """Whether `doc` differs from `original` only in informational fields and
     still follows the rules the schema documents for them, so that verify
-    rightly accepts it: a seed is any non-negative int; the solver block's
+    rightly accepts it (every number of the document at most 10^18 in size, as
+    the schema says of all of them): a seed is any non-negative int; the solver block's
     figures keep their unit and objective, are rounded to 6 places, the bound
     is at most the objective, the gap is (objective - bound) / objective,
     status `optimal` means bound == objective, a baseline is null or not below
@@ -361,7 +365,7 @@ def informational_and_consistent(original: dict, doc: dict) -> bool:
     if any(not same_figures(original[k], doc[k]) for k in original if k not in INFORMATIONAL):
         return False
     seed = doc.get("seed")
-    if not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_MAGNITUDE):
         return False
     return _solver_consistent(original.get("solver"), doc.get("solver"))
 
@@ -371,7 +375,8 @@ def _solver_consistent(old, new) -> bool:
         return False
     if not (same_figures(old["unit"], new["unit"]) and same_figures(old["objective"], new["objective"])):
         return False
-    number = lambda x: isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)  # noqa: E731
+    number = lambda x: (isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)  # noqa: E731
+                        and abs(x) <= MAX_MAGNITUDE)
     lower, objective = new["lower_bound"], new["objective"]
     if not (number(lower) and number(objective) and round(lower, 6) == lower and 0 <= lower <= objective):
         return False

@@ -233,6 +233,8 @@ def test_the_fuzzers_oracle_for_informational_fields(layout):
         return consistent(doc, d)
     assert after(lambda d: d.update(seed=doc["seed"] + 1))
     assert not after(lambda d: d.update(seed=-1))
+    assert after(lambda d: d.update(seed=10 ** 18))
+    assert not after(lambda d: d.update(seed=10 ** 57))       # past the schema's 10^18: verify rejects it
     assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["lower_bound"] + 1e-9))
     assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["objective"] + 1))
     assert not after(lambda d: d["totals"].update(cables=doc["totals"]["cables"] + 1))
