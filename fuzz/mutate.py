@@ -278,7 +278,16 @@ def tamper(doc: dict, rng: Random) -> tuple[bytes, str, bool]:
         desc, old, depth = desc
         text = dumps(doc).replace(json.dumps(NEST).encode(), b"[" * depth + dumps(old).strip() + b"]" * depth)
         return text, desc, True
-    return dumps(doc), desc, not (same_figures(original, doc) or informational_and_consistent(original, doc))
+    return dumps(doc), desc, not (same_figures(original, doc) or _consistent(original, doc))
+
+
+def _consistent(original: dict, doc: dict) -> bool:
+    """The oracle, never a crash of the run: a value it cannot judge counts as a
+    change (verify must reject it; if verify accepts it, that is reported)."""
+    try:
+        return informational_and_consistent(original, doc)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return False
 
 
 def raw_tamper(text: bytes, rng: Random) -> tuple[bytes, str, bool]:
@@ -350,6 +359,14 @@ INFORMATIONAL = ("seed", "solver")     # layout_schema.json: checked only for co
 MAX_MAGNITUDE = 10 ** 18       # layout_schema.json: every number is at most 10^18 in size
 
 
+def _number(x) -> bool:
+    """A JSON number the schema allows: finite, at most 10^18 in size (an int of any
+    size is compared as an int: float(10**400) would overflow)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    return abs(x) <= MAX_MAGNITUDE if isinstance(x, int) else math.isfinite(x) and abs(x) <= MAX_MAGNITUDE
+
+
 def informational_and_consistent(original: dict, doc: dict) -> bool:
     """Whether `doc` differs from `original` only in informational fields and
     still follows the rules the schema documents for them, so that verify
@@ -375,8 +392,7 @@ def _solver_consistent(old, new) -> bool:
         return False
     if not (same_figures(old["unit"], new["unit"]) and same_figures(old["objective"], new["objective"])):
         return False
-    number = lambda x: (isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)  # noqa: E731
-                        and abs(x) <= MAX_MAGNITUDE)
+    number = _number
     lower, objective = new["lower_bound"], new["objective"]
     if not (number(lower) and number(objective) and round(lower, 6) == lower and 0 <= lower <= objective):
         return False

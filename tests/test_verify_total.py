@@ -235,6 +235,9 @@ def test_the_fuzzers_oracle_for_informational_fields(layout):
     assert not after(lambda d: d.update(seed=-1))
     assert after(lambda d: d.update(seed=10 ** 18))
     assert not after(lambda d: d.update(seed=10 ** 57))       # past the schema's 10^18: verify rejects it
+    # an int too large for a float is a change, not a crash of the oracle
+    assert not after(lambda d: d["solver"].update(lower_bound=10 ** 400))
+    assert not after(lambda d: d["solver"].update(baseline_objective=10 ** 400, saving_vs_baseline=None))
     assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["lower_bound"] + 1e-9))
     assert not after(lambda d: d["solver"].update(lower_bound=doc["solver"]["objective"] + 1))
     assert not after(lambda d: d["totals"].update(cables=doc["totals"]["cables"] + 1))
