@@ -142,7 +142,7 @@ TAMPERS["compute.power_w=NaN"] = _raw(_compute, "power_w", "NaN")
 TAMPERS["compute.row=5001-digits"] = _raw(_compute, "row", "1" * 5001)
 TAMPERS["compute.row=4000-digits"] = _raw(_compute, "row", "1" * 4000)
 TAMPERS["compute.row=true"] = _set(_compute, "row", True)
-TAMPERS["compute.slot=1.0"] = _set(_compute, "slot", lambda v: float(v))
+TAMPERS["compute.slot=1.5"] = _set(_compute, "slot", lambda v: v + 0.5)     # 1.0 would be the integer 1 (JSON Schema)
 TAMPERS["compute.feeds=A"] = _set(_compute, "feeds", "A")
 TAMPERS["compute.with-fabric"] = _set(_compute, "fabric", "compute")
 TAMPERS["compute.extra-key"] = _set(_compute, "color", "red")
@@ -246,3 +246,17 @@ def test_the_fuzzers_oracle_for_informational_fields(layout):
     assert after(lambda d: d["solver"].update(baseline_objective=None, saving_vs_baseline=None))
     assert not after(lambda d: d["solver"].update(baseline_objective=None))
     assert not after(lambda d: d["solver"].update(baseline_objective=doc["solver"]["objective"] / 2))
+
+
+def test_an_integer_written_with_a_zero_fraction_is_that_integer(layout, tmp_path):
+    # JSON Schema counts 72.0 as an integer; verify reads it as 72 (and 72.5 is not one).
+    doc = json.loads(layout)
+    units = doc["totals"]["objective_units"]
+    same = layout.replace(f'"objective_units": {units}', f'"objective_units": {units}.0', 1)
+    assert same != layout
+    (tmp_path / "same.json").write_text(same)
+    assert run("verify", SUPERPOD, tmp_path / "same.json").exit_code == 0
+    half = layout.replace(f'"objective_units": {units}', f'"objective_units": {units}.5', 1)
+    (tmp_path / "half.json").write_text(half)
+    r = run("verify", SUPERPOD, tmp_path / "half.json")
+    assert r.exit_code == 1 and "is not an integer" in r.output

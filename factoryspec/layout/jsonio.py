@@ -9,6 +9,7 @@ identical bytes; the CLI prints the solve time instead.
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 import math
 from collections import Counter
 from importlib import resources
@@ -180,12 +181,27 @@ def _parse_int(text: str):
         return HugeInt(len(text.lstrip("-")))
 
 
+def _parse_float(text: str):
+    """A JSON number with a fraction or exponent. One of zero fraction within the
+    bound (`72.0`, `4.767596e12`) is an integer, as JSON Schema counts it, so it
+    is read as the exact int it writes (read through Decimal: float() would round
+    17 digits); any other is a float (1e400 is Infinity, which the schema rejects)."""
+    try:
+        d = Decimal(text)
+        if d.is_finite() and d == d.to_integral_value() and abs(d) <= MAX_MAGNITUDE:
+            return int(d)
+    except (InvalidOperation, ValueError, OverflowError):
+        pass
+    return float(text)
+
+
 def parse(text: str) -> tuple[object, str | None]:
     """(data, None), or (None, why) when `text` is not JSON layout.json could be.
     Never raises: NaN, Infinity and 1e400 parse to floats the schema rejects,
-    integers of any length to HugeInt, and nesting is bounded."""
+    integers of any length to HugeInt, integral numbers written with a fraction
+    to ints, and nesting is bounded."""
     try:
-        data = json.loads(text, parse_int=_parse_int)
+        data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float)
     except RecursionError:
         return None, "it is nested too deeply to be a layout"
     except ValueError as exc:       # JSONDecodeError included
@@ -224,7 +240,8 @@ def _is_number(_checker, x) -> bool:
 
 
 def _is_integer(_checker, x) -> bool:
-    """An int (not 1.0, not a bool), bounded like every number."""
+    """An int (parse reads `72.0` as 72, JSON Schema's integer; not a bool),
+    bounded like every number."""
     return isinstance(x, int) and not isinstance(x, bool) and abs(x) <= MAX_MAGNITUDE
 
 
