@@ -1,0 +1,119 @@
+"""Fabrics at site level shared by several clusters (`fabrics = [...]` in a cluster).
+
+tests/topology/shared.fac: cluster train, 12 GB300 NVL72 racks in hall h1, and
+cluster infer, 4 GB200 NVL72 racks in hall h2, join one storage fabric of
+QM9700 switches (64 x 400G) at 1:1. Neither fabric nor cluster writes
+`ports_per_rack`: each member takes its system's 36 storage ports a rack.
+
+  endpoints  12 x 36 + 4 x 36 = 432 + 144 = 576
+  leaves     576 / 32 down ports = 18 (32 up links each)
+  spines     18 x 32 = 576 up links: 16 spines, 2 links from each leaf to each
+             (a spine then takes 36 of its 64 ports)
+  net racks  leaf ceil(18 / 8) = 3 + spine ceil(16 / 8) = 2 = 5, shared by
+             endpoints: train 5 x 432/576 = 3.75, infer 1.25 -> 3 + 1, the
+             last to the larger remainder (train): h1 4, h2 1
+  power      34 switches x 750 W = 25.5 kW; optics 2 x (576 + 576) ends x 10 W
+             = 23.04 kW; the fabric's 48.54 kW counted once, under its site
+"""
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from factoryspec import api
+from factoryspec.cli import main
+from factoryspec.checks.figures import plan_text
+from factoryspec.pipeline import check
+
+ROOT = Path(__file__).parent
+SPEC = ROOT / "topology" / "shared.fac"
+
+
+def _plan():
+    return api.plan(SPEC).figures
+
+
+def test_shared_fabric_is_sized_over_its_members():
+    j = _plan()
+    (site,) = j["sites"]
+    (fb,) = site["fabrics"]
+    assert fb["name"] == "storage" and fb["role"] == "storage"
+    assert fb["endpoints"] == 576 and fb["ports"] == 576
+    assert fb["members"] == [
+        {"cluster": "s.train", "racks": 12, "ports_per_rack": 36, "endpoints": 432},
+        {"cluster": "s.infer", "racks": 4, "ports_per_rack": 36, "endpoints": 144}]
+    assert fb["tiers"] == 2
+    assert fb["switches"] == {"leaf": 18, "spine": 16, "core": 0, "total": 34}
+    assert fb["links"]["endpoint_leaf"] == 576 and fb["links"]["leaf_spine"] == 576
+    assert fb["network_racks"] == 5
+    assert fb["it_power_w"] == 25_500 + 23_040
+    # listed once: under the site, not under each member (which say they join it)
+    assert all(c["fabrics"] == [] for c in j["clusters"])
+    assert [c["joins"] for c in j["clusters"]] == [
+        [{"fabric": "s.storage", "ports_per_rack": 36, "endpoints": 432}],
+        [{"fabric": "s.storage", "ports_per_rack": 36, "endpoints": 144}]]
+    assert j["switches_per_tier"]["total"] == 34
+
+
+def test_shared_network_racks_stand_in_every_members_halls():
+    j = _plan()
+    halls = {h["name"]: h for h in j["halls"]}
+    assert halls["s.b.h1"]["network_racks"] == 4 and halls["s.b.h2"]["network_racks"] == 1
+    assert j["totals"]["network_racks"] == 5
+    # the fabric's power goes to the halls by endpoints: 3/4 to h1, 1/4 to h2
+    assert halls["s.b.h1"]["it_power_w"] == 1_620_000 + 48_540 * 3 / 4
+    assert halls["s.b.h2"]["it_power_w"] == 480_000 + 48_540 / 4
+    # IT power counts the shared fabric once: compute 2.1 MW + 48.54 kW
+    assert j["totals"]["it_power_w"] == 2_100_000 + 48_540
+    assert j["sites"][0]["it_power_w"] == j["totals"]["it_power_w"]
+    assert j["totals"]["switch_power_w"] == 25_500 and j["totals"]["optics"]["power_w"] == 23_040
+
+
+def test_plan_text_lists_the_shared_fabric_once_with_its_members():
+    text = plan_text(check(str(SPEC)).model)
+    assert text.count("fabric storage (") == 1
+    assert "shared storage fabric storage (fat_tree, qm9700, 1:1, 1 rail): 576 endpoints, 2 tiers" in text
+    assert "shared by s.train 12 racks x 36 = 432, s.infer 4 racks x 36 = 144" in text
+    assert "joins shared fabric s.storage: 432 endpoints" in text
+
+
+def test_written_ports_per_rack_apply_to_every_member(tmp_path):
+    text = SPEC.read_text().replace('role = "storage"', 'role = "storage"\n    ports_per_rack = 8')
+    p = tmp_path / "s.fac"
+    p.write_text(text)
+    (fb,) = api.plan(p).figures["sites"][0]["fabrics"]
+    assert fb["endpoints"] == (12 + 4) * 8
+    assert [m["ports_per_rack"] for m in fb["members"]] == [8, 8]
+
+
+def test_rails_must_divide_every_members_ports(tmp_path):
+    # 36 storage ports of a rack do not split over 8 rails
+    text = SPEC.read_text().replace('role = "storage"', 'role = "storage"\n    rails = 8')
+    p = tmp_path / "s.fac"
+    p.write_text(text)
+    codes = [d.code for d in check(str(p)).diagnostics]
+    assert codes.count("fabric-ports") == 1
+
+
+def test_compile_and_verify_refuse_a_shared_fabric(tmp_path):
+    run = CliRunner()
+    r = run.invoke(main, ["compile", str(SPEC), "-o", str(tmp_path / "out"), "--time-limit", "5", "--jobs", "1"],
+                   catch_exceptions=False)
+    assert r.exit_code == 1, r.output
+    assert "shared-fabric-layout" in r.output
+    assert not (tmp_path / "out").exists()
+    layout = tmp_path / "layout.json"
+    layout.write_text("{}")
+    r = run.invoke(main, ["verify", str(SPEC), str(layout)], catch_exceptions=False)
+    assert r.exit_code == 1 and "shared-fabric-layout" in r.output
+
+
+def test_model_json_lists_the_shared_fabric_under_its_site():
+    from factoryspec.model.export import to_json, validate
+
+    result = check(str(SPEC))
+    doc = to_json(result.model)
+    assert validate(result.model, doc) == []
+    (fab,) = doc["sites"][0]["fabrics"]
+    assert fab["endpoints"] == 576 and [m["cluster"] for m in fab["members"]] == ["s.train", "s.infer"]
+    assert [c["joins"] for c in doc["clusters"]] == [["s.storage"], ["s.storage"]]
