@@ -214,9 +214,6 @@ def compile(path: str | Path, *, vars: dict | None = None, var_files: Iterable[s
     base = dict(diagnostics=c.diagnostics, model=c.model, checked=c.checked, variables=c.variables)
     if not c.ok or c.model is None:
         return CompileResult(**base)
-    refused = _not_laid_out(c.model)
-    if refused:
-        return CompileResult(**{**base, "diagnostics": c.diagnostics + refused})
     problem = build_problem(c.checked, seed=seed, variables=c.variables)
     limit = time_limit or time_limit_from_spec(c.checked) or 120.0
     result = solve(problem, time_limit_s=limit, seed=seed, jobs=jobs, progress=progress)
@@ -233,16 +230,6 @@ def compile(path: str | Path, *, vars: dict | None = None, var_files: Iterable[s
     apply(c.model, result.layout)
     built = plan_json(c.model, c.diagnostics)
     return CompileResult(**base, problem=problem, result=result, built=built)
-
-
-def _not_laid_out(model) -> list:
-    """What the layout cannot hold yet: a fabric at site level, shared by clusters
-    (the solver and the verifier wire fabrics per cluster). One error at each."""
-    return [error("shared-fabric-layout", f"fabric {fab.qualname} is shared by "
-                  f"{', '.join(c.qualname for c in fab.joined)}: compile does not yet lay out a fabric shared "
-                  "by clusters", fab.at(), "`factoryspec plan` sizes it and places its racks per hall; to "
-                  "compile now, give each cluster its own fabric of that role")
-            for fab in model.shared_fabrics]
 
 
 @attrs.define
@@ -316,9 +303,6 @@ def _read_and_verify(checked, path: str, variables) -> tuple[dict | None, list]:
     from .layout.jsonio import verify_json
     from .layout.to_problem import build_problem
 
-    refused = _not_laid_out(checked.model)
-    if refused:
-        return None, refused
     data, unreadable = _read_layout(path)
     if unreadable:
         return None, [unreadable]

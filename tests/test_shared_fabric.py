@@ -16,6 +16,8 @@ QM9700 switches (64 x 400G) at 1:1. Neither fabric nor cluster writes
              = 23.04 kW; the fabric's 48.54 kW counted once, under its site
 """
 
+import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -95,17 +97,75 @@ def test_rails_must_divide_every_members_ports(tmp_path):
     assert codes.count("fabric-ports") == 1
 
 
-def test_compile_and_verify_refuse_a_shared_fabric(tmp_path):
+def _compile(tmp_path):
     run = CliRunner()
-    r = run.invoke(main, ["compile", str(SPEC), "-o", str(tmp_path / "out"), "--time-limit", "5", "--jobs", "1"],
+    out = tmp_path / "out"
+    r = run.invoke(main, ["compile", str(SPEC), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
                    catch_exceptions=False)
-    assert r.exit_code == 1, r.output
-    assert "shared-fabric-layout" in r.output
-    assert not (tmp_path / "out").exists()
-    layout = tmp_path / "layout.json"
-    layout.write_text("{}")
-    r = run.invoke(main, ["verify", str(SPEC), str(layout)], catch_exceptions=False)
-    assert r.exit_code == 1 and "shared-fabric-layout" in r.output
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_compile_lays_out_the_shared_fabric_once_and_verify_accepts_it(tmp_path):
+    out = _compile(tmp_path)
+    r = CliRunner().invoke(main, ["verify", str(SPEC), str(out / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "layout.json").read_text())
+    net = [p for p in data["placements"] if p["kind"] == "network"]
+    # its switches belong to its owner, the first member, and stand in its halls
+    assert len(net) == 5 and {(p["cluster"], p["fabric"], p["hall"]) for p in net} == {
+        ("s.train", "s.storage", "s.b.h1")}
+    links = data["links"]
+    assert {(ln["cluster"], ln["fabric"]) for ln in links} == {("s.train", "s.storage")}
+    ends = {}
+    for ln in links:
+        if ln["level"] == "endpoint":
+            cl = ln["a"].split("/c")[0]
+            ends[cl] = ends.get(cl, 0) + ln["count"]
+    assert ends == {"s.train": 432, "s.infer": 144}
+    assert sum(ln["count"] for ln in links if ln["level"] == "leaf-spine") == 576
+    bom = (out / "bom.csv").read_text()
+    switch_lines = [line for line in bom.splitlines() if line.startswith("switch,")]
+    assert len(switch_lines) == 1 and "s.storage (shared by s.train, s.infer), leaf 18 + spine 16" in switch_lines[0]
+    assert ",34,switch," in switch_lines[0]
+    report = (out / "report.md").read_text()
+    assert report.count("s.storage (shared by s.train, s.infer)") == 1
+
+
+def test_verify_rejects_a_moved_shared_fabric_link(tmp_path):
+    out = _compile(tmp_path)
+    data = json.loads((out / "layout.json").read_text())
+    links = data["links"]
+    # one cable of an infer rack moved to a train rack's link to the same leaf rack, at the
+    # same length and medium: the cost and the cable count stay; the wiring does not
+    by_end = {}
+    for ln in links:
+        if ln["level"] == "endpoint":
+            by_end.setdefault((ln["b"], ln["medium"], ln["length_m"]), []).append(ln)
+    pair = next((g for g in by_end.values() if len({x["a"].split("/c")[0] for x in g}) > 1), None)
+    if pair is None:         # no such pair in this layout: move one to another rack of the member
+        src = next(ln for ln in links if ln["a"].startswith("s.infer/") and ln["level"] == "endpoint")
+        src["a"] = "s.infer/c2" if src["a"] != "s.infer/c2" else "s.infer/c1"
+    else:
+        a = next(x for x in pair if x["a"].startswith("s.infer/"))
+        b = next(x for x in pair if x["a"].startswith("s.train/"))
+        a["count"] -= 1
+        b["count"] += 1
+        if a["count"] == 0:
+            links.remove(a)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    r = CliRunner().invoke(main, ["verify", str(SPEC), str(bad)], catch_exceptions=False)
+    assert r.exit_code == 1
+    # the cable ends moved change two racks' power, which verify reports first: give them the
+    # power their cables now give, so that only the wiring is wrong
+    for rid, want in re.findall(r"rack (\S+): power \S+ W, expected (\S+) W", r.output):
+        p = next(p for p in data["placements"] if p["id"] == rid)
+        p["power_w"] = int(want) if float(want).is_integer() else float(want)
+    bad.write_text(json.dumps(data))
+    r = CliRunner().invoke(main, ["verify", str(SPEC), str(bad)], catch_exceptions=False)
+    assert r.exit_code == 1
+    assert "of s.train/s.storage: the fabric needs" in r.output, r.output
 
 
 def test_model_json_lists_the_shared_fabric_under_its_site():
@@ -117,3 +177,33 @@ def test_model_json_lists_the_shared_fabric_under_its_site():
     (fab,) = doc["sites"][0]["fabrics"]
     assert fab["endpoints"] == 576 and [m["cluster"] for m in fab["members"]] == ["s.train", "s.infer"]
     assert [c["joins"] for c in doc["clusters"]] == [["s.storage"], ["s.storage"]]
+
+
+def test_a_member_with_empty_node_slots_cables_only_its_nodes(tmp_path):
+    # infer as 30 DGX B200 nodes in 8 racks of 4 (two empty slots), 4 ports a rack written on the
+    # fabric: 12 x 4 + 8 x 4 = 80 endpoints, 48 + 30 of them ports; 3 leaves (32 down), 2 spines
+    text = SPEC.read_text().replace('role = "storage"', 'role = "storage"\n    ports_per_rack = 4')
+    text = text.replace("system = gb200_nvl72\n    racks = 4", "system = dgx_b200\n    nodes = 30")
+    spec = tmp_path / "nodes.fac"
+    spec.write_text(text)
+    (fb,) = api.plan(spec).figures["sites"][0]["fabrics"]
+    assert (fb["endpoints"], fb["ports"]) == (80, 78)
+    assert fb["switches"] == {"leaf": 3, "spine": 2, "core": 0, "total": 5}
+    run = CliRunner()
+    r = run.invoke(main, ["compile", str(spec), "-o", str(tmp_path / "out"), "--time-limit", "10", "--jobs", "1"],
+                   catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = run.invoke(main, ["verify", str(spec), str(tmp_path / "out" / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads((tmp_path / "out" / "layout.json").read_text())
+    ends = sum(ln["count"] for ln in data["links"] if ln["level"] == "endpoint" and ln["a"].startswith("s.infer/"))
+    assert ends == 30
+
+
+def test_graph_puts_the_shared_fabric_in_its_site_joined_by_its_members():
+    import networkx as nx  # noqa: F401  (the graph needs it)
+    from factoryspec.model.graph import build_graph
+
+    g = build_graph(check(str(SPEC)).model)
+    assert g.has_edge("site:s", "fabric:s.storage")
+    assert g.has_edge("cluster:s.train", "fabric:s.storage") and g.has_edge("cluster:s.infer", "fabric:s.storage")

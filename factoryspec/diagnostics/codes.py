@@ -391,14 +391,6 @@ twice would count the cluster's racks twice. (A name that is not a fabric at all
 Example: `fabrics = [storage, storage]`, or `fabrics = [train.ib]` where `ib` is a fabric of cluster
 `train`.
 Fix: name each site fabric once; move a fabric to share into the site.""")
-_code("shared-fabric-layout", "compile", "compile does not yet lay out shared fabrics",
-      """`check` and `plan` size and place fabrics at site level that several clusters join (their endpoints,
-switches, network racks per hall, power and optics); the layout solver and its verifier number endpoints
-and wire links per cluster, and do not yet wire a fabric across clusters. Rather than solve a layout that
-leaves the shared fabric out (and bill a factory without it), `compile` and `verify` refuse a spec with a
-shared fabric.
-Fix: `factoryspec plan` gives the shared fabric's figures; to compile a layout now, give each cluster its
-own fabric of that role instead.""")
 _code("cluster-nodes", "check", "A cluster's nodes or racks cannot be counted",
       """A cluster of a node system (a `system` with `nodes_per_rack`, as DGX H100: 4 nodes a rack) writes
 `nodes = N` or `racks = N`, not both; a whole-rack system (NVL72) writes `racks` only. With `nodes`, racks =
