@@ -207,3 +207,38 @@ def test_graph_puts_the_shared_fabric_in_its_site_joined_by_its_members():
     g = build_graph(check(str(SPEC)).model)
     assert g.has_edge("site:s", "fabric:s.storage")
     assert g.has_edge("cluster:s.train", "fabric:s.storage") and g.has_edge("cluster:s.infer", "fabric:s.storage")
+
+
+def test_two_shared_fabrics_beside_the_owners_own_compile_verify_and_bill_once_each(tmp_path):
+    text = SPEC.read_text().replace("  cluster train {", '''  fabric oob {
+    role = "management"
+    switch = sn2201
+    oversubscription = 11:1
+  }
+  cluster train {''').replace("fabrics = [storage]", "fabrics = [storage, oob]").replace(
+        "halls = [b.h1]\n", '''halls = [b.h1]
+    fabric storage {
+      role = "storage"
+      switch = qm9700
+      ports_per_rack = 4
+    }
+''')
+    spec = tmp_path / "two.fac"
+    spec.write_text(text)
+    # train's own `storage` hides the site's in train: joining it by that name is a fabric-join
+    # error whose hint names the site's
+    (d,) = [d for d in check(str(spec)).diagnostics if d.code == "fabric-join"]
+    assert "write `s.storage`" in d.hint
+    text = text.replace("fabrics = [storage, oob]", "fabrics = [s.storage, oob]")
+    spec.write_text(text)
+    run = CliRunner()
+    r = run.invoke(main, ["compile", str(spec), "-o", str(tmp_path / "out"), "--time-limit", "10", "--jobs", "1"],
+                   catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = run.invoke(main, ["verify", str(spec), str(tmp_path / "out" / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    switches = [line for line in (tmp_path / "out" / "bom.csv").read_text().splitlines()
+                if line.startswith("switch,")]
+    # the owner's own `storage` and the site's `s.storage` are two fabrics, each billed once
+    assert [line.split(",")[2].strip('"') for line in switches] == [
+        "s.oob (shared by s.train", "s.storage (shared by s.train", "s.train/storage"]

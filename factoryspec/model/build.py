@@ -420,11 +420,14 @@ class Builder:
                 continue
             if not fab.shared:
                 owner = fab.cluster.qualname if fab.cluster is not None else "another block"
+                same = next((x for x in (c.site.fabrics if c.site is not None else ()) if x.name == fab.name), None)
+                hint = (f"its own fabric `{fab.name}` hides the site's of that name: write "
+                        f"`{same.qualname}` (or rename one of them)" if same is not None and fab.cluster is c else
+                        "write the fabric block directly in the site to share it, or give the cluster its own "
+                        "`fabric` block")
                 self.f.join_faults.append(error(
                     "fabric-join", f"cluster {c.qualname} joins {fab.qualname}, a fabric of cluster {owner}, "
-                    "not one at site level", span,
-                    "write the fabric block directly in the site to share it, or give the cluster its own "
-                    "`fabric` block"))
+                    "not one at site level", span, hint))
                 continue
             if c in fab.member_ports:
                 self.f.join_faults.append(error(

@@ -263,7 +263,7 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
     host_w, switch_w = fab.host_power_per_end.value, fab.power_per_end.value    # once, not per hall
     switches, ends, ports = p.switches, fab.switch_ends, p.endpoint_links
     if fab.shared:      # c's part of them: its endpoints' share
-        part = Fraction(fab.member_endpoints(c), fab.endpoints)
+        part = Fraction(fab.member_endpoints(c), fab.endpoints) if fab.endpoints else Fraction(0)
         switches, ends, ports = switches * part, ends * part, fab._member_ports_that_exist(c)
     for h, k in c.placement.items():
         h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(switches * k, R)
