@@ -137,7 +137,7 @@ TOTAL_KEYS = {"clusters", "racks", "gpus", "network_racks", "switches", "unplace
               "facility_power_w", "cooling_liquid_w", "cooling_air_w", "slots", "slots_reserved", "slots_used",
               "slots_free"}
 CLUSTER_KEYS = {"name", "system", "racks", "nodes", "appliances", "gpus", "it_power_w", "unplaced_racks",
-                "nvlink_domains", "halls", "fabrics"}
+                "nvlink_domains", "halls", "fabrics", "joins"}
 FABRIC_KEYS = {"name", "role", "switch", "topology", "endpoints", "ports", "rails", "planes", "oversubscription", "tiers", "switches",
                "links", "network_racks", "optics", "error"}
 HALL_KEYS = {"name", "slots", "slots_reserved", "slots_used", "slots_free", "compute_racks", "network_racks",

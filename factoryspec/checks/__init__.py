@@ -25,6 +25,7 @@ Rules (in the order they run):
              buildings, scalable units that do not divide the racks
     floor    rack weight over its footprint against the floor rating
     fabric   radix and tier feasibility (fabric.size_fabric), port counts
+    shared   fabrics at site level: joined by no cluster, or joined wrongly
     media    cable speed against the fabric's ports, port splits and breakouts
     reach    halls whose geometry makes a link longer than every medium reaches
 
@@ -47,10 +48,11 @@ from itertools import islice
 from ..diagnostics import Diagnostic, error
 from ..lang import limits
 from . import (busway, contiguity, cooling, fabric, floor, media, nodes, omissions, power, proportions, reach,
-               sanity, space)
+               sanity, shared, space)
 from ._base import Measure
 
-RULES = (sanity, nodes, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, media, reach)
+RULES = (sanity, nodes, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, shared, media,
+         reach)
 
 __all__ = ["RULES", "Measure", "run", "measures"]
 

@@ -103,16 +103,19 @@ FIGURES: dict[str, dict[str, Figure]] = {
     "cluster": {
         "racks": Figure("Compute racks of the cluster.", lambda c, f: c.racks),
         "gpus": Figure("GPUs: racks x the system's GPUs.", lambda c, f: c.gpus),
-        "it_power": Figure("IT power: racks x system power plus the fabrics' switches and optics.",
+        "it_power": Figure("IT power: racks x system power plus its own fabrics' switches and optics (a shared "
+                           "fabric's count once, in its site's).",
                            lambda c, f: c.it_power),
         "optics_power": Figure("Power of the cluster's optics, at each fabric's budget per end.",
                                lambda c, f: c.optics_power),
-        "switches": Figure("Switches of all the cluster's fabrics.", lambda c, f: c.switches),
+        "switches": Figure("Switches of all the cluster's own fabrics (not the site fabrics it joins).",
+                           lambda c, f: c.switches),
         "unplaced_racks": Figure("Racks that fit none of the cluster's halls.", lambda c, f: c.unplaced),
         "nvlink_domains": Figure("NVLink domains of the cluster's racks.", lambda c, f: c.nvlink_domains),
     },
     "fabric": {
-        "endpoints": Figure("Endpoints: racks x ports per rack.", lambda fab, f: fab.endpoints),
+        "endpoints": Figure("Endpoints: racks x ports per rack (of a shared fabric, summed over its members).",
+                            lambda fab, f: fab.endpoints),
         "tiers": Figure("Tiers of the sized fabric (1, 2 or 3).", _sized("tiers")),
         "switches": Figure("Switches, every tier.", _sized("switches")),
         "leaves": Figure("Leaf switches.", _sized("leaves")),

@@ -40,7 +40,7 @@ def _size_span(fab):
 
 def measure(f: Factory) -> Iterator[Measure]:
     for fab in f.fabrics:
-        if fab.plan is None or fab.cluster is None:
+        if fab.plan is None or not fab.members:
             continue
         if isinstance(fab.plan, FabricError) and fab.plan.code != "fabric-size":
             continue  # fixed counts that cannot work: no size limit to show
@@ -53,20 +53,23 @@ def measure(f: Factory) -> Iterator[Measure]:
 
 def check(f: Factory) -> Iterator[Diagnostic]:
     for fab in f.fabrics:
-        c = fab.cluster
-        if c is None:
+        members = fab.members
+        if not members:
             continue
-        sysname = c.system.qualname
         if fab.role not in ROLES:
             yield error("invalid-value", f"unknown fabric role `{fab.role}`", fab.at("role"),
                         "roles: " + ", ".join(ROLES))
         if fab.topology not in TOPOLOGIES:
             yield error("invalid-value", f"unknown topology `{fab.topology}`", fab.at("topology"),
                         "topologies: " + ", ".join(TOPOLOGIES))
-        yield from _host_ports(fab, sysname)
-        yield from _split(fab)
+        for c in members:
+            yield from _host_ports(fab, c)
+        for ports in dict.fromkeys(fab.ports_of(c) for c in members):    # each count once, in member order
+            yield from _split(fab, ports)
         host = fab.host_speed
         if host is not None and fab.port_speed.value < host.value:     # split ports at their share
+            sysname = next(c.system.qualname for c in members
+                           if (q := c.system.host_ports(fab.role)[1]) is not None and q.value == host.value)
             yield warning("fabric-ports", f"switch {fab.switch.qualname} runs {show(fab.port_speed)} per "
                           f"port, slower than {sysname}'s {show(host)} {_port_kind(fab.role)} ports: links "
                           "run at the lower speed", fab.at("switch"))
@@ -80,29 +83,32 @@ def _port_kind(role: str) -> str:
     return {"storage": "storage", "management": "management"}.get(role, "compute")
 
 
-def _host_ports(fab, sysname: str) -> Iterator[Diagnostic]:
+def _host_ports(fab, c) -> Iterator[Diagnostic]:
     """A fabric takes the rack's ports of its role: no more than the system has;
     a storage or management fabric of a system that declares none of those
-    ports must say how many it takes."""
-    have, _ = fab.cluster.system.host_ports(fab.role)
+    ports must say how many it takes. Of a shared fabric, for each member."""
+    have, _ = c.system.host_ports(fab.role)
+    sysname, ports = c.system.qualname, fab.ports_of(c)
     kind = _port_kind(fab.role)
+    of = f" (joined by cluster {c.qualname})" if fab.shared else ""
     if have == 0 and not fab.is_set("ports_per_rack"):
-        yield error("fabric-ports", f"{fab.role} fabric {fab.qualname}: system {sysname} declares no {kind} "
+        yield error("fabric-ports", f"{fab.role} fabric {fab.qualname}{of}: system {sysname} declares no {kind} "
                     "ports, so the fabric's ports per rack are unknown", fab.at("role"),
                     f"write `{kind}_ports` on the system or `ports_per_rack` on the fabric")
-    elif have and fab.ports_per_rack > have:
-        yield error("fabric-ports", f"fabric {fab.qualname} takes {fab.ports_per_rack} ports per rack but "
+    elif have and ports > have:
+        yield error("fabric-ports", f"fabric {fab.qualname}{of} takes {ports} ports per rack but "
                     f"{sysname} has {have} {kind} ports", fab.at("ports_per_rack"), f"at most {have}")
 
 
-def _split(fab) -> Iterator[Diagnostic]:
-    """Ports per rack must split evenly over the rails (and the planes)."""
-    if fab.rails > 0 and fab.ports_per_rack % fab.rails:
-        yield error("fabric-ports", f"{fab.ports_per_rack} ports per rack do not split evenly over "
+def _split(fab, ports: int) -> Iterator[Diagnostic]:
+    """Ports per rack must split evenly over the rails (and the planes): of a
+    shared fabric, every member's."""
+    if fab.rails > 0 and ports % fab.rails:
+        yield error("fabric-ports", f"{ports} ports per rack do not split evenly over "
                     f"{fab.rails} rails", fab.at("rails"),
                     "port i of every rack goes to rail i, so rails must divide the ports per rack")
-    elif fab.rails > 0 and fab.planes > 0 and fab.ports_per_rack % (fab.rails * fab.planes):
-        yield error("fabric-ports", f"{fab.ports_per_rack} ports per rack do not split evenly over "
+    elif fab.rails > 0 and fab.planes > 0 and ports % (fab.rails * fab.planes):
+        yield error("fabric-ports", f"{ports} ports per rack do not split evenly over "
                     f"{fab.planes} planes x {fab.rails} rails", fab.at("planes"),
                     "each plane takes the same ports of every rack and splits them over the rails, so "
                     "planes x rails must divide the ports per rack")
@@ -111,7 +117,10 @@ def _split(fab) -> Iterator[Diagnostic]:
 def _plan_error(fab, p: FabricError) -> Diagnostic:
     span = fab.at(p.attr) if p.attr and fab.is_set(p.attr) else _size_span(fab)
     hint = p.hint
-    if p.code == "fabric-size" and hint is None and p.max_endpoints > 0 and fab.ports_per_rack > 0:
+    if p.code == "fabric-size" and hint is None and p.max_endpoints > 0 and fab.shared:
+        hint = (f"at most {p.max_endpoints:,} endpoints: use a switch with more ports, allow a third tier, "
+                "oversubscribe the leaves, or let fewer clusters join it")
+    elif p.code == "fabric-size" and hint is None and p.max_endpoints > 0 and fab.ports_per_rack > 0:
         racks = p.max_endpoints // fab.ports_per_rack
         hint = (f"at most {p.max_endpoints:,} endpoints, i.e. {racks:,} racks of {fab.ports_per_rack} "
                 "ports: use a switch with more ports, allow a third tier, oversubscribe the leaves, "

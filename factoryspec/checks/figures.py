@@ -21,7 +21,11 @@ units named by suffix (`_w` watts); counts are integers.
                        cooling_liquid_w, cooling_air_w, slots,
                        slots_reserved, slots_used, slots_free
     sites[]            name, pue, it_power_w, facility_power_w,
-                       utility_usable_w (null without a utility)
+                       utility_usable_w (null without a utility),
+                       fabrics[]: its shared fabrics (at site level), as a
+                       cluster's below plus members[] {cluster, racks,
+                       ports_per_rack, endpoints} and it_power_w (its
+                       switches and optics, counted here once)
     clusters[]         name, system, racks, nodes (a node system's; else null),
                        appliances[] {name, appliance, count, fabric, rails, ports},
                        gpus, it_power_w, unplaced_racks,
@@ -32,7 +36,9 @@ units named by suffix (`_w` watts); counts are integers.
                        spine_core, total}, network_racks, optics {ends,
                        transceivers, power_per_end_w and
                        host_power_per_end_w (the budget; null as built),
-                       power_w}, error}
+                       power_w}, error},
+                       joins[] {fabric, ports_per_rack, endpoints}: the
+                       shared fabrics it joins (its figures exclude them)
     halls[]            name, slots, slots_reserved, slots_used, slots_free,
                        compute_racks, network_racks, gpus, it_power_w,
                        cooling_liquid_w, cooling_air_w,
@@ -110,13 +116,12 @@ def tier_totals(f: Factory) -> tuple[dict, dict]:
     """Switches per tier and links per level, summed over every fabric."""
     sw_tot = {"leaf": 0, "spine": 0, "core": 0, "total": 0}
     ln_tot = {"endpoint_leaf": 0, "leaf_spine": 0, "spine_core": 0, "total": 0}
-    for c in f.clusters:
-        for fab in c.fabrics:
-            sw, links = _tiers(fab)
-            for k in sw_tot:
-                sw_tot[k] += sw[k]
-            for k in ln_tot:
-                ln_tot[k] += links[k]
+    for fab in [fab for c in f.clusters for fab in c.fabrics] + f.shared_fabrics:
+        sw, links = _tiers(fab)
+        for k in sw_tot:
+            sw_tot[k] += sw[k]
+        for k in ln_tot:
+            ln_tot[k] += links[k]
     return sw_tot, ln_tot
 
 
@@ -128,36 +133,15 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         sites.append({"name": s.qualname, "pue": number(s.pue), "it_power_w": _w(it),
                       "facility_power_w": _w(it * s.pue),
                       "utility_usable_w": (_w(sum((u.usable.value for u in s.utilities), Fraction(0)))
-                                           if s.utilities else None)})
+                                           if s.utilities else None),
+                      "fabrics": [_fabric_json(fab) for fab in s.fabrics]})
     it_total = f.it_power.value
     facility = facility_power(f).value
 
     sw_tot, ln_tot = tier_totals(f)
     clusters = []
     for c in f.clusters:
-        fabrics = []
-        for fab in c.fabrics:
-            sw, links = _tiers(fab)
-            err = None
-            if fab.plan is not None and fab.sized is None:
-                err = fab.plan.message
-            elif fab.plan is None:
-                err = "not sized: the ports per rack do not split over the rails and planes, or the topology is unknown"
-            fabrics.append({"name": fab.name, "role": fab.role, "switch": fab.switch.qualname,
-                            "topology": fab.topology,
-                            "endpoints": fab.endpoints, "ports": fab.ports, "rails": fab.rails,
-                            "planes": fab.planes,
-                            "oversubscription": f"{fab.down}:{fab.up}",
-                            "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
-                            "network_racks": fab.network_racks,
-                            "optics": {"ends": fab.host_ends + fab.switch_ends,
-                                       "transceivers": fab.transceivers if fab.sized else 0,
-                                       "power_per_end_w": (None if fab.built_optics is not None
-                                                           else _w(fab.power_per_end.value)),
-                                       "host_power_per_end_w": (None if fab.built_optics is not None
-                                                                else _w(fab.host_power_per_end.value)),
-                                       "power_w": _w(fab.optics_power.value)},
-                            "error": err})
+        fabrics = [_fabric_json(fab) for fab in c.fabrics]
         clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks,
                          "nodes": c.node_count if c.counts_nodes else None,
                          "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
@@ -169,7 +153,9 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                          "nvlink_domains": c.nvlink_domains,
                          "halls": [{"hall": h.qualname, "racks": k, "gpus": c.share_gpus(k)}
                                    for h, k in c.placement.items()],
-                         "fabrics": fabrics})
+                         "fabrics": fabrics,
+                         "joins": [{"fabric": fab.qualname, "ports_per_rack": fab.ports_of(c),
+                                    "endpoints": fab.member_endpoints(c)} for fab in c.joins]})
     halls = []
     liquid = air = Fraction(0)
     slots = reserved = used = 0
@@ -198,8 +184,11 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         "unplaced_racks": sum(c.unplaced for c in f.clusters),
         "compute_power_w": _w(parts["compute"]),
         "switch_power_w": _w(parts["switches"]),
-        "optics": {"ends": sum(c.optics_ends for c in f.clusters),
-                   "transceivers": sum(c.transceivers for c in f.clusters), "power_w": _w(parts["optics"])},
+        "optics": {"ends": sum(c.optics_ends for c in f.clusters)
+                   + sum(fab.host_ends + fab.switch_ends for fab in f.shared_fabrics if fab.sized),
+                   "transceivers": sum(c.transceivers for c in f.clusters)
+                   + sum(fab.transceivers for fab in f.shared_fabrics if fab.sized),
+                   "power_w": _w(parts["optics"])},
         "it_power_w": _w(it_total),
         "facility_power_w": _w(facility),
         "cooling_liquid_w": _w(liquid),
@@ -225,12 +214,54 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
     }
 
 
+def _fabric_json(fab) -> dict:
+    """One fabric of the plan; a shared fabric (at site level) with its members."""
+    sw, links = _tiers(fab)
+    err = None
+    if fab.plan is not None and fab.sized is None:
+        err = fab.plan.message
+    elif fab.plan is None and fab.shared and not fab.members:
+        err = "not sized: no cluster joins it"
+    elif fab.plan is None:
+        err = "not sized: the ports per rack do not split over the rails and planes, or the topology is unknown"
+    out = {"name": fab.name, "role": fab.role, "switch": fab.switch.qualname,
+           "topology": fab.topology,
+           "endpoints": fab.endpoints, "ports": fab.ports, "rails": fab.rails,
+           "planes": fab.planes,
+           "oversubscription": f"{fab.down}:{fab.up}",
+           "tiers": fab.sized.tiers if fab.sized else None, "switches": sw, "links": links,
+           "network_racks": fab.network_racks,
+           "optics": {"ends": fab.host_ends + fab.switch_ends,
+                      "transceivers": fab.transceivers if fab.sized else 0,
+                      "power_per_end_w": (None if fab.built_optics is not None
+                                          else _w(fab.power_per_end.value)),
+                      "host_power_per_end_w": (None if fab.built_optics is not None
+                                               else _w(fab.host_power_per_end.value)),
+                      "power_w": _w(fab.optics_power.value)},
+           "error": err}
+    if fab.shared:
+        out["members"] = [{"cluster": c.qualname, "racks": c.racks, "ports_per_rack": fab.ports_of(c),
+                           "endpoints": fab.member_endpoints(c)} for c in fab.joined]
+        out["it_power_w"] = _w(_shared_power(fab))
+    return out
+
+
+def _shared_power(fab) -> Fraction:
+    """A shared fabric's switches and optics (W): counted once, under its site."""
+    if fab.sized is None:
+        return Fraction(0)
+    return fab.switch.power.value * fab.sized.switches + fab.optics_power.value
+
+
 def it_parts(f: Factory) -> dict[str, Fraction]:
     """IT power by part, exact: the compute racks' systems, the switches, the
-    optics. Their sum is `Factory.it_power`."""
+    optics (a shared fabric's once). Their sum is `Factory.it_power`."""
+    shared = [fab for fab in f.shared_fabrics if fab.sized is not None]
     return {"compute": sum((c.compute_power.value for c in f.clusters), Fraction(0)),
-            "switches": sum((c.switch_power.value for c in f.clusters), Fraction(0)),
-            "optics": sum((c.optics_power.value for c in f.clusters), Fraction(0))}
+            "switches": sum((c.switch_power.value for c in f.clusters), Fraction(0))
+            + sum((fab.switch.power.value * fab.sized.switches for fab in shared), Fraction(0)),
+            "optics": sum((c.optics_power.value for c in f.clusters), Fraction(0))
+            + sum((fab.optics_power.value for fab in shared), Fraction(0))}
 
 
 # ---- text ------------------------------------------------------------------------
@@ -252,6 +283,31 @@ def _per_level(ln: dict) -> str:
     """Links per level, as the text plan prints them."""
     return (f"endpoint-leaf {_c(ln['endpoint_leaf'])}, leaf-spine {_c(ln['leaf_spine'])}, "
             f"spine-core {_c(ln['spine_core'])}")
+
+
+def _fabric_text(fb: dict) -> list[str]:
+    """A fabric of the plan as text lines (a cluster's, or a shared one under its site)."""
+    out = []
+    planes = f", {fb['planes']} planes" if fb["planes"] != 1 else ""
+    shared = "shared " if "members" in fb else ""
+    head = (f"    {shared}{fb['role']} fabric {fb['name']} ({fb['topology']}, {fb['switch']}, "
+            f"{fb['oversubscription']}, "
+            f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}{planes}): "
+            f"{_c(fb['endpoints'])} endpoints"
+            + (f" ({_c(fb['ports'])} with a port)" if fb["ports"] != fb["endpoints"] else ""))
+    if fb["error"]:
+        return [f"{head}: {fb['error']}"]
+    s, l, o = fb["switches"], fb["links"], fb["optics"]
+    out.append(f"{head}, {fb['tiers']} tier{'s' if fb['tiers'] != 1 else ''}")
+    out.append(f"      switches {_per_tier(s)} = {_c(s['total'])} in {_c(fb['network_racks'])} "
+               f"network rack{'s' if fb['network_racks'] != 1 else ''}")
+    out.append(f"      links {_per_level(l)}")
+    budget = (f" (host ends x {_p(o['host_power_per_end_w'])}, switch ends x "
+              f"{_p(o['power_per_end_w'])}: the highest of its media)"
+              if o["power_per_end_w"] is not None else "")
+    out.append(f"      optics {_c(o['ends'])} cable ends in {_c(o['transceivers'])} transceivers"
+               f"{budget} = {_p(o['power_w'])}")
+    return out
 
 
 def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_check: int = 3) -> str:
@@ -282,6 +338,11 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
             util = f", utility {_p(s['utility_usable_w'])} usable" if s["utility_usable_w"] is not None else ""
             out.append(f"  {s['name']}: IT {_p(s['it_power_w'])} x PUE {format_number(Fraction(s['pue']))} = "
                        f"{_p(s['facility_power_w'])}{util}")
+            for fb in s["fabrics"]:
+                out += _fabric_text(fb)
+                members = ", ".join(f"{m['cluster']} {_c(m['racks'])} racks x {m['ports_per_rack']} = "
+                                    f"{_c(m['endpoints'])}" for m in fb["members"]) or "none"
+                out.append(f"      shared by {members}; switches and optics {_p(fb['it_power_w'])}")
     if j["clusters"]:
         out += ["", "Clusters"]
         for c in j["clusters"]:
@@ -296,25 +357,10 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
             if c["unplaced_racks"]:
                 out.append(f"    without a slot: {_c(c['unplaced_racks'])} racks")
             for fb in c["fabrics"]:
-                planes = f", {fb['planes']} planes" if fb["planes"] != 1 else ""
-                head = (f"    {fb['role']} fabric {fb['name']} ({fb['topology']}, {fb['switch']}, "
-                        f"{fb['oversubscription']}, "
-                        f"{fb['rails']} rail{'s' if fb['rails'] != 1 else ''}{planes}): "
-                        f"{_c(fb['endpoints'])} endpoints"
-                        + (f" ({_c(fb['ports'])} with a port)" if fb["ports"] != fb["endpoints"] else ""))
-                if fb["error"]:
-                    out.append(f"{head}: {fb['error']}")
-                    continue
-                s, l, o = fb["switches"], fb["links"], fb["optics"]
-                out.append(f"{head}, {fb['tiers']} tier{'s' if fb['tiers'] != 1 else ''}")
-                out.append(f"      switches {_per_tier(s)} = {_c(s['total'])} in {_c(fb['network_racks'])} "
-                           f"network rack{'s' if fb['network_racks'] != 1 else ''}")
-                out.append(f"      links {_per_level(l)}")
-                budget = (f" (host ends x {_p(o['host_power_per_end_w'])}, switch ends x "
-                          f"{_p(o['power_per_end_w'])}: the highest of its media)"
-                          if o["power_per_end_w"] is not None else "")
-                out.append(f"      optics {_c(o['ends'])} cable ends in {_c(o['transceivers'])} transceivers"
-                           f"{budget} = {_p(o['power_w'])}")
+                out += _fabric_text(fb)
+            for jn in c["joins"]:
+                out.append(f"    joins shared fabric {jn['fabric']}: {_c(jn['endpoints'])} endpoints "
+                           f"({jn['ports_per_rack']} per rack; sized, powered and counted under its site)")
     if j["halls"]:
         out += ["", "Halls"]
         for h in j["halls"]:

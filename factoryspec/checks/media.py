@@ -33,8 +33,10 @@ GBPS = Fraction(10**9)      # bit/s in 1 Gb/s (DATA_RATE is in bit/s)
 
 def _why(fab: Fabric) -> str:
     """Where the fabric's link speed comes from, for messages."""
-    sw, c, host = fab.port_speed, fab.cluster, fab.host_speed
+    sw, host = fab.port_speed, fab.host_speed
     if host is not None and host.value > sw.value:
+        c = next(c for c in fab.members
+                 if (q := c.system.host_ports(fab.role)[1]) is not None and q.value == host.value)
         return f"the {show(host)} {fab.role} ports of system {c.system.qualname}"
     split = f" split {fab.split} ways" if fab.split > 1 else ""
     return f"the {show(fab.switch.port_speed)} ports of switch {fab.switch.qualname}{split}"
@@ -81,7 +83,7 @@ def _split(fab: Fabric) -> Iterator[Diagnostic]:
 
 def check(f: Factory) -> Iterator[Diagnostic]:
     for fab in f.fabrics:
-        if fab.cluster is None:
+        if not fab.members:
             continue
         yield from _split(fab)
         yield from _speed(fab)

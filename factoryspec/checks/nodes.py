@@ -35,7 +35,7 @@ def check(f: Factory) -> Iterator[Diagnostic]:
     for c in f.clusters:
         n = c.system.nodes_per_rack
         if n is not None and not c.full:      # a slot without a node: ports are placed by node slot
-            for fab in c.fabrics:
+            for fab in c.fabrics + c.joins:
                 yield from _per_node(c, fab, n)
         for a in c.appliances:
             yield from _appliance(c, a)
@@ -44,13 +44,13 @@ def check(f: Factory) -> Iterator[Diagnostic]:
 def _per_node(c, fab, n: int) -> Iterator[Diagnostic]:
     """With empty slots or appliances, a rack's ports must be whole per node, and a
     node's must split over the rails and planes (each slot has positions on every rail)."""
-    split = fab.rails * fab.planes
-    if fab.ports_per_rack % n:
-        yield error("cluster-nodes", f"fabric {fab.qualname}: {fab.ports_per_rack} ports per rack do not split "
+    split, ports = fab.rails * fab.planes, fab.ports_of(c)
+    if ports % n:
+        yield error("cluster-nodes", f"fabric {fab.qualname}: {ports} ports per rack do not split "
                     f"evenly over the {n} nodes of a {c.system.qualname} rack", fab.at("ports_per_rack"),
                     f"a multiple of {n}, the same ports on every node")
-    elif split > 0 and (fab.ports_per_rack // n) % split:
-        yield error("cluster-nodes", f"fabric {fab.qualname}: a node's {fab.ports_per_rack // n} ports do not "
+    elif split > 0 and (ports // n) % split:
+        yield error("cluster-nodes", f"fabric {fab.qualname}: a node's {ports // n} ports do not "
                     f"split evenly over {fab.planes} plane(s) x {fab.rails} rails", fab.at("rails"),
                     "with empty slots or appliances every node slot has the same positions on every rail: "
                     f"ports_per_rack a multiple of {n * split}, or count full racks with `racks`")

@@ -45,8 +45,9 @@ CODES = ("cable-reach", "shortest-link-reach", "fabric-media")
 def _getter(f: Factory, fab: Fabric):
     """name -> value (m) of the cabling that applies to the fabric, or its default."""
     cab = None
-    if fab.cluster is not None and fab.cluster.site is not None:
-        cab = fab.cluster.site.cabling
+    site = fab.site or (fab.cluster.site if fab.cluster is not None else None)
+    if site is not None:
+        cab = site.cabling
     cab = cab or f.cabling
     k = KINDS["cabling"]
     return (lambda a: getattr(cab, a).value) if cab is not None else (lambda a: k.attr(a).default.value)
@@ -70,7 +71,7 @@ def _vertical(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction, Fraction, Fr
 def shortest_link(f: Factory, fab: Fabric) -> tuple[Fraction, Fraction] | None:
     """(shortest possible link, longest reach of its media), both in whole bins, in m; None
     when the fabric's cluster has no hall."""
-    halls = fab.cluster.halls
+    halls = fab.halls
     if not halls or not fab.usable_media:
         return None
     tray, top, top_max, bin_ = _vertical(f, fab)
@@ -87,8 +88,7 @@ def _fabric_limits(f: Factory) -> tuple[list[Diagnostic], set]:
     """fabric-media and shortest-link-reach errors, and the fabrics they rule out."""
     out, ruled_out = [], set()
     for fab in f.fabrics:
-        c = fab.cluster
-        if c is None or not c.complete or fab.sized is None or c.racks <= 0:
+        if not fab.complete or fab.sized is None or any(c.racks <= 0 for c in fab.members):
             continue
         if not fab.media:
             out.append(error("fabric-media", f"fabric {fab.qualname} may use no cable medium: "
@@ -133,8 +133,7 @@ def measure(f: Factory) -> Iterator[Measure]:
         for fab in h.load.longest or ():
             built_in.setdefault(fab, []).append(h)
     for fab in f.fabrics:
-        c = fab.cluster
-        if c is None or fab.sized is None or not fab.usable_media:
+        if not fab.members or fab.sized is None or not fab.usable_media:
             continue
         best = max(fab.usable_media, key=lambda m: m.reach.value)
         tray, top, top_max = _cabling(f, fab)
@@ -142,7 +141,7 @@ def measure(f: Factory) -> Iterator[Measure]:
         for h in built:                                     # as built: the layout's own longest cable
             yield Measure("cable-reach", f"hall {h.qualname} fabric {fab.qualname} longest link",
                           h.load.longest[fab], best.reach, h.at(), "m", None)
-        for h, racks in ({} if built else c.placement).items():
+        for h, racks in ({} if built else fab.placement).items():
             need = longest_link(h, racks, tray, top, top_max)
             yield Measure("cable-reach", f"hall {h.qualname} fabric {fab.qualname} longest link",
                           Quantity(need, LENGTH), best.reach, h.at(), "m", (h, fab, best, racks))

@@ -374,6 +374,23 @@ largest size that fits with the fabric's switch, oversubscription, rails, planes
 Example: 1,024 NVL72 racks x 72 ports = 73,728 endpoints; 64-port switches in two tiers reach 2,048.
 Fix: a switch with more ports, allow more tiers (unset `tiers`), oversubscribe the leaves, add planes, or
 split the cluster into several fabrics.""")
+_code("fabric-unjoined", "check", "A fabric at site level is joined by no cluster",
+      """A `fabric` block may stand directly in a `site`: a network several clusters share (a converged storage
+or north-south fabric, an out-of-band management network). A cluster joins it with `fabrics = [name]`; its
+racks are then endpoints of the fabric, with the system's ports of the fabric's role per rack unless the
+fabric writes `ports_per_rack`. A site fabric no cluster joins has no endpoints: it cannot be sized, placed
+or billed, and it is an error rather than left out, since it is almost always a forgotten `fabrics = [...]`.
+Example: `fabric storage { role = "storage" switch = sn5600 }` in the site and no cluster writing
+`fabrics = [storage]`.
+Fix: add `fabrics = [storage]` to the clusters that use it (the hint names the site's clusters), or remove
+the fabric.""")
+_code("fabric-join", "check", "A cluster joins a fabric it cannot join",
+      """A cluster's `fabrics = [...]` names fabrics at site level, each once. A fabric block inside a cluster
+belongs to that cluster and cannot be joined by another (write it in the site to share it); a fabric named
+twice would count the cluster's racks twice. (A name that is not a fabric at all is a `type-mismatch`.)
+Example: `fabrics = [storage, storage]`, or `fabrics = [train.ib]` where `ib` is a fabric of cluster
+`train`.
+Fix: name each site fabric once; move a fabric to share into the site.""")
 _code("cluster-nodes", "check", "A cluster's nodes or racks cannot be counted",
       """A cluster of a node system (a `system` with `nodes_per_rack`, as DGX H100: 4 nodes a rack) writes
 `nodes = N` or `racks = N`, not both; a whole-rack system (NVL72) writes `racks` only. With `nodes`, racks =

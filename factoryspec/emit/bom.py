@@ -47,22 +47,25 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
                         _money(p * counts[name] if p is not None else None)])
     # One line per fabric: a buyer orders a storage network's switches apart
     # from the compute fabric's even when they are the same model.
+    labels = problem.fabric_labels()
     for c in sorted(problem.clusters, key=lambda c: c.id):
         for f in sorted(c.fabrics, key=lambda f: f.id):
             p, n = prices.get(f.switch), f.plan.switches
-            out.append(["switch", f.switch, f"{c.id}/{f.id}, {_tiers(f.plan)}{_at(f.link_speed_bps)}", n,
+            out.append(["switch", f.switch, f"{labels[(c.id, f.id)]}, {_tiers(f.plan)}"
+                        f"{_at(f.link_speed_bps)}", n,
                         "switch", _money(p), _money(p * n if p is not None else None)])
     net_racks = sum(1 for p in result.layout.placements if p.kind == "network")
     out.append(["network rack", "network rack", "holds switches", net_racks, "rack", "", ""])
     media = {m.id: m for m in problem.media}
     cables = Counter()
     for link in result.layout.links:
-        cables[(f"{link.cluster}/{link.fabric}", link.medium, link.length_m)] += link.count
+        key = (link.cluster, link.fabric)
+        cables[(labels.get(key, f"{link.cluster}/{link.fabric}"), link.medium, link.length_m)] += link.count
     for (fab, mid, length) in sorted(cables):
         m, n = media[mid], cables[(fab, mid, length)]
         unit = m.cost_fixed + m.cost_per_m * max(length, m.min_length_m)
         out.append(["cable", mid, f"{fab}, {length:g} m, {_kind(m)}", n, "cable", _money(unit), _money(unit * n)])
-    out += _transceivers(result, media, optical)
+    out += _transceivers(problem, result, media, optical)
     return out
 
 
@@ -87,15 +90,16 @@ def _kind(m) -> str:
     return f"{speed} {m.form_factor}" if m.form_factor else speed
 
 
-def _transceivers(result: SolveResult, media: dict, optical: dict) -> list[list]:
+def _transceivers(problem: LayoutProblem, result: SolveResult, media: dict, optical: dict) -> list[list]:
     """Transceiver modules of optical media per fabric and side, counted as the
     layout counts their power (layout.problem.modules): one per cable end at a
     host, ceil(ends / cables_per_transceiver) per network rack at the switches."""
     network = {p.id for p in result.layout.placements if p.kind == "network"}
+    labels = problem.fabric_labels()
     count = Counter()
     for (rack, cl, fb, mid), n in modules(result.layout.links, network, media).items():
         if optical.get(mid):
-            count[(f"{cl}/{fb}", mid, rack in network)] += n
+            count[(labels.get((cl, fb), f"{cl}/{fb}"), mid, rack in network)] += n
     out = []
     for (fab, mid, at_switch) in sorted(count, key=lambda k: (k[0], k[1], not k[2])):
         m = media[mid]

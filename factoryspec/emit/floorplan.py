@@ -124,8 +124,9 @@ def _legend(problem: LayoutProblem, colours: dict, hall: Hall, placed, cdus: boo
     items = [(colours[c.id], f"{c.id} ({c.system})") for c in problem.clusters if c.id in here]
     fabrics = [(c.id, f) for c in problem.clusters for f in c.fabrics if (c.id, f.id) in nets]
     several = len(fabrics) > 1
+    labels = problem.fabric_labels()
     for cid, f in fabrics:
-        name = f"{cid}/{f.id}" if several else "network rack"
+        name = labels[(cid, f.id)] if several or f.members else "network rack"
         items.append((colours[(cid, f.id)], f"{name} ({', '.join(_tier_keys(f.plan))})"))
     if hall.reserved:
         items.append(("url(#hatch)", "reserved"))

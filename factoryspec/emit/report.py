@@ -137,7 +137,8 @@ def _solver(result: SolveResult, unit: str) -> list[str]:
 
 def _fabrics(plan: dict, result: SolveResult) -> list[str]:
     """One row per fabric: its role, switches by tier, the network racks the
-    layout placed for it, and its cables (the tier table above sums these)."""
+    layout placed for it, and its cables (the tier table above sums these). A
+    shared fabric has one row, with its members."""
     placed: dict = defaultdict(int)
     for p in result.layout.placements:
         if p.kind == "network":
@@ -149,7 +150,18 @@ def _fabrics(plan: dict, result: SolveResult) -> list[str]:
             rows.append([f"{c['name']}/{fb['name']}", fb["role"], fb["switch"], _n(s["leaf"]), _n(s["spine"]),
                          _n(s["core"]), _n(s["total"]), _n(placed.get((c["name"], fb["name"]), 0)),
                          _n(ln["total"])])
-    if len(rows) < 2:
+    shared = 0
+    for site in plan["sites"]:
+        for fb in site.get("fabrics", ()):        # shared: once, its racks under its owner (first member)
+            if not fb["members"]:
+                continue
+            s, ln, qual = fb["switches"], fb["links"], f"{site['name']}.{fb['name']}"
+            owner = fb["members"][0]["cluster"]
+            rows.append([f"{qual} (shared by {', '.join(m['cluster'] for m in fb['members'])})", fb["role"],
+                         fb["switch"], _n(s["leaf"]), _n(s["spine"]), _n(s["core"]), _n(s["total"]),
+                         _n(placed.get((owner, qual), 0)), _n(ln["total"])])
+            shared += 1
+    if len(rows) < 2 and not shared:
         return []
     return ["Per fabric:", ""] + _table(["fabric", "role", "switch", "leaf", "spine", "core", "switches",
                                          "network racks", "cables"], rows)

@@ -12,7 +12,11 @@ ports, of which it cables `need = ceil(D*u/d)` or a little more (see striping).
 1:1 is non-blocking (D = R/2). Oversubscription is allowed only at the leaf:
 spines of a 3-tier fabric are non-blocking (up links >= down links, at most
 `R // 2` ports face down). `E` is the endpoints (racks x ports per rack), `r` the
-rails: port i of every rack goes to rail i, so each rail has E/r endpoints.
+rails: port i of every rack goes to rail i, so each rail has E/r endpoints. A
+fabric shared by several clusters (at site level) has E = the sum over its
+members of racks x that member's ports per rack, each a multiple of r (x
+planes), and no scalable unit of its own (unit_endpoints 0: the whole fabric
+one unit); it is sized by the same rules, which see only E.
 
 Endpoints are positions. For a node system (a rack of n node slots, some perhaps
 empty or holding an appliance that uses only some rails) `E` counts every slot

@@ -102,7 +102,7 @@ _kind("site", "A campus: land, utility power and the buildings on it.", (
     Attr("land", u.AREA, "Land area of the campus (e.g. `1000 acre`)."),
     Attr("location", STRING, "Where the site is, for the report."),
     Attr("pue", NUMBER, "Power usage effectiveness: facility power / IT power (>= 1).", _F(5, 4), minimum=1),
-), children=("utility", "building", "cluster", "cooling", "cabling", "solve"), top_level=True)
+), children=("utility", "building", "cluster", "fabric", "cooling", "cabling", "solve"), top_level=True)
 
 _kind("utility", "Utility (grid) power delivered to the site.", (
     Attr("capacity", u.POWER, "Contracted utility capacity (e.g. `750 MW`).", required=True),
@@ -267,6 +267,9 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
          "a multiple of nodes_per_rack, when the cluster counts `nodes`).", _F(1), minimum=1),
     Attr("halls", None, "Halls the cluster may use, or buildings for all their halls (default: any).",
          ref="hall", also=("building",), many=True),
+    Attr("fabrics", None, "Fabrics at site level the cluster joins (shared with the other clusters that join "
+         "them): its racks are endpoints of each, with the system's ports of the fabric's role per rack unless "
+         "the fabric writes `ports_per_rack`.", ref="fabric", many=True),
 ), children=("fabric", "appliances"), top_level=True)
 
 _kind("appliances", "Appliances a cluster of a node system holds (e.g. UFM servers): they take the node "
@@ -279,7 +282,8 @@ _kind("appliances", "Appliances a cluster of a node system holds (e.g. UFM serve
          "(default: the first `ports` rails).", many=True),
 ), named=True)
 
-_kind("fabric", "A network fabric of a cluster: topology, switch, oversubscription, rails, planes.", (
+_kind("fabric", "A network fabric of a cluster, or at site level one that clusters join (`fabrics = [...]` "
+      "in the cluster): topology, switch, oversubscription, rails, planes.", (
     Attr("role", STRING, "What the fabric carries: `compute` (east-west GPU traffic), `storage` (converged "
          "storage and north-south) or `management` (out-of-band). Every role is sized, placed, cabled and "
          "priced alike; the role names it in the plan, report and bill of materials.", "compute"),
@@ -296,7 +300,8 @@ _kind("fabric", "A network fabric of a cluster: topology, switch, oversubscripti
          minimum=1),
     Attr("spines", COUNT, "Fix the total spines of the fabric (all planes and pods).", minimum=1),
     Attr("cores", COUNT, "Fix the total cores of the fabric (all planes); implies 3 tiers.", minimum=1),
-    Attr("ports_per_rack", COUNT, "Fabric ports per rack (default: the system's compute ports)."),
+    Attr("ports_per_rack", COUNT, "Fabric ports per rack (default: the system's ports of the fabric's role; "
+         "of a site fabric, each joining cluster's system's)."),
     Attr("media", None, "Cable types allowed (default: all in scope that are fast enough).", ref="media",
          many=True),
     Attr("split", COUNT, "Run each switch port as this many ports of 1/split its speed (an 800G port as "

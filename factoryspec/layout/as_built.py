@@ -43,6 +43,8 @@ def apply(model: Factory, layout: Layout) -> None:
     halls = {h.qualname: h for h in model.halls}
     clusters = {c.qualname: c for c in model.clusters}
     fabrics = {(c.qualname, fab.name or fab.qualname): fab for c in model.clusters for fab in c.fabrics}
+    # a shared fabric's racks and links carry its owner (first member) and its qualname
+    fabrics.update({(fab.joined[0].qualname, fab.qualname): fab for fab in model.shared_fabrics if fab.joined})
     media = {m.qualname: m for m in model.media}
     for h in model.halls:
         h.load = HallLoad(rows={}, longest={}, row_racks={})

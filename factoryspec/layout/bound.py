@@ -52,6 +52,14 @@ Both parts hold for every placement of every rack (and for any grouping of
 switches into racks of one tier each), so their sum bounds every feasible
 layout. Other clusters' racks are ignored (a relaxation), which only lowers it.
 
+A shared fabric (joined by several clusters: FabricSpec.members) takes the
+base only, with x_min over the halls of all its members (its links join racks
+of any of them): every link still joins two distinct racks of those halls, so
+part 1 holds as stated; part 2 is taken as zero, which is valid (each chain
+term is >= 0) and weaker. (The chains' argument pairs one cluster's racks with
+its compute slots; splitting a shared fabric's mass over its members' slot sets
+is not done.)
+
 What it does not see (why the gap is ~1 % in one hall and a few % across
 buildings): within the route's limits, every chain still puts its leaf and
 spine wherever splits its run most cheaply, independently of every other
@@ -120,13 +128,21 @@ def fabric_bound(ctx: Ctx, f: int, budget=None) -> tuple[int, bool]:
     cl = ctx.clusters[ci]
     T = ctx.T
     g = short_units(T, ctx.tables[f], ctx.units[f])       # g': per bin of h + v_lo
-    n_lo = shortest_bin(ctx, ci)
+    if info.spec.members:
+        # a shared fabric: its links join racks of all its members, so x_min is taken over
+        # every member's halls, and only the base is counted (see the module docstring)
+        ids = {m[0] for m in info.spec.members}
+        members = [i for i, c in enumerate(ctx.clusters) if c.id in ids]
+        x_min = min((_x_min(ctx, i) for i in members), default=0)
+        n_lo = -(-(x_min + T.v_lo_mm) // T.bin_mm)
+    else:
+        n_lo = shortest_bin(ctx, ci)
     if n_lo > ctx.tables[f].nmax or g[n_lo] >= INF:
         return INF, False
     c_min = int(g[n_lo])
     links = ctx.fab_slices[f]
     base = int(ctx.W.lcount[links].sum()) * c_min
-    if cl.racks == 0:
+    if cl.racks == 0 or info.spec.members:
         return base, False
     k = info.spec.plan.tiers
     a = chain_mass(info.spec, cl.racks)

@@ -154,12 +154,23 @@ class FabricSpec:
     media_span: Span | None = None     # where its `media` are written (else None)
     node_endpoints: int = -1           # per rail of each copy: the nodes' endpoints 0..n-1; -1: all
     appliance_ports: tuple = attrs.field(default=(), converter=_tuple)   # ((rail, first, count), ...)
+    # A fabric shared by several clusters (at site level in the spec): its members in order,
+    # ((cluster id, racks, ports_per_rack, node_endpoints), ...), the first its owner, which
+    # lists it among its fabrics (and whose id its network racks and links carry). () for a
+    # cluster's own fabric. A shared fabric has no appliance ports.
+    members: tuple = attrs.field(default=(), converter=_tuple)
 
     def ports_present(self, racks: int) -> int:
         """Endpoint cables that exist, over every copy (the plan's endpoint links)."""
+        if self.members:
+            return sum(self.plan.planes * self.plan.rails * _member_present(self.plan, m) for m in self.members)
         q = self.ports_per_rack // (self.plan.planes * self.plan.rails)
         per_rail = racks * q if self.node_endpoints < 0 else self.node_endpoints
         return self.plan.planes * (self.plan.rails * per_rail + sum(n for _, _, n in self.appliance_ports))
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.members)
 
     @property
     def rails(self) -> int:
@@ -248,6 +259,13 @@ class LayoutProblem:
     def hall(self, hid: str) -> Hall:
         return {h.id: h for h in self.halls}[hid]
 
+    def fabric_labels(self) -> dict:
+        """How outputs name each fabric, (cluster id, fabric id) -> label: `cluster/fabric`
+        for a cluster's own; for a shared one (listed by its owner) its id, the site-level
+        qualname (`s.storage`), with its members."""
+        return {(c.id, f.id): (f"{f.id} (shared by {', '.join(m[0] for m in f.members)})" if f.members
+                               else f"{c.id}/{f.id}") for c in self.clusters for f in c.fabrics}
+
     def allowed(self, cluster: Cluster) -> tuple:
         """Ids of the halls a cluster may use, in hall order."""
         if not cluster.allowed_halls:
@@ -326,6 +344,35 @@ def rack_power_at(c: Cluster, i: int) -> float:
     return c.tail_power_w[t] if t >= 0 else c.rack_power_w
 
 
+def _member_present(plan: FabricPlan, m: tuple) -> int:
+    """Endpoints of one rail of one copy that hold a port, of shared-fabric member m."""
+    _, racks, ports, nodes = m
+    q = ports // (plan.planes * plan.rails)
+    return racks * q if nodes < 0 else nodes
+
+
+def _shared_malformed(p: "LayoutProblem", c: Cluster, f: FabricSpec):
+    """A shared fabric's members must be clusters of the problem, its owner first, each
+    once, with whole ports on every rail of every plane, adding up to the plan."""
+    by_id = {x.id: x for x in p.clusters}
+    ids = [m[0] for m in f.members]
+    if ids[0] != c.id or len(set(ids)) != len(ids) or f.appliance_ports:
+        yield f"fabric {c.id}/{f.id}: a shared fabric's owner must be its first member, each member once"
+        return
+    for cid, racks, ports, nodes in f.members:
+        m = by_id.get(cid)
+        if m is None or m.racks != racks:
+            yield f"fabric {c.id}/{f.id}: member {cid} is not a cluster of {racks} racks"
+        elif ports < 1 or ports % (f.plan.rails * f.plan.planes) or nodes > racks * (
+                ports // (f.plan.rails * f.plan.planes)):
+            yield f"fabric {c.id}/{f.id}: member {cid}'s ports do not split over rails x planes"
+    if sum(r * q for _, r, q, _ in f.members) != f.plan.endpoints:
+        yield f"fabric {c.id}/{f.id}: plan has {f.plan.endpoints} endpoints, its members others"
+    elif f.ports_present(0) != f.plan.endpoint_links:
+        yield (f"fabric {c.id}/{f.id}: {f.ports_present(0)} ports exist, the plan cables "
+               f"{f.plan.endpoint_links}")
+
+
 def _ports_malformed(c: Cluster, f: FabricSpec):
     """The ports that exist must be endpoint positions of their rail, appliance
     ports after the nodes', none twice, and add up to the plan's endpoint links."""
@@ -378,7 +425,9 @@ def _malformed(p: LayoutProblem):
         if len(set(fids)) != len(fids):
             yield f"cluster {c.id}: duplicate fabric ids"
         for f in c.fabrics:
-            if f.ports_per_rack < 1 or f.ports_per_rack % (f.plan.rails * f.plan.planes):
+            if f.members:
+                yield from _shared_malformed(p, c, f)
+            elif f.ports_per_rack < 1 or f.ports_per_rack % (f.plan.rails * f.plan.planes):
                 yield f"fabric {c.id}/{f.id}: ports_per_rack must be a positive multiple of rails x planes"
             elif f.plan.endpoints != c.racks * f.ports_per_rack:
                 yield (f"fabric {c.id}/{f.id}: plan has {f.plan.endpoints} endpoints, cluster has "

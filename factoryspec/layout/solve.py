@@ -87,7 +87,8 @@ Progress = Callable[[float | None, float | None, float | None, float], None]
 
 
 def components(problem: LayoutProblem) -> list[tuple[list, list]]:
-    """(cluster indices, hall indices) of groups of clusters that share halls."""
+    """(cluster indices, hall indices) of groups of clusters that share halls, or
+    a fabric (one shared by several clusters)."""
     parent = list(range(len(problem.clusters)))
 
     def find(i):
@@ -105,6 +106,12 @@ def components(problem: LayoutProblem) -> list[tuple[list, list]]:
                 parent[find(ci)] = find(owner[k])
             else:
                 owner[k] = ci
+    index = {c.id: ci for ci, c in enumerate(problem.clusters)}
+    for ci, c in enumerate(problem.clusters):       # a shared fabric's members solve together
+        for f in c.fabrics:
+            for m in f.members:
+                if m[0] in index:
+                    parent[find(index[m[0]])] = find(ci)
     groups: dict = {}
     for ci in range(len(problem.clusters)):
         groups.setdefault(find(ci), []).append(ci)

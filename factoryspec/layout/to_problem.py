@@ -66,14 +66,37 @@ def _hall(hall, origin) -> Hall:
 
 
 def _fabric(fabric) -> FabricSpec:
+    if fabric.shared:
+        # named by its qualname (`s.storage`): a fabric's name has no dot, so it never meets
+        # one of its owner's own fabrics; its owner is its first member
+        owner = fabric.joined[0]
+        ports = {"id": fabric.qualname, "ports_per_rack": fabric.ports_of(owner), "members": _members(fabric)}
+    else:
+        ports = {"id": fabric.name or fabric.qualname, "ports_per_rack": fabric.ports_per_rack, **_ports(fabric)}
     return FabricSpec(
-        id=fabric.name or fabric.qualname, plan=fabric.sized, ports_per_rack=fabric.ports_per_rack,
+        plan=fabric.sized,
         switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
         switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
         module_slack_w=_module_slack(fabric), link_speed_bps=_f(fabric.link_speed),
         media=[m.qualname for m in fabric.usable_media],
-        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"),
-        **_ports(fabric))
+        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"), **ports)
+
+
+def _members(fabric) -> tuple:
+    """A shared fabric's members for the layout: (cluster, racks, ports per rack, node
+    endpoints of a rail of a copy: -1 when every slot holds a node)."""
+    p = fabric.sized
+    out = []
+    for c in fabric.joined:
+        ports = fabric.ports_of(c)
+        q = ports // (p.planes * p.rails)
+        out.append((c.qualname, c.racks, ports, -1 if c.full else c.node_count * (q // c.system.slots)))
+    return tuple(out)
+
+
+def _laid_out(fabric) -> bool:
+    """Whether a shared fabric goes into the layout: sized, with every member in it."""
+    return fabric.sized is not None and fabric.complete
 
 
 def _ports(fabric) -> dict:
@@ -104,12 +127,13 @@ def _cluster(cluster) -> Cluster:
         id=cluster.qualname, span=cluster.name_span or cluster.span, racks=cluster.racks, system=system.name,
         # one figure per rack for the layout: the fullest (heaviest) rack's, so no rack exceeds it
         rack_power_w=_f(cluster.rack_power), rack_weight_kg=_f(cluster.rack_weight),
-        optics_w=sum((fab.ports_per_rack * _f(fab.host_power_per_end) for fab in cluster.fabrics if fab.sized),
-                     0.0),
+        optics_w=sum((fab.ports_of(cluster) * _f(fab.host_power_per_end)
+                      for fab in cluster.fabrics + cluster.joins if fab.sized), 0.0),
         footprint_m2=_f(system.footprint.area) if system.footprint else 0.72,
         liquid_fraction=float(system.liquid_fraction), scalable_unit=cluster.scalable_unit,
         nvlink_racks=system.nvlink_racks, allowed_halls=[h.qualname for h in cluster.halls],
-        fabrics=[_fabric(f) for f in cluster.fabrics if f.sized is not None],
+        fabrics=[_fabric(f) for f in cluster.fabrics if f.sized is not None]
+        + [_fabric(f) for f in cluster.joins if f.joined[0] is cluster and _laid_out(f)],
         unit_span=cluster.at("scalable_unit") if cluster.is_set("scalable_unit") else cluster.at("system"),
         system_span=cluster.at("system"),
         nodes=cluster.node_count if cluster.counts_nodes else None, nodes_per_rack=system.slots,

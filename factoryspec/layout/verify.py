@@ -453,7 +453,9 @@ def _expected_links(c, f, switch_rack) -> Counter:
     fabric is `copies` copies of `copy_rails` rails; a rack has q ports on each rail
     of each copy; a rail's endpoints fill the leaves of their scalable unit evenly.
     A position has a cable only if it holds a port: one of the first
-    node_endpoints of its rail (all, when -1), or an appliance's on that rail."""
+    node_endpoints of its rail (all, when -1), or an appliance's on that rail.
+    A shared fabric (f.members) numbers a rail's endpoints member by member, each
+    member's racks in order; its links carry its owner's id (c, its first member)."""
     plan = f.plan
     out: Counter = Counter()
     names = TIERS[plan.tiers]
@@ -461,20 +463,34 @@ def _expected_links(c, f, switch_rack) -> Counter:
     if any(r is None or any(x is None for x in r) for r in racks.values()):
         return out
     copies, rc = plan.copies, plan.copy_rails
-    q = f.ports_per_rack // (plan.planes * plan.rails)
-    nodes = c.racks * q if f.node_endpoints < 0 else f.node_endpoints
-    extra = {(t, e) for t, first, n in f.appliance_ports for e in range(first, first + n)}
+    if f.members:
+        # a shared fabric: a rail's endpoints member by member, each member's racks in
+        # order, q_m of them a rack; a member's first node endpoints hold ports
+        rack_of, held = [], []
+        for cid, n_racks, ports, node_eps in f.members:
+            qm = ports // (plan.planes * plan.rails)
+            for i in range(n_racks):
+                rack_of += [f"{cid}/c{i + 1}"] * qm
+            held += [node_eps < 0 or e < node_eps for e in range(n_racks * qm)]
 
-    def port(cp: int, t: int, e: int) -> bool:        # endpoint e of rail t of copy cp holds a port
-        rail = t if rc > 1 else cp % plan.rails
-        return e < nodes or (rail, e) in extra
+        def port(cp: int, t: int, e: int) -> bool:
+            return held[e]
+    else:
+        q = f.ports_per_rack // (plan.planes * plan.rails)
+        nodes = c.racks * q if f.node_endpoints < 0 else f.node_endpoints
+        extra = {(t, e) for t, first, n in f.appliance_ports for e in range(first, first + n)}
+        rack_of = [rid for i in range(c.racks) for rid in [f"{c.id}/c{i + 1}"] * q]
+
+        def port(cp: int, t: int, e: int) -> bool:        # endpoint e of rail t of copy cp holds a port
+            rail = t if rc > 1 else cp % plan.rails
+            return e < nodes or (rail, e) in extra
 
     if plan.tiers == 1:
-        for i in range(c.racks):
+        for e, rid in enumerate(rack_of):
             for cp in range(copies):
-                n = sum(port(cp, t, i * q + x) for t in range(rc) for x in range(q))
+                n = sum(port(cp, t, e) for t in range(rc))
                 if n:
-                    out[(f"{c.id}/c{i + 1}", racks["switch"][cp], "endpoint")] += n
+                    out[(rid, racks["switch"][cp], "endpoint")] += n
         return out
     leaves, spines = racks["leaf"], racks["spine"]
     Lc, Sc = plan.leaves // copies, plan.spines // copies
@@ -482,15 +498,12 @@ def _expected_links(c, f, switch_rack) -> Counter:
     S = plan.spines_per_pod
     lrp = plan.leaves_per_pod // rc
     for cp in range(copies):
-        for i in range(c.racks):
-            rid = f"{c.id}/c{i + 1}"
-            for x in range(q):
-                e = i * q + x
-                u, local = divmod(e, ue)
-                j = u * ul + local * ul // ue
-                for t in range(rc):
-                    if port(cp, t, e):
-                        out[(rid, leaves[cp * Lc + j * rc + t], "endpoint")] += 1
+        for e, rid in enumerate(rack_of):
+            u, local = divmod(e, ue)
+            j = u * ul + local * ul // ue
+            for t in range(rc):
+                if port(cp, t, e):
+                    out[(rid, leaves[cp * Lc + j * rc + t], "endpoint")] += 1
         pod_spines = [Counter(spines[cp * Sc + p * S + s] for s in range(S)) for p in range(plan.pods)]
         for o in range(Lc):
             pod = (o // rc) // lrp

@@ -28,6 +28,15 @@ Fabric wiring, as `fabric/` sizes it (the rule the verifier re-implements):
   position (an SU of 32 slots keeps its 8 rail leaves whole) and every leaf
   cables its up links alike; an empty position, or a rail an appliance does not
   use, has no endpoint cable. (Under rail_only copy c is rail c mod rails.)
+* A shared fabric (at site level, joined by several clusters; FabricSpec.
+  members) numbers the endpoints of each rail member by member, in member
+  order, each member's racks in order: member m's racks have q_m = its ports
+  per rack / (planes x rails) ports on each rail of each copy, and endpoint e
+  of a rail belongs to the member whose range holds it. The rest of the rule
+  is the same over those endpoints (a member with empty node slots has ports
+  at its first node endpoints only; a shared fabric has no appliances). Its
+  switches and network racks belong to its owner, its first member: the
+  network racks are numbered with the owner's and stand in its halls.
 * Switches are numbered copy by copy (copy c's leaves after those of copies
   0..c-1, likewise spines and cores) and racked `switches_per_rack` at a time,
   one tier per rack, in order: leaves by (j, rail) (so the rail leaves of one
@@ -95,8 +104,11 @@ def build(problem: LayoutProblem, clusters: list | None = None) -> Wiring:
     fabrics: list[FabricInfo] = []
     compute_base, net_range, system_w = [], [], []
     order = range(len(problem.clusters)) if clusters is None else clusters
+    base_of: dict = {}                   # cluster id -> its first compute rack here
+    shared: list = []                    # (FabricInfo, owner) of shared fabrics: cabled once all stand
     for ci in order:
         c = problem.clusters[ci]
+        base_of[c.id] = racks.n
         compute_base.append(racks.n)
         p = np.full(c.racks, watts(c.rack_power_w), np.int64)
         if c.tail_power_w:                           # a partly filled last rack: its own power
@@ -110,9 +122,14 @@ def build(problem: LayoutProblem, clusters: list | None = None) -> Wiring:
         for f in c.fabrics:
             info = _add_fabric(racks, len(fabrics), ci, c, f)
             fabrics.append(info)
-            links.extend(_links(info, c, compute_base[-1]))
+            if f.members:
+                shared.append(info)
+            else:
+                links.extend(_links(info, *_own_endpoints(f, c, compute_base[-1])))
         system_w.append(np.zeros(racks.n - start, np.int64))
         net_range.append((start, racks.n))
+    for info in shared:
+        links.extend(_links(info, *_shared_endpoints(info.spec, base_of)))
     la, lb, cnt, fab, lvl = _concat(links)
     return Wiring(racks.ids, *racks.arrays(), la, lb, cnt, fab, lvl, fabrics, compute_base, net_range,
                   np.concatenate(system_w) if system_w else np.zeros(0, np.int64))
@@ -209,25 +226,60 @@ def rail_ports(f: FabricSpec, racks: int, q: int, rail: int) -> np.ndarray:
     return w
 
 
-def _links(info: FabricInfo, c: Cluster, base: int):
-    f, plan = info.spec, info.spec.plan
-    per, rc, copies = f.switches_per_rack, plan.copy_rails, plan.copies
+def _own_endpoints(f: FabricSpec, c: Cluster, base: int):
+    """A cluster's own fabric: (compute rack of each endpoint of a rail, ports(copy, rail)
+    -> 1 where that endpoint holds a port)."""
+    plan = f.plan
     q = f.ports_per_rack // (plan.planes * plan.rails)
-    R = c.racks
-    out = []
-    leaf_racks = info.tier_racks[0]
+    R, rc = c.racks, plan.copy_rails
+    comp = np.arange(R * q, dtype=np.int64) // q + base
+
     def ports(cp: int, t: int) -> np.ndarray:       # rail t of copy cp
         return rail_ports(f, R, q, cp % plan.rails if rc == 1 else t)
+    return comp, ports
 
+
+def shared_endpoints(f: FabricSpec):
+    """A shared fabric's endpoints of one rail of one copy, member by member (in
+    member order), each member's racks in order with q_m = its ports per rack /
+    (planes x rails) each: (member index, rack in the member) of each endpoint,
+    and 1 where it holds a port (a member's first node endpoints; all of them
+    when it has no empty slot)."""
+    plan = f.plan
+    member, rack, present = [], [], []
+    for k, (_, racks, ports, nodes) in enumerate(f.members):
+        q = ports // (plan.planes * plan.rails)
+        n = racks * q
+        member.append(np.full(n, k, np.int64))
+        rack.append(np.arange(n, dtype=np.int64) // q)
+        w = np.ones(n, np.int64)
+        if nodes >= 0:
+            w[nodes:] = 0
+        present.append(w)
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)   # noqa: E731
+    return cat(member), cat(rack), cat(present)
+
+
+def _shared_endpoints(f: FabricSpec, base_of: dict):
+    member, rack, present = shared_endpoints(f)
+    bases = np.array([base_of[m[0]] for m in f.members], np.int64)
+    return bases[member] + rack, lambda cp, t: present
+
+
+def _links(info: FabricInfo, comp: np.ndarray, ports):
+    """The fabric's links: `comp` is the compute rack of each endpoint of a rail (the
+    same on every rail and copy), ports(copy, rail) 1 where the endpoint holds a port."""
+    f, plan = info.spec, info.spec.plan
+    per, rc, copies = f.switches_per_rack, plan.copy_rails, plan.copies
+    out = []
+    leaf_racks = info.tier_racks[0]
     if plan.tiers == 1:
-        a = np.arange(R, dtype=np.int64) + base
         for cp in range(copies):
-            per_rack = sum(ports(cp, t).reshape(R, q).sum(axis=1) for t in range(rc))
-            out.append((a, np.full(R, leaf_racks[cp // per]), per_rack, info.index, 1))
+            w = sum(ports(cp, t) for t in range(rc))
+            out.append(_group(comp, np.full(len(comp), leaf_racks[cp // per], np.int64), w) + (info.index, 1))
         return out
     Lc, Sc, Cc = plan.leaves // copies, plan.spines // copies, plan.cores // copies
-    j = rail_leaves(plan, R, q)
-    comp = np.arange(R * q, dtype=np.int64) // q + base
+    j = rail_leaves(plan, len(comp), 1)
     S = plan.spines_per_pod
     lrp = plan.leaves_per_pod // rc
     spine_racks = info.tier_racks[1]

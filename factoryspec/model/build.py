@@ -128,6 +128,13 @@ class Builder:
                 site.complete = False
         elif k == "cluster":
             self.pending_clusters.append((ent, site))
+        elif k == "fabric" and site is not None:
+            fab = self.build(ent, self.fabric, None, site)      # its members join it with the clusters
+            if fab is not None:
+                site.fabrics.append(fab)
+                self.f.fabrics.append(fab)
+            else:
+                site.complete = False
         elif k in ("system", "appliance", "switch", "media"):
             self.catalog_item(ent)
         elif k == "cabling":
@@ -346,6 +353,7 @@ class Builder:
             c.halls, c.complete = [], False
         self.children(ent, c, {"fabric": (self.fabric, c.fabrics, c)})
         self.f.fabrics += c.fabrics
+        self.join(ent, c)
         for a in c.appliances:
             a.fabric = next((fab for fab in c.fabrics if fab.name == a.fabric_name), None) \
                 if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
@@ -394,7 +402,45 @@ class Builder:
                         count=self.count(ent, "count", default=1), fabric_name=self.val(ent, "fabric"),
                         rails=rails)
 
-    def fabric(self, ent: Entity, cluster: t.Cluster) -> t.Fabric:
+    def join(self, ent: Entity, c: t.Cluster) -> None:
+        """The site fabrics a cluster joins (`fabrics = [...]`): its racks become
+        endpoints of each. A fabric of a cluster (not at site level), or one
+        joined twice, is a `fabric-join` error (checks/shared.py reports it)."""
+        refs = self.val(ent, "fabrics")
+        if not refs:
+            return
+        refs = refs if isinstance(refs, tuple) else (refs,)
+        expr = ent.exprs["fabrics"].value
+        spans = [x.span for x in expr.items] if hasattr(expr, "items") and len(expr.items) == len(refs) \
+            else [expr.span] * len(refs)
+        for r, span in zip(refs, spans):
+            fab = self.memo.get(r) if isinstance(r, Entity) else None
+            if fab is None:
+                c.complete = False          # left out for its own errors: nothing more to say
+                continue
+            if not fab.shared:
+                owner = fab.cluster.qualname if fab.cluster is not None else "another block"
+                same = next((x for x in (c.site.fabrics if c.site is not None else ()) if x.name == fab.name), None)
+                hint = (f"its own fabric `{fab.name}` hides the site's of that name: write "
+                        f"`{same.qualname}` (or rename one of them)" if same is not None and fab.cluster is c else
+                        "write the fabric block directly in the site to share it, or give the cluster its own "
+                        "`fabric` block")
+                self.f.join_faults.append(error(
+                    "fabric-join", f"cluster {c.qualname} joins {fab.qualname}, a fabric of cluster {owner}, "
+                    "not one at site level", span, hint))
+                continue
+            if c in fab.member_ports:
+                self.f.join_faults.append(error(
+                    "fabric-join", f"cluster {c.qualname} joins fabric {fab.qualname} twice", span,
+                    "name each fabric once in `fabrics`: its racks are endpoints of it once"))
+                continue
+            role = fab.role
+            ports = fab.ports_per_rack if fab.is_set("ports_per_rack") else c.system.host_ports(role)[0]
+            fab.joined.append(c)
+            fab.member_ports[c] = ports
+            c.joins.append(fab)
+
+    def fabric(self, ent: Entity, cluster: t.Cluster | None, site: t.Site | None = None) -> t.Fabric:
         switch = self.ref(self.val(ent, "switch", True), "switch")
         ratio = self.val(ent, "oversubscription", True)
         if isinstance(ratio, RatioValue):
@@ -416,9 +462,10 @@ class Builder:
                         switch=switch, down=down, up=up, rails=self.count(ent, "rails", default=1),
                         planes=self.count(ent, "planes", default=1), tiers=tiers,
                         leaves=self.count(ent, "leaves"), spines=self.count(ent, "spines"),
-                        cores=self.count(ent, "cores"), ports_per_rack=self.count(ent, "ports_per_rack",
-                                                               default=cluster.system.host_ports(role)[0]),
-                        media=media, media_explicit=explicit, cluster=cluster,
+                        cores=self.count(ent, "cores"),
+                        ports_per_rack=self.count(ent, "ports_per_rack", default=(
+                            cluster.system.host_ports(role)[0] if cluster is not None else 0)),
+                        media=media, media_explicit=explicit, cluster=cluster, site=site,
                         split=self.count(ent, "split", default=1))
 
     _scope_media: list | None = None

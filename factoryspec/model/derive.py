@@ -49,6 +49,16 @@ Estimates, as an engineer makes them before a layout exists:
   halls' network racks add up to the fabrics' exactly. They use the
   network-only slots first. (While a cluster's halls are chosen, the room a
   hall needs for them is taken as ceil(share), a little more than they get.)
+* Shared fabrics. A fabric at site level that clusters join (`fabrics =
+  [...]`) is sized once for the sum of its members' endpoints (each member's
+  racks x its ports per rack: the fabric's `ports_per_rack` if written, else
+  the member system's ports of the fabric's role). It has no scalable units
+  of its own: a `rail_optimized` shared fabric is sized as one unit over all
+  its members. Its network racks are first apportioned to the members by
+  their endpoints (whole racks, largest remainders), its switches and
+  switch-side ends in the same proportion; each member's share then goes to
+  that member's halls as above, so the network racks of a shared fabric stand
+  in all its members' halls in proportion to their endpoints there.
 * Optics. Every cable has two ends, each in a transceiver module (or an
   active cable end). A host end takes one module of `host_power_per_end`; at
   the switches one module of `power_per_end` serves `cables_per_transceiver`
@@ -125,9 +135,9 @@ def _reserved(h: t.Hall) -> None:
 def size(fab: t.Fabric):
     """The fabric's plan, or a FabricError; None when its ports cannot split over
     its rails and planes, or its topology is unknown (the fabric check reports those)."""
-    c = fab.cluster
     split = fab.rails * fab.planes
-    if (c is None or fab.ports_per_rack < 1 or fab.rails < 1 or fab.planes < 1 or fab.ports_per_rack % split
+    ports = [fab.ports_of(c) for c in fab.members]
+    if (not ports or fab.rails < 1 or fab.planes < 1 or any(p < 1 or p % split for p in ports)
             or fab.topology not in TOPOLOGIES):
         return None
     if fab.tiers is not None and fab.tiers not in (1, 2, 3):
@@ -142,18 +152,30 @@ def size(fab: t.Fabric):
     return plan
 
 
+def _own_network_racks(fab: t.Fabric, c: t.Cluster) -> int:
+    """The network racks of `fab` that cluster `c` brings: all of its own fabric's,
+    its share of a shared fabric's (`_shared_shares`: by endpoints)."""
+    if not fab.shared:
+        return fab.network_racks
+    return fab.member_net.get(c, 0)
+
+
+def _fabrics_of(c: t.Cluster) -> list[t.Fabric]:
+    return [fab for fab in c.fabrics + c.joins if fab.sized is not None]
+
+
 def _net_racks(c: t.Cluster, k: int) -> int:
     """The most network racks that `k` of a cluster's racks can bring to a hall:
     per fabric, ceil(its network racks x k / racks) (the apportioned share is
     never more)."""
-    return sum(_ceil_div(fab.network_racks * k, c.racks) for fab in c.fabrics if fab.sized is not None and k)
+    return sum(_ceil_div(_own_network_racks(fab, c) * k, c.racks) for fab in _fabrics_of(c) if k)
 
 
 def _capacity(c: t.Cluster, free: int, netfree: int, n: int) -> int:
     """The most racks of `c` (whole NVLink domains of `n`) a hall can still take
     with the network racks they bring."""
     free, netfree = max(free, 0), max(netfree, 0)
-    net_total = sum(fab.network_racks for fab in c.fabrics)
+    net_total = sum(_own_network_racks(fab, c) for fab in _fabrics_of(c))
     k = min(free, (free + netfree) * c.racks // (c.racks + net_total))
     k -= k % n
     while k > 0:
@@ -164,7 +186,19 @@ def _capacity(c: t.Cluster, free: int, netfree: int, n: int) -> int:
     return max(k, 0)
 
 
+def _shared_shares(f: t.Factory) -> None:
+    """A shared fabric's network racks, switches and ends, apportioned to its
+    members by their endpoints (racks x ports per rack): whole network racks by
+    largest remainders (ties to the larger member, then member order), so the
+    members' shares add up to the fabric's."""
+    for fab in f.fabrics:
+        if fab.shared and fab.sized is not None:
+            weights = {c: fab.member_endpoints(c) for c in fab.joined}
+            fab.member_net = _apportion(fab.network_racks, weights, {c: i for i, c in enumerate(fab.joined)})
+
+
 def _place(f: t.Factory) -> None:
+    _shared_shares(f)
     free = {h: h.compute_slots for h in f.halls}       # compute positions still free
     netfree = {h: h.network_only_slots for h in f.halls}
     order = {h: i for i, h in enumerate(f.halls)}
@@ -203,8 +237,8 @@ def _place(f: t.Factory) -> None:
         for h, k in c.placement.items():
             free[h] -= k
             h.load.compute[c] = h.load.compute.get(c, 0) + k
-        for fab in c.fabrics:
-            if fab.sized is not None and c.placement:
+        for fab in _fabrics_of(c):
+            if c.placement:
                 _share_fabric(fab, c, free, netfree, order)
 
 
@@ -212,11 +246,13 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
     """A fabric's switches, network racks and cable ends, shared among the halls
     of its cluster in proportion to the compute racks each holds. Network racks
     are apportioned whole (largest remainders), so they add up to the fabric's
-    (less the share of racks that found no slot)."""
+    (less the share of racks that found no slot). Of a shared fabric, cluster
+    `c`'s share (its endpoints' part of the fabric's: `_shared_shares`) is
+    shared so among c's halls."""
     R, p = c.racks, fab.sized
     # racks without a slot keep their share of network racks out of every hall
     weights = {**c.placement, None: c.unplaced}
-    shares = _apportion(fab.network_racks, weights, order)
+    shares = _apportion(_own_network_racks(fab, c), weights, order)
     for h, racks in shares.items():
         if h is None:
             continue
@@ -226,6 +262,9 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
         free[h] -= racks - use_net
     host_w, switch_w = fab.host_power_per_end.value, fab.power_per_end.value    # once, not per hall
     switches, ends, ports = p.switches, fab.switch_ends, p.endpoint_links
+    if fab.shared:      # c's part of them: its endpoints' share
+        part = Fraction(fab.member_endpoints(c), fab.endpoints) if fab.endpoints else Fraction(0)
+        switches, ends, ports = switches * part, ends * part, fab._member_ports_that_exist(c)
     for h, k in c.placement.items():
         h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(switches * k, R)
         # host-side ends stand in the hall's compute racks (their share of the ports that
@@ -329,6 +368,9 @@ def site_it_power(f: t.Factory, site: t.Site) -> Quantity:
             total += c.share_power(c.unplaced)
             total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
                           * Fraction(c.unplaced, c.racks) for fab in c.fabrics if fab.sized), Fraction(0))
+            total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
+                          * Fraction(fab.member_endpoints(c), fab.endpoints) * Fraction(c.unplaced, c.racks)
+                          for fab in c.joins if fab.sized and fab.endpoints), Fraction(0))
     return Quantity(total, POWER)
 
 

@@ -128,11 +128,13 @@ def _fabric(f: t.Fabric) -> dict:
         "tiers": f.tiers, "leaves": f.leaves, "spines": f.spines, "cores": f.cores,
         "ports_per_rack": f.ports_per_rack, "endpoints": f.endpoints,
         "media": [m.qualname for m in f.media], "media_explicit": f.media_explicit, "split": f.split,
-        "link_speed_bps": _n(f.link_speed) if f.cluster is not None else None,
+        "link_speed_bps": _n(f.link_speed) if f.members else None,
         "plan": plan.to_json() if isinstance(plan, FabricPlan) else None,
         "error": ({"message": plan.message, "max_endpoints": plan.max_endpoints}
                   if isinstance(plan, FabricError) else None),
         "network_racks": f.network_racks,
+        "members": ([{"cluster": c.qualname, "racks": c.racks, "ports_per_rack": f.ports_of(c),
+                      "endpoints": f.member_endpoints(c)} for c in f.joined] if f.shared else None),
     }
 
 
@@ -150,6 +152,7 @@ def _cluster(c: t.Cluster) -> dict:
         "placement": [{"hall": h.qualname, "racks": k} for h, k in c.placement.items()],
         "unplaced": c.unplaced, "it_power_w": _n(c.it_power), "switches": c.switches,
         "fabrics": [_fabric(f) for f in c.fabrics],
+        "joins": [f.qualname for f in c.joins],
     }
 
 
@@ -173,6 +176,7 @@ def to_json(f: t.Factory) -> dict[str, Any]:
             "utilities": [_utility(u) for u in s.utilities],
             "buildings": [b.qualname for b in s.buildings],
             "clusters": [c.qualname for c in s.clusters],
+            "fabrics": [_fabric(fab) for fab in s.fabrics],
             "cooling": [_redundant(p, "modules") for p in s.cooling],
             "cabling": _cabling(s.cabling),
         } for s in f.sites],

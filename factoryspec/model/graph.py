@@ -4,7 +4,8 @@ A `networkx.MultiDiGraph` whose nodes are the parts of the factory and whose
 edges say how they relate, each keyed by its relation:
 
 * containment (`contains`): site -> building -> hall -> row; site -> cluster ->
-  fabric; hall -> rack group; row -> rack group (`racks` in that row).
+  fabric; site -> shared fabric (one at site level), which each member cluster
+  `joins`; hall -> rack group; row -> rack group (`racks` in that row).
 * power (`feeds`, `feeds-A`, `feeds-B`): utility -> power train -> hall -> row
   busway -> rack group. A hall's own trains feed it; otherwise its building's;
   otherwise the utility directly. With `feeds = 2` on a train or hall the
@@ -154,7 +155,12 @@ def build_graph(f: Factory) -> nx.MultiDiGraph:
         G.node(_id(c), "cluster", c.qualname, c.span, racks=c.racks, gpus=c.gpus, system=c.system.qualname,
                unplaced=c.unplaced, nvlink_racks=c.system.nvlink_racks)
         for fab in c.fabrics:
-            _fabric(G, c, fab)
+            _fabric(G, _id(c), fab)
+    for s in f.sites:                    # shared fabrics: in their site, joined by their members
+        for fab in s.fabrics:
+            _fabric(G, _id(s), fab)
+            for c in fab.joined:
+                G.edge(_id(c), _id(fab), "joins")
     # ---- power chain upstream of halls
     for s in f.sites:
         utilities = [f"utility:{s.qualname}#{i + 1}" for i in range(len(s.utilities))]
@@ -280,19 +286,18 @@ def _hall(G: _G, f: Factory, h: Hall) -> None:
                 G.edge(aid, _group(c, h), "cools", heat_w=_n(heat), medium="air")
 
 
-def _fabric(G: _G, c: t.Cluster, fab: t.Fabric) -> None:
+def _fabric(G: _G, parent: str, fab: t.Fabric) -> None:
     fid = _id(fab)
     p = fab.sized
     G.node(fid, "fabric", fab.qualname, fab.span, switch=fab.switch.qualname, topology=fab.topology,
            rails=fab.rails, endpoints=fab.endpoints, tiers=p.tiers if p else None,
            switches=p.switches if p else None, error=fab.plan.message if fab.plan is not None and not p else None)
-    G.edge(_id(c), fid, "contains")
+    G.edge(parent, fid, "contains")
     if p is None:
         return
     rails = fab.rails
     # One node per rail, unless there are absurdly many: then one node for all.
     groups = rails if rails <= MAX_RAIL_NODES else 1
-    per_group_ports = fab.ports_per_rack // groups
     spine = core = None
     if p.spines:
         spine = G.node(f"spine:{fab.qualname}", "spine", f"spines {fab.qualname}", fab.span, switches=p.spines,
@@ -318,12 +323,14 @@ def _fabric(G: _G, c: t.Cluster, fab: t.Fabric) -> None:
             G.edge(fid, leaf, "contains")
             if spine:
                 G.edge(leaf, spine, "links", links=p.leaf_spine_links // groups)
-        for h, k in c.placement.items():
-            pid = f"ports:{c.qualname}@{h.qualname}/{fab.name}/{name}"
-            G.node(pid, "ports", f"{k * per_group_ports:,} ports {name}", fab.span, ports=k * per_group_ports,
-                   rail=r if groups == rails else None, fabric=fab.qualname)
-            G.edge(_group(c, h), pid, "contains")
-            G.edge(pid, leaf, "links", links=k * per_group_ports)
+        for c in fab.members:
+            per_group_ports = fab.ports_of(c) // groups
+            for h, k in c.placement.items():
+                pid = f"ports:{c.qualname}@{h.qualname}/{fab.qualname if fab.shared else fab.name}/{name}"
+                G.node(pid, "ports", f"{k * per_group_ports:,} ports {name}", fab.span, ports=k * per_group_ports,
+                       rail=r if groups == rails else None, fabric=fab.qualname)
+                G.edge(_group(c, h), pid, "contains")
+                G.edge(pid, leaf, "links", links=k * per_group_ports)
 
 
 def _sorted(g: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -403,6 +403,7 @@ class Site(Node):
     utilities: list[Utility] = attrs.Factory(list)
     buildings: list[Building] = attrs.Factory(list)
     clusters: list["Cluster"] = attrs.Factory(list)
+    fabrics: list["Fabric"] = attrs.Factory(list)     # fabrics at site level, shared by the clusters joining them
     cooling: list[CoolingPlant] = attrs.Factory(list)
     cabling: Cabling | None = None
     complete: bool = True
@@ -424,10 +425,14 @@ class Fabric(Node):
     leaves: int | None = None     # fixed totals (None: sized); see fabric/__init__.py
     spines: int | None = None
     cores: int | None = None
-    ports_per_rack: int
+    ports_per_rack: int           # of its cluster; of a shared fabric, as written (0: per member, below)
     media: list[Medium] = attrs.Factory(list)   # allowed media (explicit, or all in scope)
     media_explicit: bool = False
-    cluster: "Cluster | None" = None
+    cluster: "Cluster | None" = None            # its cluster; None for a fabric at site level
+    site: "Site | None" = None                  # a fabric at site level (shared): its site
+    joined: list["Cluster"] = attrs.Factory(list)          # a shared fabric's members, as they join
+    member_ports: dict = attrs.Factory(dict)    # a shared fabric: member cluster -> its ports per rack
+    member_net: dict = attrs.Factory(dict)      # derived: member cluster -> its share of the network racks
     split: int = 1                              # each switch port run as `split` ports of 1/split speed
     built_optics: Quantity | None = None        # as built: its cable ends at their own media (layout/as_built.py)
     built_transceivers: int | None = None       # as built: modules counted per rack (layout/as_built.py)
@@ -437,10 +442,31 @@ class Fabric(Node):
     _usable: list | None = attrs.field(default=None, init=False)    # usable_media, once asked
 
     @property
+    def shared(self) -> bool:
+        """A fabric at site level, joined by clusters (`fabrics = [...]`)."""
+        return self.site is not None
+
+    @property
+    def members(self) -> list["Cluster"]:
+        """The clusters whose racks are its endpoints: its cluster, or the members of a
+        shared fabric in the order they are written."""
+        if self.shared:
+            return self.joined
+        return [self.cluster] if self.cluster is not None else []
+
+    def ports_of(self, c: "Cluster") -> int:
+        """Ports per rack of member `c` on this fabric."""
+        return self.member_ports.get(c, 0) if self.shared else self.ports_per_rack
+
+    def member_endpoints(self, c: "Cluster") -> int:
+        return c.racks * self.ports_of(c)
+
+    @property
     def endpoints(self) -> int:
         """Endpoint positions the fabric is sized for: every node slot of every
-        compute rack (racks x ports_per_rack), filled or not."""
-        return self.cluster.racks * self.ports_per_rack if self.cluster else 0
+        compute rack (racks x ports_per_rack), filled or not; of a shared fabric,
+        the sum over its members."""
+        return sum(self.member_endpoints(c) for c in self.members)
 
     @property
     def ports_per_slot(self) -> int:
@@ -449,20 +475,28 @@ class Fabric(Node):
 
     @property
     def appliances(self) -> list[Fitted]:
-        """The cluster's appliances whose ports are cabled to this fabric."""
+        """The cluster's appliances whose ports are cabled to this fabric (none on a
+        shared fabric: an appliance cables to a fabric of its own cluster)."""
         c = self.cluster
         if c is None or c.system.nodes_per_rack is None:     # a whole-rack system has no node slot
             return []
         return [a for a in c.appliances if a.fabric is self and a.valid]
 
+    def _member_ports_that_exist(self, c: "Cluster") -> int:
+        if c.full:          # every slot a node: every position a port, however they split over nodes
+            return self.member_endpoints(c)
+        return c.node_count * (self.ports_of(c) // c.system.slots)
+
     @property
     def ports(self) -> int:
         """Ports that exist, each an endpoint cable: the nodes' and its appliances'
         (empty slots and the rails an appliance does not use have none)."""
+        if self.shared:
+            return sum(self._member_ports_that_exist(c) for c in self.joined)
         c = self.cluster
         if c is None:
             return 0
-        if c.full:          # every slot a node: every position a port, however they split over nodes
+        if c.full:
             return self.endpoints
         return (c.node_count * self.ports_per_slot
                 + sum(a.count * a.per_rail() * len(a.rail_list()) for a in self.appliances))
@@ -470,9 +504,32 @@ class Fabric(Node):
     @property
     def unit_endpoints(self) -> int:
         """Endpoints of one scalable unit (the cluster's unit x ports per rack); 0 when
-        the cluster writes no `scalable_unit` (then the whole cluster is one unit)."""
+        the cluster writes no `scalable_unit` (then the whole cluster is one unit).
+        A shared fabric has no scalable units of its own: 0, the whole fabric one
+        unit (a `rail_optimized` shared fabric is sized as one unit over all members)."""
         c = self.cluster
         return c.scalable_unit * self.ports_per_rack if c is not None and c.is_set("scalable_unit") else 0
+
+    @property
+    def placement(self) -> dict:
+        """hall -> compute racks of its members there (before solving: derive.py)."""
+        out: dict = {}
+        for c in self.members:
+            for h, k in c.placement.items():
+                out[h] = out.get(h, 0) + k
+        return out
+
+    @property
+    def halls(self) -> list:
+        """Candidate halls of its members, each once, in member order."""
+        out: list = []
+        for c in self.members:
+            out += [h for h in c.halls if h not in out]
+        return out
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.members) and all(c.complete for c in self.members)
 
     @property
     def sized(self) -> FabricPlan | None:
@@ -497,8 +554,10 @@ class Fabric(Node):
     @property
     def host_speed(self) -> Quantity | None:
         """The speed of the racks' ports on this fabric: those of its role
-        (System.host_ports); None when the system does not say."""
-        return self.cluster.system.host_ports(self.role)[1] if self.cluster is not None else None
+        (System.host_ports); None when the system does not say. Of a shared
+        fabric, the fastest of its members' systems."""
+        speeds = [q for c in self.members if (q := c.system.host_ports(self.role)[1]) is not None]
+        return max(speeds, key=lambda q: q.value) if speeds else None
 
     @property
     def link_speed(self) -> Quantity:
@@ -629,7 +688,8 @@ class Cluster(Node):
     appliances: list[Fitted] = attrs.Factory(list)
     halls: list[Hall] = attrs.Factory(list)     # candidate halls (explicit, or all of its site)
     halls_explicit: bool = False
-    fabrics: list[Fabric] = attrs.Factory(list)
+    fabrics: list[Fabric] = attrs.Factory(list)    # its own (the blocks inside it)
+    joins: list[Fabric] = attrs.Factory(list)      # site fabrics it joins (`fabrics = [...]`), as written
     site: Site | None = None
     complete: bool = True
     # derived
@@ -831,6 +891,7 @@ class Factory:
     skipped: list[str] = attrs.Factory(list)     # qualnames left out because of errors
     faults: list = attrs.Factory(list)           # Diagnostics of clusters left out for their counts (checks/nodes.py)
     unchecked: list[tuple[Cluster, int]] = attrs.Factory(list)   # over limits.MAX_MEMBERSHIPS: (cluster, its halls)
+    join_faults: list = attrs.Factory(list)      # Diagnostics of `fabrics = [...]` joins (checks/shared.py)
     entry: str | None = None
 
     @property
@@ -838,8 +899,16 @@ class Factory:
         return not self.skipped
 
     @property
+    def shared_fabrics(self) -> list[Fabric]:
+        return [fab for fab in self.fabrics if fab.shared]
+
+    @property
     def it_power(self) -> Quantity:
-        return Quantity(sum((c.it_power.value for c in self.clusters), Fraction(0)), POWER)
+        """Every cluster's IT power, and the switches and optics of the shared fabrics
+        (a cluster's own figures count only its own fabrics)."""
+        shared = sum((fab.switch.power.value * fab.sized.switches + fab.optics_power.value
+                      for fab in self.fabrics if fab.shared and fab.sized), Fraction(0))
+        return Quantity(sum((c.it_power.value for c in self.clusters), Fraction(0)) + shared, POWER)
 
     def site_of_hall(self, hall: Hall) -> Site | None:
         return hall.building.site if hall.building else None
