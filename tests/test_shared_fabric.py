@@ -57,14 +57,15 @@ def test_shared_fabric_is_sized_over_its_members():
     assert j["switches_per_tier"]["total"] == 34
 
 
-def test_shared_network_racks_stand_in_every_members_halls():
+def test_shared_network_racks_stand_with_the_owner_as_compile_racks_them():
     j = _plan()
     halls = {h["name"]: h for h in j["halls"]}
-    assert halls["s.b.h1"]["network_racks"] == 4 and halls["s.b.h2"]["network_racks"] == 1
+    assert halls["s.b.h1"]["network_racks"] == 5 and halls["s.b.h2"]["network_racks"] == 0
     assert j["totals"]["network_racks"] == 5
-    # the fabric's power goes to the halls by endpoints: 3/4 to h1, 1/4 to h2
-    assert halls["s.b.h1"]["it_power_w"] == 1_620_000 + 48_540 * 3 / 4
-    assert halls["s.b.h2"]["it_power_w"] == 480_000 + 48_540 / 4
+    # the owner's hall: its 12 racks, the 34 switches (25.5 kW), its 432 host ends and every
+    # switch end (2,304 - 576 = 1,728) at 10 W; infer's hall: its 4 racks and 144 host ends
+    assert halls["s.b.h1"]["it_power_w"] == 1_620_000 + 25_500 + (432 + 1_728) * 10
+    assert halls["s.b.h2"]["it_power_w"] == 480_000 + 144 * 10
     # IT power counts the shared fabric once: compute 2.1 MW + 48.54 kW
     assert j["totals"]["it_power_w"] == 2_100_000 + 48_540
     assert j["sites"][0]["it_power_w"] == j["totals"]["it_power_w"]
@@ -115,6 +116,9 @@ def test_compile_lays_out_the_shared_fabric_once_and_verify_accepts_it(tmp_path)
     # its switches belong to its owner, the first member, and stand in its halls
     assert len(net) == 5 and {(p["cluster"], p["fabric"], p["hall"]) for p in net} == {
         ("s.train", "s.storage", "s.b.h1")}
+    # where the plan said they would stand
+    planned = {h["name"]: h["network_racks"] for h in _plan()["halls"]}
+    assert planned == {h: sum(1 for p in net if p["hall"] == h) for h in planned}
     links = data["links"]
     assert {(ln["cluster"], ln["fabric"]) for ln in links} == {("s.train", "s.storage")}
     ends = {}

@@ -54,11 +54,12 @@ Estimates, as an engineer makes them before a layout exists:
   racks x its ports per rack: the fabric's `ports_per_rack` if written, else
   the member system's ports of the fabric's role). It has no scalable units
   of its own: a `rail_optimized` shared fabric is sized as one unit over all
-  its members. Its network racks are first apportioned to the members by
-  their endpoints (whole racks, largest remainders), its switches and
-  switch-side ends in the same proportion; each member's share then goes to
-  that member's halls as above, so the network racks of a shared fabric stand
-  in all its members' halls in proportion to their endpoints there.
+  its members. Its network racks, switches and switch-side ends go with its
+  owner, the first member in the order the clusters are written, and are
+  shared among the owner's halls as above: compile racks them there too
+  (layout/to_problem.py), so the plan's hall loads and slot checks see them
+  where the layout will put them. Each member's host-side ends stand in its
+  own racks.
 * Optics. Every cable has two ends, each in a transceiver module (or an
   active cable end). A host end takes one module of `host_power_per_end`; at
   the switches one module of `power_per_end` serves `cables_per_transceiver`
@@ -154,7 +155,7 @@ def size(fab: t.Fabric):
 
 def _own_network_racks(fab: t.Fabric, c: t.Cluster) -> int:
     """The network racks of `fab` that cluster `c` brings: all of its own fabric's,
-    its share of a shared fabric's (`_shared_shares`: by endpoints)."""
+    and of a shared fabric's all if it is the owner, none otherwise (`_shared_shares`)."""
     if not fab.shared:
         return fab.network_racks
     return fab.member_net.get(c, 0)
@@ -187,14 +188,12 @@ def _capacity(c: t.Cluster, free: int, netfree: int, n: int) -> int:
 
 
 def _shared_shares(f: t.Factory) -> None:
-    """A shared fabric's network racks, switches and ends, apportioned to its
-    members by their endpoints (racks x ports per rack): whole network racks by
-    largest remainders (ties to the larger member, then member order), so the
-    members' shares add up to the fabric's."""
+    """A shared fabric's network racks, all with its owner (its first member),
+    where compile racks them."""
     for fab in f.fabrics:
         if fab.shared and fab.sized is not None:
-            weights = {c: fab.member_endpoints(c) for c in fab.joined}
-            fab.member_net = _apportion(fab.network_racks, weights, {c: i for i, c in enumerate(fab.joined)})
+            owner = fab.joined[0]
+            fab.member_net = {c: (fab.network_racks if c is owner else 0) for c in fab.joined}
 
 
 def _place(f: t.Factory) -> None:
@@ -246,9 +245,9 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
     """A fabric's switches, network racks and cable ends, shared among the halls
     of its cluster in proportion to the compute racks each holds. Network racks
     are apportioned whole (largest remainders), so they add up to the fabric's
-    (less the share of racks that found no slot). Of a shared fabric, cluster
-    `c`'s share (its endpoints' part of the fabric's: `_shared_shares`) is
-    shared so among c's halls."""
+    (less the share of racks that found no slot). A shared fabric's switches,
+    network racks and switch-side ends are its owner's (`_shared_shares`); of
+    every member, its host-side ends stand in its own halls."""
     R, p = c.racks, fab.sized
     # racks without a slot keep their share of network racks out of every hall
     weights = {**c.placement, None: c.unplaced}
@@ -262,9 +261,10 @@ def _share_fabric(fab: t.Fabric, c: t.Cluster, free: dict, netfree: dict, order:
         free[h] -= racks - use_net
     host_w, switch_w = fab.host_power_per_end.value, fab.power_per_end.value    # once, not per hall
     switches, ends, ports = p.switches, fab.switch_ends, p.endpoint_links
-    if fab.shared:      # c's part of them: its endpoints' share
-        part = Fraction(fab.member_endpoints(c), fab.endpoints) if fab.endpoints else Fraction(0)
-        switches, ends, ports = switches * part, ends * part, fab._member_ports_that_exist(c)
+    if fab.shared:      # switches and their ends with the owner; each member's host ends in its racks
+        if c is not fab.joined[0]:
+            switches, ends = 0, 0
+        ports = fab._member_ports_that_exist(c)
     for h, k in c.placement.items():
         h.load.switches[fab] = h.load.switches.get(fab, 0) + Fraction(switches * k, R)
         # host-side ends stand in the hall's compute racks (their share of the ports that
