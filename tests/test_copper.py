@@ -141,7 +141,7 @@ def test_verify_recomputes_in_row_lengths(tmp_path):
     (out / "layout.json").write_text(json.dumps(data), encoding="utf-8")
     v = api.verify(path, out / "layout.json")
     assert not v.ok
-    assert any(d.code == "layout-invalid" and "stored length 2.0 m, the positions give 3.0 m" in d.message
+    assert any(d.code == "layout-invalid" and "stored length 2 m, the positions give 3 m" in d.message
                for d in v.diagnostics), [d.message for d in v.diagnostics]
 
 

@@ -324,8 +324,8 @@ class _Verifier:
             f = self._fabric(c, ln.fabric)
             length = self._length(pa, pb)
             if ln.length_m != round(length / 1000, 3):
-                self.err(f"link {ln.a} -> {ln.b}: stored length {ln.length_m} m, the positions give "
-                         f"{length / 1000} m", f.span)
+                self.err(f"link {ln.a} -> {ln.b}: stored length {_metres(ln.length_m)} m, the positions "
+                         f"give {_metres(length / 1000)} m", f.span)
             fkey = (c.id, f.id)
             if fkey not in media_of:
                 media_of[fkey] = _media(self.p, f)
@@ -435,6 +435,11 @@ class _HallGeo:
 
 
 _LONG_WORD = re.compile(r"\S{121,}")
+
+
+def _metres(x) -> str:
+    """A length as layout.json writes it: to the mm, `3.0` and `3` alike shown `3`."""
+    return f"{float(x):.3f}".rstrip("0").rstrip(".") if isinstance(x, (int, float)) else repr(x)
 
 
 def _clip(m: re.Match) -> str:
