@@ -165,26 +165,35 @@ def _fabrics_of(c: t.Cluster) -> list[t.Fabric]:
     return [fab for fab in c.fabrics + c.joins if fab.sized is not None]
 
 
-def _net_racks(c: t.Cluster, k: int) -> int:
-    """The most network racks that `k` of a cluster's racks can bring to a hall:
-    per fabric, ceil(its network racks x k / racks) (the apportioned share is
-    never more)."""
-    return sum(_ceil_div(_own_network_racks(fab, c) * k, c.racks) for fab in _fabrics_of(c) if k)
+def _net_racks(nets: list[int], racks: int, k: int) -> int:
+    """The most network racks that `k` of a cluster's `racks` can bring to a hall:
+    per fabric, ceil(its network racks (`nets`) x k / racks) (the apportioned
+    share is never more)."""
+    return sum(_ceil_div(r * k, racks) for r in nets) if k else 0
 
 
 def _capacity(c: t.Cluster, free: int, netfree: int, n: int) -> int:
     """The most racks of `c` (whole NVLink domains of `n`) a hall can still take
-    with the network racks they bring."""
+    with the network racks they bring: the largest multiple of n up to the
+    proportional estimate whose racks and network racks fit. k + network racks
+    grows with k, so it is found by bisection (a cluster of a thousand fabrics
+    would otherwise step down through a thousand roundings, each a thousand
+    terms, in every hall)."""
     free, netfree = max(free, 0), max(netfree, 0)
-    net_total = sum(_own_network_racks(fab, c) for fab in _fabrics_of(c))
-    k = min(free, (free + netfree) * c.racks // (c.racks + net_total))
-    k -= k % n
-    while k > 0:
-        extra = _net_racks(c, k)
-        if k + max(extra - netfree, 0) <= free:
-            break
-        k -= n        # ceil rounding of network racks: a few steps at most
-    return max(k, 0)
+    nets = [_own_network_racks(fab, c) for fab in _fabrics_of(c)]
+    R = c.racks
+
+    def fits(units: int) -> bool:
+        k = units * n
+        return k + max(_net_racks(nets, R, k) - netfree, 0) <= free
+
+    lo, hi = 0, min(free, (free + netfree) * R // (R + sum(nets))) // n     # in units of n racks
+    if fits(hi):
+        return hi * n
+    while hi - lo > 1:                    # fits(lo) holds (0 racks always fit), fits(hi) does not
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo * n
 
 
 def _shared_shares(f: t.Factory) -> None:
