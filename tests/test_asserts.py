@@ -252,3 +252,18 @@ def test_expect_is_an_assert_whose_failure_is_a_warning(tmp_path):
     (d,) = result.diagnostics
     assert (d.code, d.severity.value, d.span.line) == ("expect-failed", "warning", 2)
     assert d.message == "expectation not met: a soft target: racks = 10, which is not <= 8"
+
+
+@pytest.mark.parametrize("keyword, code", [("assert", "assert-failed"), ("expect", "expect-failed")])
+def test_a_rule_broken_in_many_instances_is_reported_a_few_times_then_counted(tmp_path, keyword, code):
+    # 30 halls break one rule: the first MAX_ASSERT_REPORTS say why, one line counts the rest.
+    base = (CAMPUS.replace("hall h[1..2]", "hall h[1..31]")
+            .replace("      busway = 2 MW\n", f'      busway = 2 MW\n      {keyword} index < 2, "one hall"\n'))
+    result, _ = run(tmp_path, "", base)
+    mine = [d for d in result.diagnostics if d.code == code]
+    cap = asserts.limits.MAX_ASSERT_REPORTS
+    assert cap < 30
+    shown, (summary,) = mine[:cap], mine[cap:]
+    assert [d.message.split(":")[0] for d in shown] == [f"{'assertion failed' if keyword == 'assert' else 'expectation not met'} in hall s.b.h{i}" for i in range(2, 2 + cap)]
+    assert summary.message.endswith(f"in {30 - cap:,} more instances of this block (the first {cap} are shown)")
+    assert summary.span.line == shown[0].span.line and summary.span.column > shown[0].span.column

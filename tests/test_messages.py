@@ -173,3 +173,10 @@ def test_zero_and_negative_quantities_name_the_rule_then_the_value(tmp_path):
     assert zero.span.line == negative.span.line == 4
     assert zero.message.endswith("the utility capacity must be more than zero, got 0 W")
     assert negative.message == "`capacity` must not be negative, got -5 MW"
+
+
+def test_diagnostics_sort_numbers_as_numbers():
+    from factoryspec.diagnostics import error, sort_key
+    messages = ["hall h10 is full", "hall h2 is full", "hall h" + "9" * 6000, "hall h02x", "hall"]
+    ordered = [d.message for d in sorted((error("x", m, None) for m in messages), key=sort_key)]
+    assert ordered == ["hall", "hall h2 is full", "hall h02x", "hall h10 is full", "hall h" + "9" * 6000]

@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 import attrs
 
-from ..lang import nodes as n
+from ..lang import limits, nodes as n
 from . import figures as p
 from ..diagnostics import Diagnostic, Span, error, warning
 from ..model import Factory
@@ -237,21 +237,47 @@ def check_asserts(resolved: Resolved, model: Factory) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     r.derived = Figures(model)
     lines = _Lines(resolved.program.sources)
+    failed: dict[int, list] = {}     # id(assert node) -> [the node, failures past the cap]
     try:
         for a in resolved.asserts:
-            out.extend(_check(r, a, lines))
+            seen = failed.setdefault(id(a.node), [a.node, 0, 0])
+            found = _check(r, a, lines, explain=seen[1] < limits.MAX_ASSERT_REPORTS)
+            if any(d.code in _FAILED for d in found):
+                seen[1] += 1
+                if seen[1] > limits.MAX_ASSERT_REPORTS:
+                    seen[2] += 1
+                    found = [d for d in found if d.code not in _FAILED]
+            out.extend(found)
     finally:
         r.derived = None
+    out.extend(_more_failures(node, more) for node, _, more in failed.values() if more)
     # Evaluation reported into the resolver's list, already handed on: take them back.
     found = r.diags[start:]
     del r.diags[start:]
     return found + out
 
 
-def _check(r: Resolver, a: AssertSym, lines: "_Lines") -> list[Diagnostic]:
+_FAILED = ("assert-failed", "expect-failed")
+
+
+def _more_failures(node, more: int) -> Diagnostic:
+    """One line for the instances of a repeated block past the first few: a
+    spec of 10,000 sites that all break one rule says so once, not 10,000 times
+    (and the reasons of those not shown are never formatted)."""
+    code, what = ("expect-failed", "expectation not met") if node.soft else ("assert-failed", "assertion failed")
+    make = warning if node.soft else error
+    # At the statement's end, so it sorts after the failures it follows.
+    s = node.span
+    end = Span(s.file, s.end_line, max(1, s.end_column - 1), s.end_line, max(2, s.end_column))
+    return make(code, f"{what} in {more:,} more instances of this block (the first "
+                f"{limits.MAX_ASSERT_REPORTS} are shown)", end,
+                "the instances repeat one block: fix it once")
+
+
+def _check(r: Resolver, a: AssertSym, lines: "_Lines", explain: bool = True) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     text = lambda e: _source(lines, e.span)  # noqa: E731
-    ok, why = _test(r, a.node.test, a.scope, text, out)
+    ok, why = _test(r, a.node.test, a.scope, text, out, explain)
     message = r.eval(a.node.message, a.scope)
     if message is not ERROR and not isinstance(message, str):
         out.append(error("assert-message", f"an assert's message is a string; got {_describe(message)}",
@@ -267,23 +293,24 @@ def _check(r: Resolver, a: AssertSym, lines: "_Lines") -> list[Diagnostic]:
     return out
 
 
-def _test(r: Resolver, e, scope, text, out: list) -> tuple[Any, str | None]:
-    """(True | False | ERROR, why it is false) for the condition `e`."""
+def _test(r: Resolver, e, scope, text, out: list, explain: bool = True) -> tuple[Any, str | None]:
+    """(True | False | ERROR, why it is false) for the condition `e`; the why
+    only if `explain` (formatting it costs more than the test)."""
     if isinstance(e, n.Compare):
         a, b = r.eval(e.left, scope), r.eval(e.right, scope)
         value = r.compare(e, a, b)
-        return value, (_why_compare(e, a, b, text) if value is False else None)
+        return value, (_why_compare(e, a, b, text) if value is False and explain else None)
     if isinstance(e, n.Logic):
-        (x, wx), (y, wy) = _test(r, e.left, scope, text, out), _test(r, e.right, scope, text, out)
+        (x, wx), (y, wy) = _test(r, e.left, scope, text, out, explain), _test(r, e.right, scope, text, out, explain)
         if x is ERROR or y is ERROR:
             return ERROR, None
         value = (x and y) if e.op == "and" else (x or y)
         return value, (None if value else "; ".join(w for w in (wx, wy) if w))
     if isinstance(e, n.Not):
-        x, _ = _test(r, e.operand, scope, text, out)
+        x, _ = _test(r, e.operand, scope, text, out, explain)
         if x is ERROR:
             return ERROR, None
-        return (not x), (f"{text(e.operand)} holds" if x else None)
+        return (not x), (f"{text(e.operand)} holds" if x and explain else None)
     value = r.eval(e, scope)
     if value is ERROR:
         return ERROR, None
@@ -291,7 +318,7 @@ def _test(r: Resolver, e, scope, text, out: list) -> tuple[Any, str | None]:
         out.append(error("assert-not-boolean", f"an assert needs a condition; `{text(e)}` is {_describe(value)}",
                          e.span, "compare it, e.g. `plan.it_power <= 200 MW`"))
         return ERROR, None
-    return value, (None if value else f"{text(e)} is false")
+    return value, (None if value or not explain else f"{text(e)} is false")
 
 
 def _why_compare(e: n.Compare, a, b, text) -> str:

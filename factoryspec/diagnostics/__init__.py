@@ -9,6 +9,7 @@ as text or JSON.
 from __future__ import annotations
 
 import enum
+import re
 from typing import Iterable
 
 import attrs
@@ -75,5 +76,21 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 
 def sort_key(d: Diagnostic):
-    s = d.span
-    return (s.file, s.line, s.column, d.code, d.message) if s else ("", 0, 0, d.code, d.message)
+    s, text = d.span, _natural(d.message)
+    return (s.file, s.line, s.column, d.code, text) if s else ("", 0, 0, d.code, text)
+
+
+def _natural(text: str) -> tuple:
+    """Numbers in a message compare as numbers: hall h2 before hall h10.
+    re.split with a group alternates text and digits, so the parts of two
+    messages line up by kind; a number is compared by its length, then its
+    digits (never int(): a name may hold 5,000 of them)."""
+    return tuple(_number(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
+
+
+def _number(digits: str) -> tuple[int, str]:
+    significant = digits.lstrip("0")
+    return len(significant), significant
+
+
+_DIGITS = re.compile(r"(\d+)")

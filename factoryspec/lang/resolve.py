@@ -302,15 +302,17 @@ class Resolver:
     def _mark_assert_names(self) -> None:
         """Asserts are evaluated after the model, so a `let` only an assert
         uses must not be reported unused now: mark what their names reach."""
+        refs: dict[int, list[n.Ref]] = {}    # an assert of a repeated block: walked once
         for a in self.asserts:
-            for node in n.walk(a.node):
-                if isinstance(node, n.Ref):
-                    sym = a.scope.lookup(node.parts[0])
-                    for part in node.parts[1:]:
-                        if not isinstance(sym, Namespace):
-                            break
-                        sym = sym.scope.names.get(part)
-                    self._mark_used(sym)
+            if id(a.node) not in refs:
+                refs[id(a.node)] = [x for x in n.walk(a.node) if isinstance(x, n.Ref)]
+            for node in refs[id(a.node)]:
+                sym = a.scope.lookup(node.parts[0])
+                for part in node.parts[1:]:
+                    if not isinstance(sym, Namespace):
+                        break
+                    sym = sym.scope.names.get(part)
+                self._mark_used(sym)
 
     def _module_scope(self, path: str) -> Scope:
         if path in self.module_scopes:
