@@ -10,7 +10,8 @@ The budget is CPU time, not wall time, where the host says how much a worker
 has used (Linux's /proc): a case's CPU time is its own work whatever else
 the machine runs, so a busy machine cannot turn a 5 s case into a "hang".
 A case that burns no CPU (blocked on a read, asleep) is still caught by wall
-time: WALL_FACTOR times the budget.
+time: after WALL_FACTOR budgets if it has used under BLOCKED_SHARE of a CPU,
+and after WALL_LIMIT budgets whatever it used.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from multiprocessing.connection import wait
 
 MEMORY = 3 * 1024 ** 3      # bytes of address space per worker: a runaway allocation fails, the host survives
 WALL_FACTOR = 3.0           # a case blocked without using CPU is a hang after this many budgets of wall time
+BLOCKED_SHARE = 0.1         # ... "without using CPU": under this share of one CPU since it started
+WALL_LIMIT = 10.0           # and any case is stopped after this many budgets of wall time
 POLL = 0.5                  # seconds between looks at a busy worker's CPU time
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -154,13 +157,20 @@ class Pool:
             yield from self._collect(ready)
 
     def _wall(self) -> float:
-        return self.timeout * (WALL_FACTOR if self.cpu else 1.0)
+        return self.timeout * (WALL_LIMIT if self.cpu else 1.0)
 
     def _overrun(self, slot: _Slot, now: float) -> bool:
-        if now - slot.started >= self._wall():
+        wall = now - slot.started
+        if not self.cpu:
+            return wall >= self.timeout
+        used = slot.used()
+        if used is None:
+            return wall >= self.timeout * WALL_FACTOR
+        if used >= self.timeout or wall >= self._wall():
             return True
-        used = slot.used() if self.cpu else None
-        return used is not None and used >= self.timeout
+        # Waiting for a CPU on a busy machine is not a hang (a 7 s case took
+        # 27 s of wall time beside four others); getting almost none is.
+        return wall >= self.timeout * WALL_FACTOR and used < BLOCKED_SHARE * wall
 
     def _collect(self, ready):
         now = time.monotonic()
