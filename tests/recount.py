@@ -25,9 +25,10 @@ def _exact(x) -> Fraction:
 
 
 def optics(media: dict, layout: dict) -> tuple[Counter, int]:
-    """(rack id -> W of its transceiver modules, modules in all): a module per cable
-    end in a compute rack; in a network rack one module serves
-    cables_per_transceiver ends of a medium, rounded up per rack."""
+    """(rack id -> W of its cable ends' modules, transceivers in all): a module per
+    cable end in a compute rack; in a network rack one module serves
+    cables_per_transceiver ends of a medium, rounded up per rack. Only optical
+    media's modules are transceivers (a copper cable's ends are its plugs)."""
     network = {p["id"] for p in layout["placements"] if p["kind"] != "compute"}
     ends: Counter = Counter()
     for ln in layout["links"]:
@@ -43,7 +44,7 @@ def optics(media: dict, layout: dict) -> tuple[Counter, int]:
         else:
             k = n
             watts[rack] += n * (x.host_power_per_end or x.power_per_end).value
-        total += k
+        total += k if x.optical else 0
     return watts, total
 
 

@@ -26,10 +26,17 @@ def test_a_new_shape_recounts_exactly(tmp_path):
     # every cable has two ends, each at its own medium's power per end
     assert t["optics"]["ends"] == 2 * t["cables"]
     assert t["optics"]["power_w"] == sum(m["optics_w"] for m in t["by_medium"])
-    # twin-port switch modules: fewer modules than cable ends, never more
-    assert all(m["cables"] <= m["transceivers"] <= 2 * m["cables"] for m in t["by_medium"])
-    assert any(m["transceivers"] < 2 * m["cables"] for m in t["by_medium"])
+    # twin-port switch modules: fewer modules than cable ends, never more; copper has none
+    from factoryspec.pipeline import check
+    optical = {m.qualname: m.optical for m in check(str(SPEC)).model.media}
+    assert all(m["cables"] <= m["transceivers"] <= 2 * m["cables"] if optical[m["medium"]]
+               else m["transceivers"] == 0 for m in t["by_medium"])
+    assert any(m["transceivers"] < 2 * m["cables"] for m in t["by_medium"] if optical[m["medium"]])
     assert t["optics"]["transceivers"] == sum(m["transceivers"] for m in t["by_medium"])
+    # the BOM's module lines add up to the same count
+    import csv
+    bom = list(csv.DictReader((out / "bom.csv").open()))
+    assert sum(int(r["quantity"]) for r in bom if r["category"] == "transceiver") == t["optics"]["transceivers"]
     plan = json.loads(CliRunner().invoke(main, ["plan", "--format", "json", str(SPEC)]).stdout)
     p = plan["totals"]
     # the estimate budgets the dearest medium, the layout counts the chosen ones

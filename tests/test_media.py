@@ -66,17 +66,19 @@ def test_twin_port_modules_are_counted_per_rack_by_solver_verify_json_and_bom():
         for rack in (ln.a, ln.b):
             ends[(rack, ln.medium)] = ends.get((rack, ln.medium), 0) + ln.count
     media = {m.id: m for m in p.media}
+    # transceivers are optical media's modules; a DAC's ends are its own plugs
     modules = sum(-(-n // media[m].cables_per_transceiver) if rack in network else n
-                  for (rack, m), n in ends.items())
+                  for (rack, m), n in ends.items() if media[m].optical)
+    assert modules and any(not media[m].optical for _, m in ends)
     watts = sum((-(-n // media[m].cables_per_transceiver) * media[m].power_per_end_w) if rack in network
                 else n * media[m].host_w for (rack, m), n in ends.items())
     t = layout_to_json(p, r)["totals"]
     assert t["optics"]["transceivers"] == modules < t["optics"]["ends"]
     assert t["optics"]["power_w"] == pytest.approx(watts)
-    optical = {m.id: m.id.startswith(("mmf", "smf")) for m in p.media}
+    optical = {m.id: m.optical for m in p.media}
     rows = list(csv.reader(io.StringIO(bom.emit(p, r, {}, optical).decode())))
     listed = sum(int(row[3]) for row in rows if row[0] == "transceiver")
-    assert listed == sum(n for m in t["by_medium"] if optical[m["medium"]] for n in [m["transceivers"]])
+    assert listed == t["optics"]["transceivers"] == sum(m["transceivers"] for m in t["by_medium"])
     assert any("2 cables per module" in row[2] for row in rows if row[0] == "transceiver")
 
 

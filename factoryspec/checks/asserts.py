@@ -75,9 +75,9 @@ PLAN: dict[str, Figure] = {
                            "fabric's budget (the highest of its usable media).",
                            lambda f, _: _power(p.it_parts(f)["optics"])),
     "transceivers": Figure("Transceiver modules of every fabric: one per host end, ceil(switch ends / cables "
-                           "per module) at the switches.", lambda f, _: sum(c.transceivers for c in f.clusters)),
-    "optics": Figure("Cable ends: two per fabric link (`transceivers` counts the modules serving them).",
-                     lambda f, _: sum(c.optics_ends for c in f.clusters)),
+                           "per module) at the switches; none for copper media.", lambda f, _: p.transceivers(f)),
+    "optics": Figure("Cable ends: two per fabric link (`transceivers` counts the optical modules serving them).",
+                     lambda f, _: p.optics_ends(f)),
     "facility_power": Figure("Facility power: IT power x each site's PUE.", lambda f, _: p.facility_power(f)),
     "clusters": Figure("Clusters in the spec.", lambda f, _: len(f.clusters)),
     "racks": Figure("Compute racks of every cluster.", lambda f, _: sum(c.racks for c in f.clusters)),
@@ -128,7 +128,7 @@ FIGURES: dict[str, dict[str, Figure]] = {
                                "highest module share per cable, of the fabric's usable media.",
                                lambda fab, f: fab.optics_power),
         "transceivers": Figure("Transceiver modules: one per host end, and ceil(switch ends / the fewest "
-                               "cables per module of its usable media) at the switches.",
+                               "cables per module of its usable media) at the switches; 0 if all are copper.",
                                lambda fab, f: fab.transceivers if fab.sized else None),
         "network_racks": Figure("Network racks: switches / the switch's per_rack.",
                                 lambda fab, f: fab.network_racks if fab.sized else None),

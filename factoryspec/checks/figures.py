@@ -63,8 +63,10 @@ exclude pluggable transceivers). A host end takes one module of its medium's
 medium is unknown, so host ends are budgeted at the highest host module of the
 fabric's usable media (fast enough for its ports), switch ends at the highest
 module share per cable, and transceivers as host ends + ceil(switch ends /
-the fewest cables per module); compile counts each link's own medium, modules
-per rack and medium.
+the fewest cables per module), or 0 where every usable medium is copper (its
+ends are the cable's own plugs, with their power, if active, counted alike);
+compile counts each link's own medium, modules per rack and medium, and only
+optical media's modules as transceivers.
 
 Network racks: per fabric and tier, ceil(switches / switch `per_rack`) (one
 tier per rack, as compile racks them); the halls' shares add up to that.
@@ -184,11 +186,8 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         "unplaced_racks": sum(c.unplaced for c in f.clusters),
         "compute_power_w": _w(parts["compute"]),
         "switch_power_w": _w(parts["switches"]),
-        "optics": {"ends": sum(c.optics_ends for c in f.clusters)
-                   + sum(fab.host_ends + fab.switch_ends for fab in f.shared_fabrics if fab.sized),
-                   "transceivers": sum(c.transceivers for c in f.clusters)
-                   + sum(fab.transceivers for fab in f.shared_fabrics if fab.sized),
-                   "power_w": _w(parts["optics"])},
+        "optics": {"ends": optics_ends(f), "transceivers": transceivers(f),
+                   "transceivers_exact": all(map(transceivers_exact, f.fabrics)), "power_w": _w(parts["optics"])},
         "it_power_w": _w(it_total),
         "facility_power_w": _w(facility),
         "cooling_liquid_w": _w(liquid),
@@ -233,6 +232,7 @@ def _fabric_json(fab) -> dict:
            "network_racks": fab.network_racks,
            "optics": {"ends": fab.host_ends + fab.switch_ends,
                       "transceivers": fab.transceivers if fab.sized else 0,
+                      "transceivers_exact": transceivers_exact(fab),
                       "power_per_end_w": (None if fab.built_optics is not None
                                           else _w(fab.power_per_end.value)),
                       "host_power_per_end_w": (None if fab.built_optics is not None
@@ -251,6 +251,29 @@ def _shared_power(fab) -> Fraction:
     if fab.sized is None:
         return Fraction(0)
     return fab.switch.power.value * fab.sized.switches + fab.optics_power.value
+
+
+def optics_ends(f: Factory) -> int:
+    """Cable ends of every fabric, the clusters' own and the shared ones."""
+    return (sum(c.optics_ends for c in f.clusters)
+            + sum(fab.host_ends + fab.switch_ends for fab in f.shared_fabrics if fab.sized))
+
+
+def transceivers_exact(fab) -> bool:
+    """Whether a fabric's transceiver count is known before solving: as built,
+    or where every link takes the same kind of module. Where copper (no
+    module) or optics of several cables per module may serve a link, the
+    estimate is the most it may need."""
+    if fab.built_transceivers is not None or not fab.sized:
+        return True
+    media = fab.usable_media
+    return all(m.optical for m in media) and len({m.cables_per_transceiver for m in media}) <= 1
+
+
+def transceivers(f: Factory) -> int:
+    """Transceiver modules of every fabric, the clusters' own and the shared ones."""
+    return (sum(c.transceivers for c in f.clusters)
+            + sum(fab.transceivers for fab in f.shared_fabrics if fab.sized))
 
 
 def it_parts(f: Factory) -> dict[str, Fraction]:
@@ -305,7 +328,8 @@ def _fabric_text(fb: dict) -> list[str]:
     budget = (f" (host ends x {_p(o['host_power_per_end_w'])}, switch ends x "
               f"{_p(o['power_per_end_w'])}: the highest of its media)"
               if o["power_per_end_w"] is not None else "")
-    out.append(f"      optics {_c(o['ends'])} cable ends in {_c(o['transceivers'])} transceivers"
+    most = "" if o["transceivers_exact"] else "at most "
+    out.append(f"      optics {_c(o['ends'])} cable ends in {most}{_c(o['transceivers'])} transceivers"
                f"{budget} = {_p(o['power_w'])}")
     return out
 
@@ -324,7 +348,8 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                f"{_p(t['switch_power_w'])} + optics {_p(t['optics']['power_w'])}; "
                f"facility {_p(t['facility_power_w'])}")
     basis = "at each fabric's budget per end" if j["basis"] == "estimate" else "at each cable's medium"
-    out.append(f"  optics     {_c(t['optics']['ends'])} cable ends in {_c(t['optics']['transceivers'])} "
+    most = "" if t["optics"]["transceivers_exact"] else "at most "
+    out.append(f"  optics     {_c(t['optics']['ends'])} cable ends in {most}{_c(t['optics']['transceivers'])} "
                f"transceivers, {_p(t['optics']['power_w'])} ({basis})")
     out.append(f"  cooling    liquid {_p(t['cooling_liquid_w'])}, air {_p(t['cooling_air_w'])}")
     out.append(f"  slots      {_c(t['slots'])} ({_c(t['slots_reserved'])} reserved): {_c(t['slots_used'])} used, "

@@ -71,7 +71,7 @@ def apply(model: Factory, layout: Layout) -> None:
         m, fab, h = media[mid], fabrics[(cl, fb)], where[rack][0]
         w = n * (m.power_per_end.value if rack in network else m.host_power.value)
         fab.built_optics = Quantity(fab.built_optics.value + w, POWER)
-        fab.built_transceivers += n
+        fab.built_transceivers += n if m.optical else 0      # copper: the cable's own plugs
         power[rack] += w
         h.load.optics = Quantity(h.load.optics.value + w, POWER)
     for ln in layout.links:

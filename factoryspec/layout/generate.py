@@ -16,10 +16,10 @@ from .problem import Cabling, Cluster, FabricSpec, Hall, LayoutProblem, Medium
 LINKX = (
     Medium(id="dac_2m", reach_m=2, cost_fixed=100, cost_per_m=20, min_length_m=0.5),
     Medium(id="acc_5m", reach_m=5, cost_fixed=300, cost_per_m=30, min_length_m=4),
-    Medium(id="mmf_sr_50m", reach_m=50, cost_fixed=1000, cost_per_m=3),
-    Medium(id="smf_dr_100m", reach_m=100, cost_fixed=1300, cost_per_m=2),
-    Medium(id="smf_2xdr4_500m", reach_m=500, cost_fixed=1600, cost_per_m=2),
-    Medium(id="smf_2xfr4_2km", reach_m=2000, cost_fixed=2200, cost_per_m=1),
+    Medium(id="mmf_sr_50m", reach_m=50, cost_fixed=1000, cost_per_m=3, optical=True),
+    Medium(id="smf_dr_100m", reach_m=100, cost_fixed=1300, cost_per_m=2, optical=True),
+    Medium(id="smf_2xdr4_500m", reach_m=500, cost_fixed=1600, cost_per_m=2, optical=True),
+    Medium(id="smf_2xfr4_2km", reach_m=2000, cost_fixed=2200, cost_per_m=1, optical=True),
 )
 
 RACK_W = 135_000

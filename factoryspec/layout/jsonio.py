@@ -91,10 +91,11 @@ def _totals(problem: LayoutProblem, lay: Layout, t: dict, objective_units, headr
     writing, verify.recount's when checking: the same rounding either way)."""
     media = {m.id: m for m in problem.media}
     network = {p.id for p in lay.placements if p.kind == "network"}
-    mods: dict = {}                  # medium -> [modules, mW]: switch modules shared, host ones per end
+    mods: dict = {}                  # medium -> [transceivers, mW]: switch modules shared, host ones per end
     for (rack, _, _, mid), n in modules(lay.links, network, media).items():
         acc = mods.setdefault(mid, [0, 0])
-        acc[0] += n
+        # a copper cable's ends are its own plugs: their power counts, they are no transceivers
+        acc[0] += n if mid in media and media[mid].optical else 0
         acc[1] += n * module_mw(media[mid], rack in network) if mid in media else 0
     compute = sum(1 for p in lay.placements if p.kind == "compute")
     return {

@@ -63,7 +63,9 @@ end) in the rack it plugs into, as heat to air. In a compute rack each end
 takes one module of its medium's `host_power_per_end_w`; in a network rack
 one module of `power_per_end_w` serves `cables_per_transceiver` ends of that
 medium, so the rack holds ceil(ends / cables_per_transceiver) of them
-(`modules`). A link's medium follows from its length, known only once racks
+(`modules`). Only an optical medium's modules are transceivers (counted in
+`transceivers` and the BOM); a copper cable's ends are its own plugs, with
+their power (an active cable's) counted alike. A link's medium follows from its length, known only once racks
 stand, so while placing the solver holds each compute rack's `optics_w` and
 each switch's cabled ports x its fabric's `power_per_end_w` (the highest
 share of a module per cable among its media), plus `module_slack_w` per
@@ -222,6 +224,7 @@ class Medium:
     cables_per_transceiver: int = 1    # cables one module serves at a switch end
     host_power_per_end_w: float | None = None   # one module per cable at a host end; None: power_per_end_w
     form_factor: str | None = None
+    optical: bool = False              # its ends are transceiver modules (copper's are the cable's own plugs)
     span: Span | None = None
 
     @property

@@ -153,7 +153,7 @@ def _medium(m) -> Medium:
                   min_length_m=_f(m.min_length), power_per_end_w=_f(m.power_per_end),
                   speed_bps=_f(m.speed) if m.speed is not None else 0.0,
                   cables_per_transceiver=m.cables_per_transceiver, host_power_per_end_w=_f(m.host_power),
-                  form_factor=m.form_factor, span=m.name_span or m.span)
+                  form_factor=m.form_factor, optical=bool(m.optical), span=m.name_span or m.span)
 
 
 def _cabling(factory: Factory) -> Cabling:

@@ -601,9 +601,12 @@ class Fabric(Node):
     def transceivers(self) -> int:
         """Transceiver modules: one per host end, and at the switches ceil(ends /
         cables per module) at the fewest cables per module of its usable media
-        (the most modules it may need) before solving; counted per rack as built."""
+        (the most modules it may need) before solving; counted per rack as built.
+        Only optical media have them: 0 for a fabric whose media are all copper."""
         if self.built_transceivers is not None:
             return self.built_transceivers
+        if not any(m.optical for m in self.usable_media):
+            return 0                # copper only: a cable's ends are its own plugs
         per = min((m.cables_per_transceiver for m in self.usable_media), default=1)
         return self.host_ends + -(-self.switch_ends // per)
 
