@@ -437,13 +437,69 @@ def test_node_and_appliance_spec_compiles_and_verifies(tmp_path):
     assert data["totals"]["cables"] == 620
     assert data["clusters"] == [{"id": "s.c", "system": "dgx_h100", "racks": 4, "nodes": 13, "nodes_per_rack": 4,
                                  "appliances": [{"name": "ufm", "appliance": "ufm_3", "count": 1,
-                                                 "rails": [1, 2, 3, 4]}]}]
+                                                 "rails": [1, 2, 3, 4], "rack": "s.c/c4", "slot": 2,
+                                                 "own_racks": False}]}]
     # the last rack: one node (8 cables, one a rail) and the UFM (rails 1-4): 12 cables
     assert sum(ln["count"] for ln in data["links"] if ln["a"] == "s.c/c4") == 12
     last = [p for p in data["placements"] if p["id"] == "s.c/c4"][0]
     full = [p for p in data["placements"] if p["id"] == "s.c/c1"][0]
     assert last["power_w"] < full["power_w"]                # 11.2 kW of systems, not 40.8 kW
     assert data["totals"]["it_power_w"] == sum(p["power_w"] for p in data["placements"])
+
+
+OWN = TOPO / "own_racks.fac"
+
+
+def test_appliances_in_racks_of_their_own():
+    # 13 nodes: racks 1-3 full, rack 4 one node and 3 empty slots; the 2 UFMs start
+    # rack 5 (slots 16, 17 of the cluster), its last 2 slots empty. GPUs 13 x 8;
+    # compute power 13 x 10.2 kW + 2 x 1 kW = 134.6 kW; the tail racks 10.2 kW, 2 kW.
+    result = check(str(OWN))
+    assert not [d for d in result.diagnostics if d.severity.name == "ERROR"], result.diagnostics
+    (c,) = result.model.clusters
+    assert (c.racks, c.node_count, c.gpus, c.compute_power.value) == (5, 13, 104, 134_600)
+    assert [(g.count, g.nodes, [(a.name, n) for a, n in g.appliances]) for g in c.rack_groups()] == \
+        [(3, 4, []), (1, 1, []), (1, 0, [("ufm_3", 2)])]
+    assert [q.value for q in c.tail_powers()] == [10_200, 2_000]
+    (fab,) = c.fabrics
+    assert (fab.endpoints, fab.ports) == (160, 13 * 8 + 2 * 4)
+
+
+def test_own_racks_in_a_cluster_counted_in_racks(tmp_path):
+    # racks = 5 of 4 slots: the most nodes that leave the UFMs a rack of their own is 16
+    # (racks 1-4 full, rack 5 the UFMs and 2 empty slots); 17 would push them to a 6th.
+    text = OWN.read_text().replace("    nodes = 13\n", "    racks = 5\n")
+    spec = tmp_path / "own.fac"
+    spec.write_text(text)
+    (c,) = check(str(spec)).model.clusters
+    assert (c.racks, c.node_count, c.padding) == (5, 16, 2)
+    assert [(g.count, g.nodes, [(a.name, n) for a, n in g.appliances]) for g in c.rack_groups()] == \
+        [(4, 4, []), (1, 0, [("ufm_3", 2)])]
+    # 6 UFMs need two racks of their own: 12 nodes in racks 1-3, UFMs in racks 4-5
+    spec.write_text(text.replace("count = 2", "count = 6"))
+    (c,) = check(str(spec)).model.clusters
+    assert (c.node_count, [g.nodes for g in c.rack_groups()]) == (12, [4, 0, 0])
+    assert [[(a.name, n) for a, n in g.appliances] for g in c.rack_groups()][1:] == [[("ufm_3", 4)], [("ufm_3", 2)]]
+
+
+def test_own_rack_appliances_compile_and_verify(tmp_path):
+    import json
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["compile", str(OWN), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["verify", str(OWN), str(out / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "layout.json").read_text())
+    (cl,) = data["clusters"]
+    assert cl["appliances"] == [{"name": "ufm", "appliance": "ufm_3", "count": 2, "rails": [1, 2, 3, 4],
+                                 "rack": "s.c/c5", "slot": 1, "own_racks": True}]
+    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
+              for p in data["placements"] if p["kind"] == "compute"}
+    assert cables == {"s.c/c1": 32, "s.c/c2": 32, "s.c/c3": 32, "s.c/c4": 8, "s.c/c5": 8}
+    power = {p["id"]: p["power_w"] for p in data["placements"]}
+    # rack 5: the UFMs' 2 kW and their 8 host modules; rack 4: one node and its 8
+    assert power["s.c/c5"] - 2_000 == power["s.c/c4"] - 10_200 > 0
 
 
 def test_verify_rejects_an_appliance_cable_on_a_rail_it_does_not_use(tmp_path):

@@ -148,7 +148,8 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                          "nodes": c.node_count if c.counts_nodes else None,
                          "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
                                          "fabric": a.fabric.name if a.fabric is not None else None,
-                                         "rails": list(a.rail_list()), "ports": a.count * a.appliance.ports}
+                                         "rails": list(a.rail_list()), "ports": a.count * a.appliance.ports,
+                                         "own_racks": _own_racks(c, a)}
                                         for a in c.appliances],
                          "gpus": c.gpus,
                          "it_power_w": _w(c.it_power.value), "unplaced_racks": c.unplaced,
@@ -251,6 +252,12 @@ def _shared_power(fab) -> Fraction:
     if fab.sized is None:
         return Fraction(0)
     return fab.switch.power.value * fab.sized.switches + fab.optics_power.value
+
+
+def _own_racks(c, a) -> int | None:
+    """Racks an `own_racks` block stands in (None for one in the next free slots)."""
+    n = c.system.slots
+    return -(-a.slots // n) if a.own_racks and n else None
 
 
 def optics_ends(f: Factory) -> int:
@@ -375,7 +382,9 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
                     else f"{_c(c['racks'])} x {c['system']}")
             out.append(f"  {c['name']}: {what} = {_c(c['gpus'])} GPUs, IT {_p(c['it_power_w'])}")
             for a in c["appliances"]:
-                out.append(f"    appliances {a['name']}: {_c(a['count'])} x {a['appliance']}, {_c(a['ports'])} "
+                own = (f", in {_c(a['own_racks'])} rack{'s' if a['own_racks'] != 1 else ''} of their own"
+                       if a["own_racks"] else "")
+                out.append(f"    appliances {a['name']}: {_c(a['count'])} x {a['appliance']}{own}, {_c(a['ports'])} "
                            f"ports on fabric {a['fabric']} rails {', '.join(map(str, a['rails']))}")
             for h in c["halls"]:
                 out.append(f"    in {h['hall']}: {_c(h['racks'])} racks, {_c(h['gpus'])} GPUs")

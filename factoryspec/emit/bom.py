@@ -33,7 +33,7 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
             per_rack[c.system] = c.nodes_per_rack
         else:
             nodes[c.system] += c.nodes
-            for _, kind, count, _ in c.appliances:
+            for _, kind, count, *_ in c.appliances:
                 appliances[kind] += count
     for name in sorted(systems):
         p = prices.get(name)

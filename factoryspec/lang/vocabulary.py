@@ -273,13 +273,17 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
 ), children=("fabric", "appliances"), top_level=True)
 
 _kind("appliances", "Appliances a cluster of a node system holds (e.g. UFM servers): they take the node "
-      "slots after its nodes and their ports are endpoints of one of its fabrics.", (
+      "slots after its nodes (or racks of their own, `own_racks`) and their ports are endpoints of one of "
+      "its fabrics.", (
     Attr("appliance", None, "The appliance model (an `appliance` block or catalog name).", ref="appliance",
          required=True),
     Attr("count", COUNT, "How many.", _F(1), minimum=1),
     Attr("fabric", STRING, "Name of the cluster's fabric its ports are endpoints of (default: its first).", None),
     Attr("rails", COUNT, "The fabric's rails (1-based) its ports go to, the same number of ports on each "
          "(default: the first `ports` rails).", many=True),
+    Attr("own_racks", BOOL, "Stand in racks of their own (e.g. a management rack): the first appliance at the "
+         "start of a rack after the nodes and earlier appliances, and nothing after them in those racks. "
+         "Default: in the next free node slots.", False),
 ), named=True)
 
 _kind("fabric", "A network fabric of a cluster, or at site level one that clusters join (`fabrics = [...]` "

@@ -70,8 +70,10 @@ def _clusters(problem: LayoutProblem) -> list[dict]:
     systems, whose layout.json is as before): nodes, and appliances in the node
     slots after them."""
     return [{"id": c.id, "system": c.system, "racks": c.racks, "nodes": c.nodes, "nodes_per_rack": c.nodes_per_rack,
-             "appliances": [{"name": name, "appliance": kind, "count": count, "rails": list(rails)}
-                            for name, kind, count, rails in c.appliances]}
+             "appliances": [{"name": name, "appliance": kind, "count": count, "rails": list(rails),
+                             "rack": f"{c.id}/c{first // c.nodes_per_rack + 1}",
+                             "slot": first % c.nodes_per_rack + 1, "own_racks": own}
+                            for name, kind, count, rails, first, own in c.appliances]}
             for c in problem.clusters if c.nodes is not None]
 
 

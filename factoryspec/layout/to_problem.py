@@ -138,7 +138,8 @@ def _cluster(cluster) -> Cluster:
         system_span=cluster.at("system"),
         nodes=cluster.node_count if cluster.counts_nodes else None, nodes_per_rack=system.slots,
         tail_power_w=_tail(cluster),
-        appliances=[(a.name, a.appliance.name, a.count, a.rail_list()) for a in cluster.appliances])
+        appliances=[(a.name, a.appliance.name, a.count, a.rail_list(), a.first_slot, a.own_racks)
+                    for a in cluster.appliances])
 
 
 def _tail(cluster) -> list[float]:

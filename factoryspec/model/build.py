@@ -24,6 +24,37 @@ from .busway import busway_rating
 DEFAULT_FOOTPRINT = SizeValue(u.Quantity.of(600, "mm"), u.Quantity.of(1200, "mm"))
 
 
+
+def _place_appliances(blocks, start: int, n: int) -> int:
+    """Sets each block's first node slot, the appliances standing after the nodes
+    (which end at slot `start`) in block order; returns the slot after the last.
+    A block with `own_racks` starts at a rack's first slot (of n) and leaves
+    the rest of its last rack empty, so nothing else shares its racks."""
+    at = start
+    for a in blocks:
+        if a.own_racks:
+            at = -(-at // n) * n
+        a.first_slot = at
+        at += a.slots
+        if a.own_racks:
+            at = -(-at // n) * n
+    return at
+
+
+def _nodes_before_appliances(blocks, slots: int, n: int) -> int | None:
+    """The most nodes that leave room for the appliances in `slots` node slots
+    (None if none do). The end only grows with the nodes, so bisect."""
+    if _place_appliances(blocks, 0, n) > slots:
+        return None
+    lo, hi = 0, slots
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _place_appliances(blocks, mid, n) <= slots:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
 class _Skip(Exception):
     """The entity has an erroneous or missing value: leave it out."""
 
@@ -373,23 +404,24 @@ class Builder:
         if fault is not None:
             self.f.faults.append(fault)
             raise _Skip
-        slot = 0
-        for a in c.appliances:               # appliances stand after the nodes, in block order
-            a.first_slot = slot
-            slot += a.slots
         if nodes is not None:
-            c.nodes, c.racks, c.scalable_unit = nodes, -(-(nodes + slot) // n), unit // n
+            end = _place_appliances(c.appliances, nodes, n)
+            c.nodes, c.racks, c.scalable_unit = nodes, -(-end // n), unit // n
         else:
             c.racks, c.scalable_unit = racks, unit
-            if n is not None and slot > racks * n:
+            if n is None:
+                return
+            base = _nodes_before_appliances(c.appliances, racks * n, n)
+            if base is None:
+                slot = _place_appliances(c.appliances, 0, n)
                 self.f.faults.append(error(
                     "cluster-nodes", f"cluster {c.qualname}: its appliances take {slot} node slots, more than "
                     f"its {racks} racks x {n} hold", c.at("racks"), "count `nodes` instead of `racks`: the "
                     "racks then hold the nodes and the appliances"))
                 raise _Skip
-        base = c.node_count
-        for a in c.appliances:
-            a.first_slot += base
+            _place_appliances(c.appliances, base, n)
+            # the node slots no node or appliance takes (before own racks, after the last)
+            c.padding = racks * n - base - sum(a.slots for a in c.appliances)
 
     def fitted(self, ent: Entity) -> t.Fitted:
         rails = self.val(ent, "rails")
@@ -400,7 +432,7 @@ class Builder:
             rails = tuple(int(r) for r in rails)
         return t.Fitted(**self.common(ent), appliance=self.ref(self.val(ent, "appliance", True), "appliance"),
                         count=self.count(ent, "count", default=1), fabric_name=self.val(ent, "fabric"),
-                        rails=rails)
+                        rails=rails, own_racks=bool(self.val(ent, "own_racks", default=False)))
 
     def join(self, ent: Entity, c: t.Cluster) -> None:
         """The site fabrics a cluster joins (`fabrics = [...]`): its racks become

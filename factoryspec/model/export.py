@@ -145,7 +145,8 @@ def _cluster(c: t.Cluster) -> dict:
         "nodes": c.node_count if c.counts_nodes else None,
         "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
                         "fabric": a.fabric.qualname if a.fabric is not None else None,
-                        "rails": list(a.rail_list()), "first_slot": a.first_slot} for a in c.appliances],
+                        "rails": list(a.rail_list()), "first_slot": a.first_slot, "own_racks": a.own_racks}
+                       for a in c.appliances],
         "nvlink_racks": c.system.nvlink_racks, "nvlink_domains": c.nvlink_domains,
         "contiguous_racks": c.system.nvlink_racks,
         "halls": [h.qualname for h in c.halls], "halls_explicit": c.halls_explicit,

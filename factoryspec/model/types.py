@@ -642,6 +642,7 @@ class Fitted(Node):
     fabric_name: str | None = None             # as written; None: the cluster's first fabric
     fabric: "Fabric | None" = None             # resolved; None when the cluster has no such fabric
     rails: tuple[int, ...] | None = None       # as written; None: the first `ports` rails
+    own_racks: bool = False                    # in racks of its own, from a rack's first slot
     first_slot: int = 0                        # derived: its first appliance's node slot in the cluster
 
     @property
@@ -688,6 +689,7 @@ class Cluster(Node):
     racks: int
     scalable_unit: int = 1                      # in racks (a `nodes` cluster writes it in node slots)
     nodes: int | None = None                    # as written; None: racks x nodes_per_rack (or whole racks)
+    padding: int = 0                            # derived: node slots left empty before own-rack appliances
     appliances: list[Fitted] = attrs.Factory(list)
     halls: list[Hall] = attrs.Factory(list)     # candidate halls (explicit, or all of its site)
     halls_explicit: bool = False
@@ -709,7 +711,7 @@ class Cluster(Node):
         if self.system.nodes_per_rack is None:
             return self.racks
         # `racks` of a node system: its appliances take the last slots of those racks
-        return max(self.racks * self.system.slots - self.appliance_slots, 0)
+        return max(self.racks * self.system.slots - self.appliance_slots - self.padding, 0)
 
     @property
     def full(self) -> bool:
