@@ -246,3 +246,52 @@ def test_two_shared_fabrics_beside_the_owners_own_compile_verify_and_bill_once_e
     # the owner's own `storage` and the site's `s.storage` are two fabrics, each billed once
     assert [line.split(",")[2].strip('"') for line in switches] == [
         "s.oob (shared by s.train", "s.storage (shared by s.train", "s.train/storage"]
+
+
+# ---- appliances on a shared fabric ----------------------------------------------------
+
+APPLIANCES = ROOT / "topology" / "shared_appliances.fac"
+
+
+def test_appliances_of_a_member_are_endpoints_of_the_shared_fabric():
+    # the pod: 7 nodes x 2 storage ports + 2 heads x 2 ports, in 3 racks of 8 positions
+    j = api.plan(APPLIANCES).figures
+    (site,) = j["sites"]
+    (fb,) = site["fabrics"]
+    assert (fb["endpoints"], fb["ports"]) == (432 + 144 + 24, 432 + 144 + 7 * 2 + 2 * 2)
+    assert fb["links"]["endpoint_leaf"] == 594
+    pod = next(c for c in j["clusters"] if c["name"] == "s.pod")
+    assert pod["appliances"] == [{"name": "heads", "appliance": "storage_head", "count": 2, "fabric": "storage",
+                                  "rails": [1], "ports": 4, "own_racks": 1}]
+    assert (pod["racks"], pod["nodes"], pod["gpus"]) == (3, 7, 56)
+
+
+def test_appliances_on_a_shared_fabric_compile_cable_and_verify(tmp_path):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["compile", str(APPLIANCES), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["verify", str(APPLIANCES), str(out / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "layout.json").read_text())
+    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
+              for p in data["placements"] if p["id"].startswith("s.pod/")}
+    assert cables == {"s.pod/c1": 8, "s.pod/c2": 6, "s.pod/c3": 4}     # 4 nodes, 3 nodes, the 2 heads
+    # a head's cable moved to the node rack beside it: same count, not where its port is
+    links = [ln for ln in data["links"] if ln["a"] == "s.pod/c3"]
+    links[0]["count"] -= 1
+    data["links"].append({**links[0], "a": "s.pod/c2", "count": 1})
+    # the racks' module power follows their cable ends: set it as verify recounts it, so
+    # that what is left wrong is where the cable goes
+    racks = {p["id"]: p for p in data["placements"]}
+    for _ in range(3):
+        (out / "tampered.json").write_text(json.dumps(data))
+        r = CliRunner().invoke(main, ["verify", str(APPLIANCES), str(out / "tampered.json")], catch_exceptions=False)
+        fixes = re.findall(r"rack (\S+): power \S+ W, expected (\S+) W", r.output)
+        if not fixes:
+            break
+        for rid, watts in fixes:
+            racks[rid]["power_w"] = int(watts)
+    assert r.exit_code != 0
+    assert "endpoint link s.pod/c2 -> " in r.output and "the fabric needs 6 cables, the layout has 7" in r.output
+    assert "endpoint link s.pod/c3 -> " in r.output and "the fabric needs 4 cables, the layout has 3" in r.output

@@ -8,8 +8,8 @@ its appliances' ports go.
   take more slots than the `racks` it writes; or a fabric whose ports per rack
   do not split evenly over the rack's nodes. (The model leaves such a cluster
   out, model/build.py; this rule reports why.)
-* `appliance-fabric`: an `appliances` block names a fabric the cluster does not
-  have (or the cluster has no fabric).
+* `appliance-fabric`: an `appliances` block names a fabric the cluster neither
+  has nor joins (or the cluster has no fabric).
 * `appliance-rails`: its `rails` name a rail the fabric does not have, or one
   twice; its ports do not split evenly over the rails named; more ports a rail
   than the node slots it takes have positions there (a 1-slot appliance of a
@@ -70,10 +70,10 @@ def _appliance(c, a) -> Iterator[Diagnostic]:
         return
     fab = a.fabric
     if fab is None:
-        have = ", ".join(x.name for x in c.fabrics if x.name) or "none"
+        have = ", ".join(x.name for x in c.fabrics + c.joins if x.name) or "none"
         what = f"no fabric `{a.fabric_name}`" if a.fabric_name is not None else "no fabric"
         yield error("appliance-fabric", f"{name}: cluster {c.qualname} has {what} (its fabrics: {have})",
-                    a.at("fabric"), "name one of the cluster's fabrics in `fabric`")
+                    a.at("fabric"), "name one of the cluster's fabrics, or a site fabric it joins, in `fabric`")
         return
     yield from _rails(a, fab, name)
 
@@ -95,7 +95,7 @@ def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
         yield error("appliance-rails", f"{name}: `rails` names a rail twice ({list(rails)})", a.at("rails"),
                     "name each rail once")
         return
-    slot_ports = fab.ports_per_slot // max(fab.rails, 1) * a.appliance.node_slots
+    slot_ports = a.slot_positions() * a.appliance.node_slots
     if ports % len(rails):
         yield error("appliance-rails", f"{name}: {ports} ports of {a.appliance.qualname} do not split evenly "
                     f"over the {len(rails)} rails named", a.at("rails"),

@@ -157,15 +157,16 @@ class FabricSpec:
     node_endpoints: int = -1           # per rail of each copy: the nodes' endpoints 0..n-1; -1: all
     appliance_ports: tuple = attrs.field(default=(), converter=_tuple)   # ((rail, first, count), ...)
     # A fabric shared by several clusters (at site level in the spec): its members in order,
-    # ((cluster id, racks, ports_per_rack, node_endpoints), ...), the first its owner, which
-    # lists it among its fabrics (and whose id its network racks and links carry). () for a
-    # cluster's own fabric. A shared fabric has no appliance ports.
+    # ((cluster id, racks, ports_per_rack, node_endpoints, appliance_ports), ...), each
+    # member's ports as a cluster's own fabric gives them (positions in its own racks), the
+    # first its owner, which lists it among its fabrics (and whose id its network racks and
+    # links carry). () for a cluster's own fabric, whose appliance_ports are above.
     members: tuple = attrs.field(default=(), converter=_tuple)
 
     def ports_present(self, racks: int) -> int:
         """Endpoint cables that exist, over every copy (the plan's endpoint links)."""
         if self.members:
-            return sum(self.plan.planes * self.plan.rails * _member_present(self.plan, m) for m in self.members)
+            return sum(self.plan.planes * _member_present(self.plan, m) for m in self.members)
         q = self.ports_per_rack // (self.plan.planes * self.plan.rails)
         per_rail = racks * q if self.node_endpoints < 0 else self.node_endpoints
         return self.plan.planes * (self.plan.rails * per_rail + sum(n for _, _, n in self.appliance_ports))
@@ -348,10 +349,10 @@ def rack_power_at(c: Cluster, i: int) -> float:
 
 
 def _member_present(plan: FabricPlan, m: tuple) -> int:
-    """Endpoints of one rail of one copy that hold a port, of shared-fabric member m."""
-    _, racks, ports, nodes = m
+    """Endpoints of every rail of one copy that hold a port, of shared-fabric member m."""
+    _, racks, ports, nodes, apps = m
     q = ports // (plan.planes * plan.rails)
-    return racks * q if nodes < 0 else nodes
+    return plan.rails * (racks * q if nodes < 0 else nodes) + sum(n for _, _, n in apps)
 
 
 def _shared_malformed(p: "LayoutProblem", c: Cluster, f: FabricSpec):
@@ -362,39 +363,53 @@ def _shared_malformed(p: "LayoutProblem", c: Cluster, f: FabricSpec):
     if ids[0] != c.id or len(set(ids)) != len(ids) or f.appliance_ports:
         yield f"fabric {c.id}/{f.id}: a shared fabric's owner must be its first member, each member once"
         return
-    for cid, racks, ports, nodes in f.members:
+    for cid, racks, ports, nodes, apps in f.members:
         m = by_id.get(cid)
         if m is None or m.racks != racks:
             yield f"fabric {c.id}/{f.id}: member {cid} is not a cluster of {racks} racks"
         elif ports < 1 or ports % (f.plan.rails * f.plan.planes) or nodes > racks * (
                 ports // (f.plan.rails * f.plan.planes)):
             yield f"fabric {c.id}/{f.id}: member {cid}'s ports do not split over rails x planes"
-    if sum(r * q for _, r, q, _ in f.members) != f.plan.endpoints:
+        else:
+            yield from _appliances_malformed(f"fabric {c.id}/{f.id} member {cid}", f.plan, racks,
+                                             ports // (f.plan.rails * f.plan.planes), nodes, apps)
+    if sum(m[1] * m[2] for m in f.members) != f.plan.endpoints:
         yield f"fabric {c.id}/{f.id}: plan has {f.plan.endpoints} endpoints, its members others"
     elif f.ports_present(0) != f.plan.endpoint_links:
         yield (f"fabric {c.id}/{f.id}: {f.ports_present(0)} ports exist, the plan cables "
                f"{f.plan.endpoint_links}")
 
 
-def _ports_malformed(c: Cluster, f: FabricSpec):
-    """The ports that exist must be endpoint positions of their rail, appliance
-    ports after the nodes', none twice, and add up to the plan's endpoint links."""
-    q = f.ports_per_rack // (f.plan.rails * f.plan.planes)
-    n = c.racks * q
-    if f.node_endpoints > n:
-        yield f"fabric {c.id}/{f.id}: {f.node_endpoints} node endpoints a rail, more than {n} positions"
+def _appliances_malformed(name: str, plan: FabricPlan, racks: int, q: int, nodes: int, apps: tuple):
+    """Appliance ports must be free endpoint positions of their rail (after the
+    nodes', within the racks' racks x q), none twice."""
+    n = racks * q
+    if nodes > n:
+        yield f"{name}: {nodes} node endpoints a rail, more than {n} positions"
+        return
     taken: dict[int, list] = {}
-    for rail, first, count in f.appliance_ports:
-        if not (0 <= rail < f.plan.rails and count >= 1 and max(f.node_endpoints, 0) <= first
-                and first + count <= n) or f.node_endpoints < 0:
-            yield f"fabric {c.id}/{f.id}: appliance ports ({rail}, {first}, {count}) are not free positions"
+    for rail, first, count in apps:
+        if not (0 <= rail < plan.rails and count >= 1 and max(nodes, 0) <= first
+                and first + count <= n) or nodes < 0:
+            yield f"{name}: appliance ports ({rail}, {first}, {count}) are not free positions"
             return
         taken.setdefault(rail, []).append((first, first + count))
     for spans in taken.values():
         spans.sort()
         if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
-            yield f"fabric {c.id}/{f.id}: appliance ports overlap"
+            yield f"{name}: appliance ports overlap"
             return
+
+
+def _ports_malformed(c: Cluster, f: FabricSpec):
+    """The ports that exist must be endpoint positions of their rail, appliance
+    ports after the nodes', none twice, and add up to the plan's endpoint links."""
+    q = f.ports_per_rack // (f.plan.rails * f.plan.planes)
+    found = list(_appliances_malformed(f"fabric {c.id}/{f.id}", f.plan, c.racks, q, f.node_endpoints,
+                                       f.appliance_ports))
+    if found:
+        yield from found
+        return
     if f.ports_present(c.racks) != f.plan.endpoint_links:
         yield (f"fabric {c.id}/{f.id}: {f.ports_present(c.racks)} ports exist, the plan cables "
                f"{f.plan.endpoint_links}")

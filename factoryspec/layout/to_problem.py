@@ -84,13 +84,12 @@ def _fabric(fabric) -> FabricSpec:
 
 def _members(fabric) -> tuple:
     """A shared fabric's members for the layout: (cluster, racks, ports per rack, node
-    endpoints of a rail of a copy: -1 when every slot holds a node)."""
-    p = fabric.sized
+    endpoints of a rail of a copy: -1 when every slot holds a node, its appliances'
+    ports on the fabric as (rail, first, count) in its own positions)."""
     out = []
     for c in fabric.joined:
-        ports = fabric.ports_of(c)
-        q = ports // (p.planes * p.rails)
-        out.append((c.qualname, c.racks, ports, -1 if c.full else c.node_count * (q // c.system.slots)))
+        nodes, apps = (-1, ()) if c.full else _member_ports(fabric, c)
+        out.append((c.qualname, c.racks, fabric.ports_of(c), nodes, apps))
     return tuple(out)
 
 
@@ -103,15 +102,23 @@ def _ports(fabric) -> dict:
     """Which endpoint positions hold a port (FabricSpec): the nodes' first, then
     each appliance's on its rails, at its first node slot. Nothing for a
     cluster whose every slot holds a node (every position is a port)."""
-    c, p = fabric.cluster, fabric.sized
+    c = fabric.cluster
     if c.full:
         return {}
-    q = fabric.ports_per_rack // (p.planes * p.rails)
-    per_slot = q // c.system.slots                   # on one rail of one copy
-    nodes = c.node_count * per_slot
-    apps = tuple((r - 1, (a.first_slot + i * a.appliance.node_slots) * per_slot, a.per_rail())
-                 for a in fabric.appliances for i in range(a.count) for r in a.rail_list())
+    nodes, apps = _member_ports(fabric, c)
     return {"node_endpoints": nodes, "appliance_ports": apps}
+
+
+def _member_ports(fabric, c) -> tuple[int, tuple]:
+    """Cluster c's ports on one rail of one copy of `fabric`, by position in c's
+    racks: the nodes' first node_endpoints, then each appliance's (rail, first,
+    count) at its first node slot."""
+    p = fabric.sized
+    q = fabric.ports_of(c) // (p.planes * p.rails)
+    per_slot = q // c.system.slots                   # on one rail of one copy
+    apps = tuple((r - 1, (a.first_slot + i * a.appliance.node_slots) * per_slot, a.per_rail())
+                 for a in fabric.member_appliances(c) for i in range(a.count) for r in a.rail_list())
+    return c.node_count * per_slot, apps
 
 
 def _module_slack(fabric) -> float:

@@ -470,16 +470,20 @@ def _expected_links(c, f, switch_rack) -> Counter:
     copies, rc = plan.copies, plan.copy_rails
     if f.members:
         # a shared fabric: a rail's endpoints member by member, each member's racks in
-        # order, q_m of them a rack; a member's first node endpoints hold ports
-        rack_of, held = [], []
-        for cid, n_racks, ports, node_eps in f.members:
+        # order, q_m of them a rack; a member's first node endpoints hold ports, and its
+        # appliances' on their rails (positions counted from the member's first)
+        rack_of, held, extra = [], [], set()
+        for cid, n_racks, ports, node_eps, apps in f.members:
             qm = ports // (plan.planes * plan.rails)
+            start = len(rack_of)
             for i in range(n_racks):
                 rack_of += [f"{cid}/c{i + 1}"] * qm
             held += [node_eps < 0 or e < node_eps for e in range(n_racks * qm)]
+            extra |= {(t, start + e) for t, first, n in apps for e in range(first, first + n)}
 
         def port(cp: int, t: int, e: int) -> bool:
-            return held[e]
+            rail = t if rc > 1 else cp % plan.rails
+            return held[e] or (rail, e) in extra
     else:
         q = f.ports_per_rack // (plan.planes * plan.rails)
         nodes = c.racks * q if f.node_endpoints < 0 else f.node_endpoints

@@ -34,7 +34,7 @@ Fabric wiring, as `fabric/` sizes it (the rule the verifier re-implements):
   per rack / (planes x rails) ports on each rail of each copy, and endpoint e
   of a rail belongs to the member whose range holds it. The rest of the rule
   is the same over those endpoints (a member with empty node slots has ports
-  at its first node endpoints only; a shared fabric has no appliances). Its
+  at its first node endpoints and its appliances' positions on their rails). Its
   switches and network racks belong to its owner, its first member: the
   network racks are numbered with the owner's and stand in its halls.
 * Switches are numbered copy by copy (copy c's leaves after those of copies
@@ -243,11 +243,13 @@ def shared_endpoints(f: FabricSpec):
     """A shared fabric's endpoints of one rail of one copy, member by member (in
     member order), each member's racks in order with q_m = its ports per rack /
     (planes x rails) each: (member index, rack in the member) of each endpoint,
-    and 1 where it holds a port (a member's first node endpoints; all of them
-    when it has no empty slot)."""
+    and ports(rail) -> 1 where it holds a port on that rail (a member's first node
+    endpoints, all of them when it has no empty slot, and its appliances' on
+    the rails they use)."""
     plan = f.plan
-    member, rack, present = [], [], []
-    for k, (_, racks, ports, nodes) in enumerate(f.members):
+    member, rack, present, extra = [], [], [], []
+    at = 0
+    for k, (_, racks, ports, nodes, apps) in enumerate(f.members):
         q = ports // (plan.planes * plan.rails)
         n = racks * q
         member.append(np.full(n, k, np.int64))
@@ -256,14 +258,25 @@ def shared_endpoints(f: FabricSpec):
         if nodes >= 0:
             w[nodes:] = 0
         present.append(w)
+        extra += [(t, at + first, count) for t, first, count in apps]
+        at += n
     cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)   # noqa: E731
-    return cat(member), cat(rack), cat(present)
+    base = cat(present)
+    by_rail: dict[int, np.ndarray] = {}
+    for t, first, count in extra:
+        w = by_rail.setdefault(t, base.copy())
+        w[first:first + count] = 1
+
+    def ports(rail: int) -> np.ndarray:
+        return by_rail.get(rail, base)
+    return cat(member), cat(rack), ports
 
 
 def _shared_endpoints(f: FabricSpec, base_of: dict):
-    member, rack, present = shared_endpoints(f)
+    member, rack, ports = shared_endpoints(f)
     bases = np.array([base_of[m[0]] for m in f.members], np.int64)
-    return bases[member] + rack, lambda cp, t: present
+    rc = f.plan.copy_rails
+    return bases[member] + rack, lambda cp, t: ports(cp % f.plan.rails if rc == 1 else t)
 
 
 def _links(info: FabricInfo, comp: np.ndarray, ports):

@@ -385,8 +385,9 @@ class Builder:
         self.children(ent, c, {"fabric": (self.fabric, c.fabrics, c)})
         self.f.fabrics += c.fabrics
         self.join(ent, c)
-        for a in c.appliances:
-            a.fabric = next((fab for fab in c.fabrics if fab.name == a.fabric_name), None) \
+        for a in c.appliances:               # a fabric of its own, or a site fabric it joins
+            a.cluster = c
+            a.fabric = next((fab for fab in c.fabrics + c.joins if fab.name == a.fabric_name), None) \
                 if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
         return c
 

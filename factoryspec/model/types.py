@@ -468,38 +468,30 @@ class Fabric(Node):
         the sum over its members."""
         return sum(self.member_endpoints(c) for c in self.members)
 
-    @property
-    def ports_per_slot(self) -> int:
-        """Fabric ports of one node slot (of a rack, for a whole-rack system)."""
-        return self.ports_per_rack // self.cluster.system.slots if self.cluster else self.ports_per_rack
+    def member_appliances(self, c: "Cluster") -> list[Fitted]:
+        """Member c's appliances whose ports are cabled to this fabric."""
+        if c.system.nodes_per_rack is None:     # a whole-rack system has no node slot
+            return []
+        return [a for a in c.appliances if a.fabric is self and a.valid]
 
     @property
     def appliances(self) -> list[Fitted]:
-        """The cluster's appliances whose ports are cabled to this fabric (none on a
-        shared fabric: an appliance cables to a fabric of its own cluster)."""
-        c = self.cluster
-        if c is None or c.system.nodes_per_rack is None:     # a whole-rack system has no node slot
-            return []
-        return [a for a in c.appliances if a.fabric is self and a.valid]
+        """The appliances cabled to this fabric: its cluster's, or of a shared
+        fabric every member's that name it."""
+        return [a for c in self.members for a in self.member_appliances(c)]
 
     def _member_ports_that_exist(self, c: "Cluster") -> int:
         if c.full:          # every slot a node: every position a port, however they split over nodes
             return self.member_endpoints(c)
-        return c.node_count * (self.ports_of(c) // c.system.slots)
+        return (c.node_count * (self.ports_of(c) // c.system.slots)
+                + sum(a.count * a.per_rail() * len(a.rail_list()) for a in self.member_appliances(c)))
 
     @property
     def ports(self) -> int:
         """Ports that exist, each an endpoint cable: the nodes' and its appliances'
-        (empty slots and the rails an appliance does not use have none)."""
-        if self.shared:
-            return sum(self._member_ports_that_exist(c) for c in self.joined)
-        c = self.cluster
-        if c is None:
-            return 0
-        if c.full:
-            return self.endpoints
-        return (c.node_count * self.ports_per_slot
-                + sum(a.count * a.per_rail() * len(a.rail_list()) for a in self.appliances))
+        (empty slots and the rails an appliance does not use have none), over
+        its members."""
+        return sum(self._member_ports_that_exist(c) for c in self.members)
 
     @property
     def unit_endpoints(self) -> int:
@@ -635,7 +627,8 @@ class Fabric(Node):
 @attrs.define(eq=False, kw_only=True, repr=False)
 class Fitted(Node):
     """An `appliances` block of a cluster: `count` appliances in the node slots after
-    its nodes (in block order), their ports on `fabric`'s `rails` (1-based)."""
+    its nodes (in block order), their ports on `fabric`'s `rails` (1-based): a
+    fabric of the cluster or a site fabric it joins."""
     kind: str = "appliances"
     appliance: Appliance
     count: int = 1
@@ -644,6 +637,14 @@ class Fitted(Node):
     rails: tuple[int, ...] | None = None       # as written; None: the first `ports` rails
     own_racks: bool = False                    # in racks of its own, from a rack's first slot
     first_slot: int = 0                        # derived: its first appliance's node slot in the cluster
+    cluster: "Cluster | None" = None           # the cluster it stands in
+
+    def slot_positions(self) -> int:
+        """Positions one node slot of its cluster has on each rail of its fabric."""
+        f, c = self.fabric, self.cluster
+        if f is None or c is None or not f.rails or not c.system.slots:
+            return 0
+        return f.ports_of(c) // c.system.slots // f.rails
 
     @property
     def slots(self) -> int:
@@ -669,7 +670,7 @@ class Fitted(Node):
         if f is None or f.planes != 1 or not 1 <= self.count <= MAX_APPLIANCES:
             return False
         rails = self.rail_list()
-        per_slot = f.ports_per_slot // max(f.rails, 1)
+        per_slot = self.slot_positions()
         return (bool(rails) and len(set(rails)) == len(rails) and all(1 <= r <= f.rails for r in rails)
                 and self.per_rail() > 0 and self.per_rail() <= per_slot * self.appliance.node_slots)
 
