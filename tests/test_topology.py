@@ -21,6 +21,7 @@ from factoryspec.fabric import FabricError, FabricPlan, max_endpoints, size_fabr
 from factoryspec.layout import wiring
 from factoryspec.layout.problem import Cluster, FabricSpec, LayoutProblem
 from factoryspec.layout.verify import TIERS, _expected_links
+from factoryspec.checks.figures import plan_text
 from factoryspec.pipeline import check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -500,6 +501,60 @@ def test_own_rack_appliances_compile_and_verify(tmp_path):
     power = {p["id"]: p["power_w"] for p in data["placements"]}
     # rack 5: the UFMs' 2 kW and their 8 host modules; rack 4: one node and its 8
     assert power["s.c/c5"] - 2_000 == power["s.c/c4"] - 10_200 > 0
+
+
+WHOLE = TOPO / "whole_rack_appliances.fac"
+
+
+def test_appliances_of_a_whole_rack_cluster_stand_in_racks_of_their_own():
+    # 8 GB300 NVL72 racks and 3 UFMs, 2 a rack: racks 9 and 10 hold 2 and 1 UFM.
+    # GPUs 8 x 72; ports 8 x 72 + 3 x 4 = 588 of 10 x 72 = 720 positions.
+    result = check(str(WHOLE))
+    assert not result.diagnostics, result.diagnostics      # the appliance racks are no short unit
+    (c,) = result.model.clusters
+    assert (c.racks, c.node_count, c.gpus, c.appliance_racks) == (10, 8, 576, 2)
+    assert [(g.count, g.nodes, [(a.name, n) for a, n in g.appliances]) for g in c.rack_groups()] == \
+        [(8, 1, []), (1, 0, [("ufm_3", 2)]), (1, 0, [("ufm_3", 1)])]
+    assert [q.value for q in c.tail_powers()] == [2_000, 1_000]
+    (fab,) = c.fabrics
+    assert (fab.endpoints, fab.ports) == (720, 588)
+    text = plan_text(result.model, result.diagnostics)
+    assert "s.train: 8 x gb300_nvl72 + 2 appliance racks = 576 GPUs" in text
+    assert "appliances ufm: 3 x ufm_3, in 2 racks of their own, 12 ports on fabric compute" in text
+
+
+def test_whole_rack_appliances_compile_verify_and_are_bought(tmp_path):
+    import csv
+    import json
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["compile", str(WHOLE), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["verify", str(WHOLE), str(out / "layout.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "layout.json").read_text())
+    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
+              for p in data["placements"] if p["kind"] == "compute"}
+    assert cables == {**{f"s.train/c{i}": 72 for i in range(1, 9)}, "s.train/c9": 8, "s.train/c10": 4}
+    assert data["clusters"][0]["appliances"][0]["rack"] == "s.train/c9"
+    bom = {(row["category"], row["item"]): row for row in csv.DictReader((out / "bom.csv").open())}
+    assert bom[("compute rack", "gb300_nvl72")]["quantity"] == "8"
+    assert (bom[("appliance", "ufm_3")]["quantity"], bom[("appliance", "ufm_3")]["detail"]) == \
+        ("3", "in racks of their own")
+    assert "8 x gb300_nvl72 racks" in (out / "report.md").read_text()
+
+
+def test_whole_rack_appliances_need_own_racks_and_room(tmp_path):
+    spec = tmp_path / "w.fac"
+    spec.write_text(WHOLE.read_text().replace("      own_racks = true\n", ""))
+    (d,) = [d for d in check(str(spec)).diagnostics if d.severity.name == "ERROR"]
+    assert d.code == "appliance-slots" and "own_racks = true" in d.hint
+    # 20 UFMs of 4 ports on the one rail: 80 positions, a rack of the fabric has 72
+    spec.write_text(WHOLE.read_text().replace("per_rack = 2", "per_rack = 20"))
+    (d,) = [d for d in check(str(spec)).diagnostics if d.severity.name == "ERROR"]
+    assert d.code == "appliance-rails" and "20 x ufm_3 a rack need 80 positions" in d.message
+    assert d.hint == "set `per_rack = 18` or fewer, or name more rails"
+    assert d.span.line == next(i for i, ln in enumerate(spec.read_text().splitlines(), 1) if "per_rack =" in ln)
 
 
 def test_verify_rejects_an_appliance_cable_on_a_rail_it_does_not_use(tmp_path):

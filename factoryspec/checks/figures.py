@@ -378,8 +378,10 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
     if j["clusters"]:
         out += ["", "Clusters"]
         for c in j["clusters"]:
+            own = sum(a["own_racks"] or 0 for a in c["appliances"])
             what = (f"{_c(c['nodes'])} x {c['system']} nodes in {_c(c['racks'])} racks" if c["nodes"] is not None
-                    else f"{_c(c['racks'])} x {c['system']}")
+                    else f"{_c(c['racks'] - own)} x {c['system']}"
+                    + (f" + {_c(own)} appliance rack{'s' if own != 1 else ''}" if own else ""))
             out.append(f"  {c['name']}: {what} = {_c(c['gpus'])} GPUs, IT {_p(c['it_power_w'])}")
             for a in c["appliances"]:
                 own = (f", in {_c(a['own_racks'])} rack{'s' if a['own_racks'] != 1 else ''} of their own"

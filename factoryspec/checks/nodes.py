@@ -14,9 +14,11 @@ its appliances' ports go.
   twice; its ports do not split evenly over the rails named; more ports a rail
   than the node slots it takes have positions there (a 1-slot appliance of a
   DGX H100 rack has one position a rail: at most as many ports as rails named);
-  or the fabric has planes (appliance ports are placed on one plane's rails).
+  or the fabric has planes (appliance ports are placed on one plane's rails). In
+  a whole-rack system's racks of their own, `per_rack` appliances share a rack's
+  positions on each rail.
 * `appliance-slots`: appliances in the cluster of a whole-rack system (it has no
-  node slots), or more than MAX_APPLIANCES in one block.
+  node slots) without `own_racks`, or more than MAX_APPLIANCES in one block.
 """
 
 from __future__ import annotations
@@ -58,11 +60,10 @@ def _per_node(c, fab, n: int) -> Iterator[Diagnostic]:
 
 def _appliance(c, a) -> Iterator[Diagnostic]:
     name = f"appliances {a.qualname}"
-    if c.system.nodes_per_rack is None:
+    if c.system.nodes_per_rack is None and not a.own_racks:
         yield error("appliance-slots", f"{name}: {c.system.qualname} is a whole-rack system, so cluster "
                     f"{c.qualname} has no node slots for appliances", a.at(),
-                    "place appliances in a cluster of a node system (one with `nodes_per_rack`), or leave "
-                    "them out")
+                    "write `own_racks = true`: they then stand in racks of their own after the cluster's")
         return
     if a.count > MAX_APPLIANCES:
         yield error("appliance-slots", f"{name}: {a.count:,} appliances in one block is absurd (at most "
@@ -95,11 +96,19 @@ def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
         yield error("appliance-rails", f"{name}: `rails` names a rail twice ({list(rails)})", a.at("rails"),
                     "name each rail once")
         return
-    slot_ports = a.slot_positions() * a.appliance.node_slots
+    slot_ports = a.rail_capacity()
     if ports % len(rails):
         yield error("appliance-rails", f"{name}: {ports} ports of {a.appliance.qualname} do not split evenly "
                     f"over the {len(rails)} rails named", a.at("rails"),
                     "name rails that divide its ports: the same number of ports on each")
+    elif a.whole_racks and ports // len(rails) > slot_ports:
+        room = a.slot_positions()
+        yield error("appliance-rails", f"{name}: {a.in_one_rack()} x {a.appliance.qualname} a rack need "
+                    f"{a.in_one_rack() * (ports // len(rails))} positions on each of the {len(rails)} rails named; "
+                    f"a rack of fabric {fab.qualname} has {room}", a.at("per_rack") if a.is_set("per_rack")
+                    else a.at("appliance"),
+                    f"set `per_rack = {max(room // max(ports // len(rails), 1), 1)}` or fewer, or name more rails"
+                    if room >= ports // len(rails) else "name more rails, so that each takes fewer ports")
     elif ports // len(rails) > slot_ports:
         yield error("appliance-rails", f"{name}: {a.appliance.qualname} has {ports} ports, more than the "
                     f"{len(rails)} rail{'s' if len(rails) != 1 else ''} named x {slot_ports} position"

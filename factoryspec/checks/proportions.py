@@ -106,10 +106,10 @@ def _land(s) -> Iterator[Diagnostic]:
 
 
 def _scalable_unit(c) -> Iterator[Diagnostic]:
-    su = c.scalable_unit
-    if su <= 1 or c.racks % su == 0:
+    su, racks = c.scalable_unit, c.racks - c.appliance_racks     # appliances' own racks are no unit's
+    if su <= 1 or racks % su == 0:
         return
-    units, rest = divmod(c.racks, su)
+    units, rest = divmod(racks, su)
     below, above = units * su, (units + 1) * su
     if units:
         what = f"{units:,} scalable unit{'s' if units > 1 else ''} of {su} and {rest} racks left over"
@@ -118,5 +118,5 @@ def _scalable_unit(c) -> Iterator[Diagnostic]:
         what = f"less than one scalable unit of {su}"
         nearest = f"{above:,} racks (one unit)"
     yield warning("scalable-unit-remainder",
-                  f"cluster {c.qualname}: {c.racks:,} racks are {what}; the last unit would be short",
-                  c.at("scalable_unit"), f"use {nearest}, or a scalable_unit that divides {c.racks:,}")
+                  f"cluster {c.qualname}: {racks:,} racks are {what}; the last unit would be short",
+                  c.at("scalable_unit"), f"use {nearest}, or a scalable_unit that divides {racks:,}")

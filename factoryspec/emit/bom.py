@@ -27,24 +27,31 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
     for c in problem.clusters:
         # a node system's price is per node: full racks are priced as racks of
         # nodes_per_rack nodes (as before node systems), a cluster with a partly
-        # filled rack or appliances by its nodes, and the appliances on their own line
+        # filled rack or appliances by its nodes, and the appliances on their own line;
+        # a whole-rack system's cluster with appliance racks by its system racks
         if c.nodes is None or (c.nodes == c.racks * c.nodes_per_rack and not c.appliances):
             systems[c.system] += c.racks
             per_rack[c.system] = c.nodes_per_rack
+        elif c.nodes_per_rack == 1:
+            systems[c.system] += c.nodes
+            per_rack[c.system] = 1
         else:
             nodes[c.system] += c.nodes
-            for _, kind, count, *_ in c.appliances:
-                appliances[kind] += count
+        for _, kind, count, _, _, own in c.appliances:
+            appliances[(kind, own)] += count
     for name in sorted(systems):
         p = prices.get(name)
         p = p * per_rack[name] if p is not None else None
         out.append(["compute rack", name, "system", systems[name], "rack", _money(p),
                     _money(p * systems[name] if p is not None else None)])
-    for kind, counts, unit in (("compute node", nodes, "node"), ("appliance", appliances, "appliance")):
-        for name in sorted(counts):
-            p = prices.get(name)
-            out.append([kind, name, "in compute racks", counts[name], unit, _money(p),
-                        _money(p * counts[name] if p is not None else None)])
+    for name in sorted(nodes):
+        p = prices.get(name)
+        out.append(["compute node", name, "in compute racks", nodes[name], "node", _money(p),
+                    _money(p * nodes[name] if p is not None else None)])
+    for name, own in sorted(appliances):
+        p, n = prices.get(name), appliances[(name, own)]
+        out.append(["appliance", name, "in racks of their own" if own else "in compute racks", n, "appliance",
+                    _money(p), _money(p * n if p is not None else None)])
     # One line per fabric: a buyer orders a storage network's switches apart
     # from the compute fabric's even when they are the same model.
     labels = problem.fabric_labels()

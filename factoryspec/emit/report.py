@@ -97,18 +97,24 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
 
 
 def _nodes(plan: dict) -> list[str]:
-    """Clusters of node systems: their nodes in racks, and their appliances (a spec of
-    whole-rack systems only has no such section)."""
+    """Clusters of node systems and clusters with appliances: what their racks hold
+    (a spec of whole-rack systems without appliances has no such section)."""
     rows = []
     for c in plan["clusters"]:
-        if c.get("nodes") is None:
+        if c.get("nodes") is None and not c["appliances"]:
             continue
-        apps = "; ".join(f"{_n(a['count'])} x {a['appliance']} ({_n(a['ports'])} ports on {a['fabric']} rails "
-                         f"{', '.join(map(str, a['rails']))})" for a in c["appliances"]) or "none"
-        rows.append([c["name"], f"{_n(c['nodes'])} x {c['system']} nodes in {_n(c['racks'])} racks", apps])
+        apps = "; ".join(f"{_n(a['count'])} x {a['appliance']}"
+                         + (f" in {_n(a['own_racks'])} rack{'s' if a['own_racks'] != 1 else ''} of their own"
+                            if a["own_racks"] else "")
+                         + f" ({_n(a['ports'])} ports on {a['fabric']} rails {', '.join(map(str, a['rails']))})"
+                         for a in c["appliances"]) or "none"
+        own = sum(a["own_racks"] or 0 for a in c["appliances"])
+        held = (f"{_n(c['nodes'])} x {c['system']} nodes in {_n(c['racks'])} racks" if c.get("nodes") is not None
+                else f"{_n(c['racks'] - own)} x {c['system']} racks")
+        rows.append([c["name"], held, apps])
     if not rows:
         return []
-    return ["## Nodes", ""] + _table(["cluster", "nodes", "appliances"], rows)
+    return ["## Racks and appliances", ""] + _table(["cluster", "systems", "appliances"], rows)
 
 
 def _solver(result: SolveResult, unit: str) -> list[str]:

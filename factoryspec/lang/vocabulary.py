@@ -272,9 +272,9 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
          "the fabric writes `ports_per_rack`.", ref="fabric", many=True),
 ), children=("fabric", "appliances"), top_level=True)
 
-_kind("appliances", "Appliances a cluster of a node system holds (e.g. UFM servers): they take the node "
-      "slots after its nodes (or racks of their own, `own_racks`) and their ports are endpoints of one of "
-      "its fabrics.", (
+_kind("appliances", "Appliances a cluster holds (e.g. UFM servers): they take the node slots after its "
+      "nodes, or racks of their own (`own_racks`; the only way in a whole-rack system's cluster), and their "
+      "ports are endpoints of one of its fabrics.", (
     Attr("appliance", None, "The appliance model (an `appliance` block or catalog name).", ref="appliance",
          required=True),
     Attr("count", COUNT, "How many.", _F(1), minimum=1),
@@ -283,7 +283,10 @@ _kind("appliances", "Appliances a cluster of a node system holds (e.g. UFM serve
          "(default: the first `ports` rails).", many=True),
     Attr("own_racks", BOOL, "Stand in racks of their own (e.g. a management rack): the first appliance at the "
          "start of a rack after the nodes and earlier appliances, and nothing after them in those racks. "
-         "Default: in the next free node slots.", False),
+         "Default: in the next free node slots. In a whole-rack system's cluster (NVL72), which has no node "
+         "slots, appliances need it: their racks stand after the system's racks.", False),
+    Attr("per_rack", COUNT, "Appliances one of their own racks holds, in a whole-rack system's cluster "
+         "(default: as many as 42 U hold, by the appliance's `rack_units`).", minimum=1),
 ), named=True)
 
 _kind("fabric", "A network fabric of a cluster, or at site level one that clusters join (`fabrics = [...]` "

@@ -116,7 +116,7 @@ def _member_ports(fabric, c) -> tuple[int, tuple]:
     p = fabric.sized
     q = fabric.ports_of(c) // (p.planes * p.rails)
     per_slot = q // c.system.slots                   # on one rail of one copy
-    apps = tuple((r - 1, (a.first_slot + i * a.appliance.node_slots) * per_slot, a.per_rail())
+    apps = tuple((r - 1, a.position(i, per_slot), a.per_rail())
                  for a in fabric.member_appliances(c) for i in range(a.count) for r in a.rail_list())
     return c.node_count * per_slot, apps
 
@@ -143,7 +143,9 @@ def _cluster(cluster) -> Cluster:
         + [_fabric(f) for f in cluster.joins if f.joined[0] is cluster and _laid_out(f)],
         unit_span=cluster.at("scalable_unit") if cluster.is_set("scalable_unit") else cluster.at("system"),
         system_span=cluster.at("system"),
-        nodes=cluster.node_count if cluster.counts_nodes else None, nodes_per_rack=system.slots,
+        # a whole-rack system's cluster with appliance racks records its system racks as nodes
+        nodes=cluster.node_count if cluster.counts_nodes or cluster.appliances else None,
+        nodes_per_rack=system.slots,
         tail_power_w=_tail(cluster),
         appliances=[(a.name, a.appliance.name, a.count, a.rail_list(), a.first_slot, a.own_racks)
                     for a in cluster.appliances])

@@ -354,6 +354,8 @@ class Builder:
         system = self.ref(self.val(ent, "system", True), "system")
         c = t.Cluster(**self.common(ent), system=system, racks=0, site=site)
         self.children(ent, c, {"appliances": (self.fitted, c.appliances)})
+        for a in c.appliances:
+            a.cluster = c
         self.size_cluster(ent, c)
         refs = self.val(ent, "halls")
         if refs:
@@ -386,7 +388,6 @@ class Builder:
         self.f.fabrics += c.fabrics
         self.join(ent, c)
         for a in c.appliances:               # a fabric of its own, or a site fabric it joins
-            a.cluster = c
             a.fabric = next((fab for fab in c.fabrics + c.joins if fab.name == a.fabric_name), None) \
                 if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
         return c
@@ -411,6 +412,8 @@ class Builder:
         else:
             c.racks, c.scalable_unit = racks, unit
             if n is None:
+                # a whole-rack system: its appliances' own racks stand after its racks
+                c.racks = _place_appliances(c.appliances, racks, 1)
                 return
             base = _nodes_before_appliances(c.appliances, racks * n, n)
             if base is None:
@@ -433,7 +436,8 @@ class Builder:
             rails = tuple(int(r) for r in rails)
         return t.Fitted(**self.common(ent), appliance=self.ref(self.val(ent, "appliance", True), "appliance"),
                         count=self.count(ent, "count", default=1), fabric_name=self.val(ent, "fabric"),
-                        rails=rails, own_racks=bool(self.val(ent, "own_racks", default=False)))
+                        rails=rails, own_racks=bool(self.val(ent, "own_racks", default=False)),
+                        per_rack=self.count(ent, "per_rack"))
 
     def join(self, ent: Entity, c: t.Cluster) -> None:
         """The site fabrics a cluster joins (`fabrics = [...]`): its racks become

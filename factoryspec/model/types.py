@@ -24,6 +24,7 @@ from ..lang.units import Quantity, POWER
 
 ZERO_W = Quantity(Fraction(0), POWER)
 MAX_APPLIANCES = 10_000       # appliances of one `appliances` block (checks/nodes.py reports more)
+RACK_UNITS = 42               # units of a rack appliances stand in, when `per_rack` is unwritten
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -469,9 +470,8 @@ class Fabric(Node):
         return sum(self.member_endpoints(c) for c in self.members)
 
     def member_appliances(self, c: "Cluster") -> list[Fitted]:
-        """Member c's appliances whose ports are cabled to this fabric."""
-        if c.system.nodes_per_rack is None:     # a whole-rack system has no node slot
-            return []
+        """Member c's appliances whose ports are cabled to this fabric (valid: in a
+        whole-rack system's cluster only those in racks of their own)."""
         return [a for a in c.appliances if a.fabric is self and a.valid]
 
     @property
@@ -636,8 +636,35 @@ class Fitted(Node):
     fabric: "Fabric | None" = None             # resolved; None when the cluster has no such fabric
     rails: tuple[int, ...] | None = None       # as written; None: the first `ports` rails
     own_racks: bool = False                    # in racks of its own, from a rack's first slot
+    per_rack: int | None = None                # as written: how many one of its own racks holds (whole-rack)
     first_slot: int = 0                        # derived: its first appliance's node slot in the cluster
     cluster: "Cluster | None" = None           # the cluster it stands in
+
+    # A whole-rack system's cluster (NVL72) has no node slots: there a block with
+    # `own_racks` stands in racks of its own after the system's racks, `per_rack` of
+    # them a rack; a whole rack is one "slot", so first_slot is its first rack.
+    @property
+    def whole_racks(self) -> bool:
+        c = self.cluster
+        return c is not None and c.system.nodes_per_rack is None
+
+    def in_one_rack(self) -> int:
+        """Appliances one of its own racks holds (whole-rack systems): `per_rack`,
+        else as many as RACK_UNITS hold."""
+        return self.per_rack or max(RACK_UNITS // max(self.appliance.rack_units, 1), 1)
+
+    def slot_of(self, i: int) -> int:
+        """The node slot (the rack, in a whole-rack system's cluster) of appliance i."""
+        if self.whole_racks:
+            return self.first_slot + i // self.in_one_rack()
+        return self.first_slot + i * self.appliance.node_slots
+
+    def position(self, i: int, per_slot: int) -> int:
+        """The first endpoint position of appliance i on each of its rails, where a
+        node slot (a whole rack) has per_slot positions a rail."""
+        if self.whole_racks:
+            return self.slot_of(i) * per_slot + i % self.in_one_rack() * self.per_rail()
+        return self.slot_of(i) * per_slot
 
     def slot_positions(self) -> int:
         """Positions one node slot of its cluster has on each rail of its fabric."""
@@ -648,6 +675,10 @@ class Fitted(Node):
 
     @property
     def slots(self) -> int:
+        """Node slots it takes (racks, in a whole-rack system's cluster: none
+        without `own_racks`, which checks/nodes.py reports)."""
+        if self.whole_racks:
+            return -(-min(self.count, MAX_APPLIANCES) // self.in_one_rack()) if self.own_racks else 0
         return self.count * self.appliance.node_slots
 
     def rail_list(self) -> tuple[int, ...]:
@@ -670,9 +701,17 @@ class Fitted(Node):
         if f is None or f.planes != 1 or not 1 <= self.count <= MAX_APPLIANCES:
             return False
         rails = self.rail_list()
-        per_slot = self.slot_positions()
+        if self.whole_racks and not self.own_racks:
+            return False
         return (bool(rails) and len(set(rails)) == len(rails) and all(1 <= r <= f.rails for r in rails)
-                and self.per_rail() > 0 and self.per_rail() <= per_slot * self.appliance.node_slots)
+                and 0 < self.per_rail() <= self.rail_capacity())
+
+    def rail_capacity(self) -> int:
+        """The most ports one appliance may have on a rail: the positions of its node
+        slots, or its share of one of its own racks' (whole-rack systems)."""
+        if self.whole_racks:
+            return self.slot_positions() // self.in_one_rack()
+        return self.slot_positions() * self.appliance.node_slots
 
 
 @attrs.frozen
@@ -710,7 +749,7 @@ class Cluster(Node):
         if self.nodes is not None:
             return self.nodes
         if self.system.nodes_per_rack is None:
-            return self.racks
+            return self.racks - self.appliance_slots        # its appliances' own racks hold no system
         # `racks` of a node system: its appliances take the last slots of those racks
         return max(self.racks * self.system.slots - self.appliance_slots - self.padding, 0)
 
@@ -738,8 +777,10 @@ class Cluster(Node):
             nodes_in[full] = N % n
         apps: dict[int, dict] = {}
         for a in self.appliances:
+            if not a.slots:
+                continue                # stands nowhere (checks/nodes.py says why)
             for i in range(min(a.count, MAX_APPLIANCES)):
-                r = (a.first_slot + i * a.appliance.node_slots) // n
+                r = a.slot_of(i) // n
                 if r < R:
                     apps.setdefault(r, {})
                     apps[r][a.appliance] = apps[r].get(a.appliance, 0) + 1
@@ -825,6 +866,12 @@ class Cluster(Node):
     @property
     def appliance_slots(self) -> int:
         return sum(a.slots for a in self.appliances)
+
+    @property
+    def appliance_racks(self) -> int:
+        """Racks its `own_racks` appliances stand in (outside its scalable units)."""
+        n = self.system.slots
+        return sum(-(-a.slots // n) for a in self.appliances if a.own_racks)
 
     @property
     def gpus(self) -> int:
