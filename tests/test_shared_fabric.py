@@ -295,3 +295,19 @@ def test_appliances_on_a_shared_fabric_compile_cable_and_verify(tmp_path):
     assert r.exit_code != 0
     assert "endpoint link s.pod/c2 -> " in r.output and "the fabric needs 6 cables, the layout has 7" in r.output
     assert "endpoint link s.pod/c3 -> " in r.output and "the fabric needs 4 cables, the layout has 3" in r.output
+
+
+def test_whole_rack_appliance_racks_on_a_shared_fabric(tmp_path):
+    spec = ROOT / "topology" / "shared_whole_rack_appliances.fac"
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["compile", str(spec), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert CliRunner().invoke(main, ["verify", str(spec), str(out / "layout.json")]).exit_code == 0
+    data = json.loads((out / "layout.json").read_text())
+    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
+              for p in data["placements"] if p["id"].startswith("s.infer/")}
+    assert cables == {**{f"s.infer/c{i}": 36 for i in range(1, 5)}, "s.infer/c5": 8, "s.infer/c6": 2,
+                      "s.infer/c7": 4}
+    # 12 x 36 + 4 x 36 + 5 x 2 + 4 storage cables
+    assert sum(ln["count"] for ln in data["links"] if ln["level"] == "endpoint") == 432 + 144 + 10 + 4

@@ -550,7 +550,7 @@ def test_whole_rack_appliances_need_own_racks_and_room(tmp_path):
     (d,) = [d for d in check(str(spec)).diagnostics if d.severity.name == "ERROR"]
     assert d.code == "appliance-slots" and "own_racks = true" in d.hint
     # 20 UFMs of 4 ports on the one rail: 80 positions, a rack of the fabric has 72
-    spec.write_text(WHOLE.read_text().replace("per_rack = 2", "per_rack = 20"))
+    spec.write_text(WHOLE.read_text().replace("per_rack = 2", "per_rack = 20").replace("count = 3", "count = 20"))
     (d,) = [d for d in check(str(spec)).diagnostics if d.severity.name == "ERROR"]
     assert d.code == "appliance-rails" and "20 x ufm_3 a rack need 80 positions" in d.message
     assert d.hint == "set `per_rack = 18` or fewer, or name more rails"

@@ -103,8 +103,8 @@ def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
                     "name rails that divide its ports: the same number of ports on each")
     elif a.whole_racks and ports // len(rails) > slot_ports:
         room = a.slot_positions()
-        yield error("appliance-rails", f"{name}: {a.in_one_rack()} x {a.appliance.qualname} a rack need "
-                    f"{a.in_one_rack() * (ports // len(rails))} positions on each of the {len(rails)} rails named; "
+        yield error("appliance-rails", f"{name}: {a.fullest_rack()} x {a.appliance.qualname} a rack need "
+                    f"{a.fullest_rack() * (ports // len(rails))} positions on each of the {len(rails)} rails named; "
                     f"a rack of fabric {fab.qualname} has {room}", a.at("per_rack") if a.is_set("per_rack")
                     else a.at("appliance"),
                     f"set `per_rack = {max(room // max(ports // len(rails), 1), 1)}` or fewer, or name more rails"

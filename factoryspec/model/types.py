@@ -710,8 +710,12 @@ class Fitted(Node):
         """The most ports one appliance may have on a rail: the positions of its node
         slots, or its share of one of its own racks' (whole-rack systems)."""
         if self.whole_racks:
-            return self.slot_positions() // self.in_one_rack()
+            return self.slot_positions() // self.fullest_rack()
         return self.slot_positions() * self.appliance.node_slots
+
+    def fullest_rack(self) -> int:
+        """Appliances in the fullest of its own racks (whole-rack systems)."""
+        return max(min(self.in_one_rack(), self.count), 1)
 
 
 @attrs.frozen
