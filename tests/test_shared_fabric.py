@@ -22,6 +22,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from compiled import cables_from, compile_verified
 from factoryspec import api
 from factoryspec.cli import main
 from factoryspec.checks.figures import plan_text
@@ -268,15 +269,8 @@ def test_appliances_of_a_member_are_endpoints_of_the_shared_fabric():
 
 def test_appliances_on_a_shared_fabric_compile_cable_and_verify(tmp_path):
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["compile", str(APPLIANCES), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
-                           catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(main, ["verify", str(APPLIANCES), str(out / "layout.json")], catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    data = json.loads((out / "layout.json").read_text())
-    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
-              for p in data["placements"] if p["id"].startswith("s.pod/")}
-    assert cables == {"s.pod/c1": 8, "s.pod/c2": 6, "s.pod/c3": 4}     # 4 nodes, 3 nodes, the 2 heads
+    data = compile_verified(APPLIANCES, out)
+    assert cables_from(data, "s.pod") == {"s.pod/c1": 8, "s.pod/c2": 6, "s.pod/c3": 4}     # 4 nodes, 3 nodes, the 2 heads
     # a head's cable moved to the node rack beside it: same count, not where its port is
     links = [ln for ln in data["links"] if ln["a"] == "s.pod/c3"]
     links[0]["count"] -= 1
@@ -298,16 +292,8 @@ def test_appliances_on_a_shared_fabric_compile_cable_and_verify(tmp_path):
 
 
 def test_whole_rack_appliance_racks_on_a_shared_fabric(tmp_path):
-    spec = ROOT / "topology" / "shared_whole_rack_appliances.fac"
-    out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["compile", str(spec), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
-                           catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    assert CliRunner().invoke(main, ["verify", str(spec), str(out / "layout.json")]).exit_code == 0
-    data = json.loads((out / "layout.json").read_text())
-    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
-              for p in data["placements"] if p["id"].startswith("s.infer/")}
-    assert cables == {**{f"s.infer/c{i}": 36 for i in range(1, 5)}, "s.infer/c5": 8, "s.infer/c6": 2,
+    data = compile_verified(ROOT / "topology" / "shared_whole_rack_appliances.fac", tmp_path / "out")
+    assert cables_from(data, "s.infer") == {**{f"s.infer/c{i}": 36 for i in range(1, 5)}, "s.infer/c5": 8, "s.infer/c6": 2,
                       "s.infer/c7": 4}
     # 12 x 36 + 4 x 36 + 5 x 2 + 4 storage cables
     assert sum(ln["count"] for ln in data["links"] if ln["level"] == "endpoint") == 432 + 144 + 10 + 4

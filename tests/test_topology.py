@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from compiled import cables_from, compile_verified
+
 from factoryspec import api
 from factoryspec.cli import main
 from factoryspec.fabric import FabricError, FabricPlan, max_endpoints, size_fabric
@@ -484,20 +486,11 @@ def test_own_racks_in_a_cluster_counted_in_racks(tmp_path):
 
 
 def test_own_rack_appliances_compile_and_verify(tmp_path):
-    import json
-    out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["compile", str(OWN), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
-                           catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(main, ["verify", str(OWN), str(out / "layout.json")], catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    data = json.loads((out / "layout.json").read_text())
+    data = compile_verified(OWN, tmp_path / "out")
     (cl,) = data["clusters"]
     assert cl["appliances"] == [{"name": "ufm", "appliance": "ufm_3", "count": 2, "rails": [1, 2, 3, 4],
                                  "rack": "s.c/c5", "slot": 1, "own_racks": True}]
-    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
-              for p in data["placements"] if p["kind"] == "compute"}
-    assert cables == {"s.c/c1": 32, "s.c/c2": 32, "s.c/c3": 32, "s.c/c4": 8, "s.c/c5": 8}
+    assert cables_from(data, "s.c") == {"s.c/c1": 32, "s.c/c2": 32, "s.c/c3": 32, "s.c/c4": 8, "s.c/c5": 8}
     power = {p["id"]: p["power_w"] for p in data["placements"]}
     # rack 5: the UFMs' 2 kW and their 8 host modules; rack 4: one node and its 8
     assert power["s.c/c5"] - 2_000 == power["s.c/c4"] - 10_200 > 0
@@ -525,17 +518,9 @@ def test_appliances_of_a_whole_rack_cluster_stand_in_racks_of_their_own():
 
 def test_whole_rack_appliances_compile_verify_and_are_bought(tmp_path):
     import csv
-    import json
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["compile", str(WHOLE), "-o", str(out), "--time-limit", "20", "--jobs", "1"],
-                           catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(main, ["verify", str(WHOLE), str(out / "layout.json")], catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    data = json.loads((out / "layout.json").read_text())
-    cables = {p["id"]: sum(ln["count"] for ln in data["links"] if ln["a"] == p["id"])
-              for p in data["placements"] if p["kind"] == "compute"}
-    assert cables == {**{f"s.train/c{i}": 72 for i in range(1, 9)}, "s.train/c9": 8, "s.train/c10": 4}
+    data = compile_verified(WHOLE, out)
+    assert cables_from(data, "s.train") == {**{f"s.train/c{i}": 72 for i in range(1, 9)}, "s.train/c9": 8, "s.train/c10": 4}
     assert data["clusters"][0]["appliances"][0]["rack"] == "s.train/c9"
     bom = {(row["category"], row["item"]): row for row in csv.DictReader((out / "bom.csv").open())}
     assert bom[("compute rack", "gb300_nvl72")]["quantity"] == "8"
