@@ -311,6 +311,20 @@ class _Verifier:
         total_cost = total_len = cables = 0
         by_medium: dict = {}             # medium -> [cables, length_mm, cost_u], as the solver totals
         media_of: dict = {}
+        # lengths come in few distinct values (whole bins): price each (medium, length) once
+        prices: dict = {}
+
+        def cost(m, n: int) -> int:
+            key = (m.id, n)
+            if key not in prices:
+                prices[key] = _cost(m, n)
+            return prices[key]
+        best_of: dict = {}
+
+        def cheapest(fkey, n: int):
+            if (fkey, n) not in best_of:
+                best_of[(fkey, n)] = _cheapest(media_of[fkey], n)
+            return best_of[(fkey, n)]
         for ln in self.lay.links:
             key = (ln.cluster, ln.fabric, ln.a, ln.b, ln.level)
             got[key] += ln.count
@@ -329,7 +343,7 @@ class _Verifier:
             fkey = (c.id, f.id)
             if fkey not in media_of:
                 media_of[fkey] = _media(self.p, f)
-            best = _cheapest(media_of[fkey], length)
+            best = cheapest(fkey, length)
             if best is None:
                 self.err(f"link {ln.a} -> {ln.b} of {c.id}/{f.id} is {length / 1000} m, beyond every medium "
                          f"it may use", f.span, "cable-reach")
@@ -340,17 +354,17 @@ class _Verifier:
             elif mm(chosen.reach_m) < length:
                 self.err(f"link {ln.a} -> {ln.b} uses {ln.medium} (reach {chosen.reach_m} m) for "
                          f"{length / 1000} m", f.span, "cable-reach")
-            elif _cost(chosen, length) > _cost(best, length):
+            elif cost(chosen, length) > cost(best, length):
                 self.err(f"link {ln.a} -> {ln.b} uses {ln.medium} but {best.id} reaches {length / 1000} m "
                          f"for less", f.span)
             m = chosen if chosen is not None else best
-            total_cost += _cost(m, length) * ln.count
+            total_cost += cost(m, length) * ln.count
             total_len += length * ln.count
             cables += ln.count
             acc = by_medium.setdefault(m.id, [0, 0, 0])
             acc[0] += ln.count
             acc[1] += length * ln.count
-            acc[2] += _cost(m, length) * ln.count
+            acc[2] += cost(m, length) * ln.count
         for key in sorted(set(expected) | set(got)):
             e, g = expected.get(key, 0), got.get(key, 0)
             if e != g:
