@@ -21,12 +21,13 @@ lines, applied in order before `vars` (see factoryspec/lang/varfiles.py).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Callable, Iterable
 
 import attrs
 
-from .diagnostics import Diagnostic, Severity, error
+from .diagnostics import Diagnostic, Severity, error, warning
 
 __all__ = ["CheckResult", "PlanResult", "CompileResult", "VerifyResult", "check", "plan", "compile", "verify"]
 
@@ -221,6 +222,7 @@ def compile(path: str | Path, *, vars: dict | None = None, var_files: Iterable[s
         diags = list(result.diagnostics) or [error("infeasible", "no layout satisfies the spec", None)]
         return CompileResult(**{**base, "diagnostics": c.diagnostics + diags}, problem=problem, result=result,
                              infeasible=result.status == "infeasible")
+    late = _short_limit(limit, result, c.checked if time_limit is None else None)
     bad = verify_layout(problem, result.layout)
     if bad:
         # Never hand out a layout that breaks a constraint: this is a solver bug.
@@ -229,7 +231,22 @@ def compile(path: str | Path, *, vars: dict | None = None, var_files: Iterable[s
         return CompileResult(**{**base, "diagnostics": c.diagnostics + diags}, problem=problem, result=result)
     apply(c.model, result.layout)
     built = plan_json(c.model, c.diagnostics)
-    return CompileResult(**base, problem=problem, result=result, built=built)
+    return CompileResult(**{**base, "diagnostics": c.diagnostics + late}, problem=problem, result=result,
+                         built=built)
+
+
+def _short_limit(limit: float, result, checked) -> list:
+    """A warning when the limit is below what the work rules need for one full
+    start and the outputs: the compile then takes longer than the limit."""
+    least = result.least_seconds
+    if limit >= least:
+        return []
+    from .layout.to_problem import time_limit_span
+    span = time_limit_span(checked) if checked is not None else None      # the CLI's limit: no span
+    return [warning("time-limit-short", f"a time limit of {limit:g} s is less than this spec needs for one "
+                    f"full start of the solver and its outputs (about {math.ceil(least):,} s by the work "
+                    "rules): the compile runs past the limit, and the search is cut to its least",
+                    span, f"give it `--time-limit {math.ceil(least)}` or more")]
 
 
 @attrs.define

@@ -1,5 +1,6 @@
 """`factoryspec compile` and `verify` end to end on real specs."""
 
+import math
 import json
 import shutil
 from pathlib import Path
@@ -147,3 +148,23 @@ def test_every_shipped_spec_compiles_verifies_and_validates(spec, tmp_path):
     # every headroom figure of the layout, recounted from its placements, is what
     # layout.json and report.md say
     assert recount.assert_agrees(spec, out) > 0
+
+
+def test_a_limit_shorter_than_the_work_rules_need_is_warned_with_the_least_that_suffices(tmp_path):
+    from factoryspec import api
+    spec = ROOT / "tests" / "compile" / "mixed_halls.fac"
+    r = api.compile(spec, time_limit=0.2)
+    (d,) = [d for d in r.diagnostics if d.code == "time-limit-short"]
+    least = r.result.least_seconds
+    assert 0.2 < least and d.severity.value == "warning" and d.span is None      # the caller's limit
+    assert f"about {math.ceil(least):,} s" in d.message and d.hint == f"give it `--time-limit {math.ceil(least)}` or more"
+    assert r.ok and r.result.layout is not None                        # a layout all the same
+    r = api.compile(spec, time_limit=math.ceil(least))
+    assert not [d for d in r.diagnostics if d.code == "time-limit-short"]
+    # the spec's own `solve { time_limit }` is where the warning points
+    text = spec.read_text()
+    assert "time_limit" not in text
+    own = tmp_path / "own.fac"
+    own.write_text(text + "\nsolve {\n  time_limit = 0.2 s\n}\n")
+    (d,) = [d for d in api.compile(own, root=ROOT / "tests").diagnostics if d.code == "time-limit-short"]
+    assert d.span is not None and d.span.line == len(text.splitlines()) + 3

@@ -540,6 +540,14 @@ _code("infeasible", "solve", "No layout satisfies the spec",
       "a single binding one. Usually a more specific code is reported instead (rack-fit, hall-slots, "
       "cable-reach, busway-overload ...). Give the clusters more halls, relax the constraint, or split "
       "the cluster. `compile` exits 3 and writes nothing.")
+_code("time-limit-short", "compile", "The time limit is less than the spec needs",
+      """`compile` divides `--time-limit` (or `solve { time_limit }`, default 120 s) by fixed work rules:
+the outputs (verify, the as-built recount, layout.json, topology.graphml, drawings) are reserved
+time by the number of link groups and halls, and the solver's starts by the number of compute racks.
+When the limit is less than one full start and the outputs, the solver still makes one layout (with
+its bound cut to what the limit allows) and the compile runs past the limit; the warning says about
+how long the rules expect. Give a limit at least that long; the same limit always gives the same
+layout.""")
 _code("output-dir-foreign", "compile", "The output directory is not one compile may replace",
       """`compile` replaces the whole output directory (-o DIR, default `out`) as one set, so it never mixes
 files of two compiles. It does so only when DIR is missing, empty, or holds nothing but files compile
@@ -565,5 +573,5 @@ the spec (the spec hash differs), fails here.""")
 WARNINGS = frozenset({
     "unused", "implausible-value", "air-capacity", "fabric-ports", "fabric-blocking", "nvlink-domain",
     "no-power-train", "no-cooling-plant", "hall-underused", "excess-land", "scalable-unit-remainder",
-    "check-budget", "expect-failed",
+    "check-budget", "expect-failed", "time-limit-short",
 })

@@ -65,6 +65,9 @@ class SolveResult:
     objective_units: int | None = None
     lower_bound_units: int | None = None
     baseline_units: int | None = None
+    # the least --time-limit the work rules give a full first start and the outputs
+    # (solve.finish_seconds and START_S_PER_RACK), from the spec's size alone
+    least_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:

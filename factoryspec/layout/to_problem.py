@@ -202,3 +202,12 @@ def time_limit_from_spec(checked: Checked) -> float | None:
     return _solve_settings(checked)[2]
 
 
+def time_limit_span(checked: Checked):
+    """Where the spec writes `solve { time_limit }` (None: it does not; the limit is
+    the CLI's or the default)."""
+    resolved = checked.resolved
+    for ent in resolved.entities("solve") if resolved else ():
+        return ent.attr_span("time_limit") if resolved.resolver.attr(ent, "time_limit") is not None else None
+    return None
+
+
