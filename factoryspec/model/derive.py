@@ -378,8 +378,10 @@ def site_it_power(f: t.Factory, site: t.Site) -> Quantity:
             total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
                           * Fraction(c.unplaced, c.racks) for fab in c.fabrics if fab.sized), Fraction(0))
             total += sum(((fab.switch.power.value * fab.sized.switches + fab.optics_power.value)
-                          * Fraction(fab.member_endpoints(c), fab.endpoints) * Fraction(c.unplaced, c.racks)
-                          for fab in c.joins if fab.sized and fab.endpoints), Fraction(0))
+                          * Fraction(fab.member_endpoints(c), fab.sized.endpoints) * Fraction(c.unplaced, c.racks)
+                          for fab in c.joins if fab.sized and fab.sized.endpoints), Fraction(0))
+            # (the plan's endpoints, not fab.endpoints: that sums over every member, and
+            # 10,000 unplaced members of one fabric made this 10^8 steps)
     return Quantity(total, POWER)
 
 
