@@ -159,3 +159,13 @@ def test_graph_with_a_layout_has_the_layouts_rows(tmp_path):
     assert all("power_w" in n for n in rows)
     bad = runner.invoke(main, ["graph", str(BASE), "--layout", str(out / "layout.json")])
     assert bad.exit_code == 1 and "layout-invalid" in bad.output
+
+
+def test_appliances_are_nodes_of_their_cluster_linked_to_their_fabric():
+    from factoryspec.model.graph import build_graph
+    spec = Path(__file__).parent / "topology" / "shared_appliances.fac"
+    G = build_graph(check(str(spec)).model)
+    node = G.nodes["appliances:s.pod.heads"]
+    assert (node["kind"], node["count"], node["ports"], node["own_racks"]) == ("appliances", 2, 4, True)
+    assert G.has_edge("cluster:s.pod", "appliances:s.pod.heads", "contains")
+    assert G.edges["appliances:s.pod.heads", "fabric:s.storage", "links"]["cables"] == 4

@@ -5,7 +5,8 @@ edges say how they relate, each keyed by its relation:
 
 * containment (`contains`): site -> building -> hall -> row; site -> cluster ->
   fabric; site -> shared fabric (one at site level), which each member cluster
-  `joins`; hall -> rack group; row -> rack group (`racks` in that row).
+  `joins`; hall -> rack group; row -> rack group (`racks` in that row); cluster
+  -> appliances block, which `links` to the fabric its ports are cabled to.
 * power (`feeds`, `feeds-A`, `feeds-B`): utility -> power train -> hall -> row
   busway -> rack group. A hall's own trains feed it; otherwise its building's;
   otherwise the utility directly. With `feeds = 2` on a train or hall the
@@ -161,6 +162,14 @@ def build_graph(f: Factory) -> nx.MultiDiGraph:
             _fabric(G, _id(s), fab)
             for c in fab.joined:
                 G.edge(_id(c), _id(fab), "joins")
+    for c in f.clusters:                 # appliances: in their cluster, cabled to one fabric
+        for a in c.appliances:
+            G.node(_id(a), "appliances", f"{a.count:,} x {a.appliance.qualname}", a.span,
+                   appliance=a.appliance.qualname, count=a.count, own_racks=a.own_racks,
+                   ports=a.count * a.appliance.ports)
+            G.edge(_id(c), _id(a), "contains")
+            if a.fabric is not None and a.valid:
+                G.edge(_id(a), _id(a.fabric), "links", cables=a.count * a.per_rail() * len(a.rail_list()))
     # ---- power chain upstream of halls
     for s in f.sites:
         utilities = [f"utility:{s.qualname}#{i + 1}" for i in range(len(s.utilities))]
@@ -370,7 +379,7 @@ def _q(s: Any) -> str:
 _SHAPES = {"site": "folder", "building": "box3d", "hall": "box", "row": "box", "racks": "box",
            "utility": "invhouse", "power": "invtrapezium", "busway": "cds", "cooling": "cylinder",
            "cdu": "cylinder", "air": "cylinder", "cluster": "tab", "fabric": "tab", "leaf": "ellipse",
-           "spine": "ellipse", "core": "ellipse", "ports": "point"}
+           "spine": "ellipse", "core": "ellipse", "ports": "point", "appliances": "component"}
 _COLORS = {"contains": "gray60", "feeds": "firebrick", "feeds-A": "firebrick", "feeds-B": "darkorange",
            "cools": "steelblue", "links": "darkgreen", "places": "gray40"}
 
