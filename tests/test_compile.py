@@ -168,3 +168,21 @@ def test_a_limit_shorter_than_the_work_rules_need_is_warned_with_the_least_that_
     own.write_text(text + "\nsolve {\n  time_limit = 0.2 s\n}\n")
     (d,) = [d for d in api.compile(own, root=ROOT / "tests").diagnostics if d.code == "time-limit-short"]
     assert d.span is not None and d.span.line == len(text.splitlines()) + 3
+
+
+def test_the_search_ends_at_the_gap_target(tmp_path):
+    # `solve { gap = 100 % }`: any layout is close enough, so each of mixed_halls' two
+    # components stops after its first start: progress hears of its bound and that start,
+    # then of the component done, 2 x (1 + 1) + 2 times
+    from factoryspec import api
+    text = (ROOT / "tests" / "compile" / "mixed_halls.fac").read_text()
+    runs = {}
+    for name, extra in (("default", ""), ("any", "\nsolve {\n  gap = 100 %\n}\n")):
+        spec = tmp_path / f"{name}.fac"
+        spec.write_text(text + extra)
+        seen = []
+        r = api.compile(spec, time_limit=20, root=ROOT / "tests", progress=lambda *a: seen.append(a))
+        assert r.ok, r.diagnostics
+        runs[name] = (len(seen), r.result.objective)
+    assert runs["any"][0] == 2 * (1 + 1) + 2 < runs["default"][0]
+    assert r.problem.gap_target == 1.0

@@ -332,7 +332,10 @@ _kind("cabling", "How cable lengths are measured: along the trays, or across the
 
 _kind("solve", "Solver settings.", (
     Attr("objective", STRING, "`cost` (default), `length`, or `cost_then_headroom`.", "cost"),
-    Attr("time_limit", u.TIME, "Wall-clock limit for the solver."),
+    Attr("time_limit", u.TIME, "Time for the whole compile (default 120 s; `--time-limit` overrides it), "
+         "divided by fixed work rules, so the same limit always gives the same layout."),
+    Attr("gap", FRACTION, "Stop searching once a layout is proven this close to the optimum: (objective - "
+         "lower bound) / objective at or below it skips the starts left.", _F(1, 100)),
 ), named=False, top_level=True)
 
 # Redundancy schemes spelt the way engineers write them.

@@ -259,6 +259,7 @@ class LayoutProblem:
     seed: int = 0
     spec_hash: str = ""
     span: Span | None = None          # where the objective is set (the solve block)
+    gap_target: float = 0.01          # `solve { gap }`: a proven gap at or below it ends the search
 
     def hall(self, hid: str) -> Hall:
         return {h.id: h for h in self.halls}[hid]

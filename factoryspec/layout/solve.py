@@ -255,6 +255,8 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
                 obj, best = value, ctx.snapshot()
             if step:
                 step((planned - left + 1) / (planned + 1), obj if obj < INF else None, bound)
+            if obj < INF and obj - bound <= problem.gap_target * obj:
+                left = 0                  # proven close enough (`solve { gap }`): the rest are skipped
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
     interrupted = deadline() or work.interrupted      # the safety stop, not a budget

@@ -12,6 +12,7 @@ another. The report states the rule.
 from __future__ import annotations
 
 import hashlib
+from fractions import Fraction
 
 from .. import __version__
 from ..lang import units as u
@@ -195,7 +196,19 @@ def build_problem(checked: Checked, seed: int = 0, variables: dict[str, str] | N
     media = [_medium(m) for m in factory.media if m.qualname in used or not used]
     objective, span, _ = _solve_settings(checked)
     return LayoutProblem(halls=halls, clusters=clusters, media=media, cabling=_cabling(factory),
-                         objective=objective, seed=seed, spec_hash=spec_hash(checked, variables), span=span)
+                         objective=objective, seed=seed, spec_hash=spec_hash(checked, variables), span=span,
+                         gap_target=_gap_target(checked))
+
+
+def _gap_target(checked: Checked) -> float:
+    resolved = checked.resolved
+    for ent in resolved.entities("solve") if resolved else ():
+        gap = resolved.resolver.attr(ent, "gap")
+        if isinstance(gap, Fraction):
+            return float(gap)
+        if isinstance(gap, u.Quantity):
+            return float(gap.value)
+    return 0.01
 
 
 def time_limit_from_spec(checked: Checked) -> float | None:
