@@ -93,6 +93,7 @@ class Entity:
     copies: int = 1        # copies of its declaration in the whole spec (the repeats above multiplied)
     depth: int = 0         # blocks above it
     decl: tuple = ()       # identifies its declaration in its place: the expansion budget's key
+    _index: tuple = (-1, None)  # (children counted, name -> first child of that name): see child()
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.qualname}>"
@@ -107,10 +108,16 @@ class Entity:
         return stmt.value.span if stmt else (self.name_span or self.span)
 
     def child(self, name: str) -> "Entity | None":
-        for c in self.children:
-            if c.name == name:
-                return c
-        return None
+        """The first child of that name. Indexed (anew whenever children were added
+        since): a site of 10,000 clusters was scanned once per reference into it."""
+        seen, index = self._index
+        if seen != len(self.children):
+            index = {}
+            for c in self.children:
+                if c.name is not None:
+                    index.setdefault(c.name, c)
+            self._index = (len(self.children), index)
+        return index.get(name)
 
     def walk(self) -> Iterator["Entity"]:
         stack = [self]
@@ -180,6 +187,12 @@ class _Budgeted(list):
     def extend(self, ds) -> None:
         for d in ds:
             self.append(d)
+
+    def full(self, span: Span | None) -> bool:
+        """Whether a diagnostic at `span` would be dropped: then its hint (a
+        did-you-mean, a listing of blocks) need not be worked out."""
+        file = span.file if span else None
+        return self.per_file.get(file, 0) >= limits.MAX_DIAGNOSTICS
 
     def summarise(self) -> None:
         """One closing diagnostic per file that lost some."""
@@ -278,6 +291,7 @@ class Resolver:
         self.numbers: dict[int, tuple] = {}
         self._nested: dict[str, str] | None = None     # see _nested_by_name
         self._catalog_seen: dict[int, bool] = {}        # see _sees_catalog
+        self._listings: dict = {}                       # see _children_listing
 
     # ---- declaration pass ------------------------------------------------
     def run(self) -> Resolved:
@@ -713,7 +727,8 @@ class Resolver:
         if sym is None and self.derived is not None:
             sym = self.derived.root(head)     # `plan`
         if sym is None:
-            hint = ("`index` exists inside a repeated block, e.g. `building b[1..4] { ... }`"
+            hint = (None if self.diags.full(e.span) else
+                    "`index` exists inside a repeated block, e.g. `building b[1..4] { ... }`"
                     if head == INDEX else self._undefined_hint(head, scope))
             self.diags.append(error("undefined-reference", f"`{head}` is not defined", e.span, hint))
             return ERROR
@@ -735,8 +750,9 @@ class Resolver:
                 if nxt is None and (part in sym.exprs or _has_attr(sym, part)):
                     self.references.append((e.span, sym.attr_span(part), part))
                     return self.attr(sym, part)
-                options = [c.name for c in sym.children if c.name] + list(sym.exprs)
-                options += self._figure_names(sym)
+                # the names a did-you-mean compares against, only for a diagnostic that is shown
+                options = None if nxt is not None or self.diags.full(e.span) else (
+                    [c.name for c in sym.children if c.name] + list(sym.exprs) + self._figure_names(sym))
             elif self.derived is not None and self.derived.is_root(sym):
                 nxt = self.derived.member(sym, part)
                 if nxt is None:
@@ -748,6 +764,10 @@ class Resolver:
             else:
                 if sym is not ERROR:
                     self.diags.append(error("type-mismatch", f"`{part}`: {_describe(sym)} has no members", e.span))
+                return ERROR
+            if nxt is None and self.diags.full(e.span):
+                self.diags.append(error("undefined-reference", f"`{part}` is not defined in `{_label(sym)}`",
+                                        e.span))          # counted, not shown: no hint worked out
                 return ERROR
             if nxt is None:
                 hint = did_you_mean(part, options) or self._figure_hint(sym, part)
@@ -810,7 +830,15 @@ class Resolver:
 
     def _children_listing(self, owner: Entity, name: str) -> str | None:
         """`halls of childress.b1: h1, h2, h3, h4`: the children of the kind the
-        attribute expects, or else of the kind of the nearest-named child."""
+        attribute expects, or else of the kind of the nearest-named child. Once
+        per owner, name and expected kinds: 10,000 instances of one block make
+        the same mistake 10,000 times, and each listing scans every child."""
+        key = (id(owner), name, self.expecting)
+        if key not in self._listings:
+            self._listings[key] = self._list_children(owner, name)
+        return self._listings[key]
+
+    def _list_children(self, owner: Entity, name: str) -> str | None:
         named = [c for c in owner.children if c.name]
         kinds = self.expecting
         if not kinds:
