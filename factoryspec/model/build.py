@@ -68,6 +68,7 @@ class Builder:
         self.pending_clusters: list[tuple[Entity, t.Site | None]] = []
         self._schemes: dict = {}
         self.memberships = 0        # cluster-hall pairs so far (limits.MAX_MEMBERSHIPS)
+        self._halls_of: dict = {}   # see _every_hall
 
     # ---- values ----------------------------------------------------------------
     def val(self, ent: Entity, name: str, required: bool = False, default=None):
@@ -372,12 +373,12 @@ class Builder:
                     if h not in seen:
                         seen.add(h)
                         c.halls.append(h)
-        elif site is not None:
-            c.halls = [h for b in site.buildings for h in b.halls]
-            c.complete = site.complete and all(b.complete for b in site.buildings)
         else:
-            c.halls = list(self.f.halls)
-            c.complete = all(b.complete for b in self.f.buildings) and all(s.complete for s in self.f.sites)
+            # every hall of its site (or of the spec), worked out once per site: 10,000
+            # clusters of a site of 10,000 halls rebuilt the list 10,000 times (fuzz); a
+            # copy only when it fits the membership budget checked below
+            halls, c.complete = self._every_hall(site)
+            c.halls = list(halls) if self.memberships + len(halls) <= limits.MAX_MEMBERSHIPS else halls
         if c.site is None and c.halls and c.halls[0].building is not None:
             c.site = c.halls[0].building.site
         self.memberships += len(c.halls)
@@ -391,6 +392,22 @@ class Builder:
             a.fabric = next((fab for fab in c.fabrics + c.joins if fab.name == a.fabric_name), None) \
                 if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
         return c
+
+    def _every_hall(self, site: t.Site | None) -> tuple[list, bool]:
+        """The halls a cluster without `halls` may use (its site's, or every hall of a
+        spec without sites) and whether all of them are complete: once per site and
+        number of halls built so far (a cluster written before a building sees only
+        the halls before it, as it always has)."""
+        key = (id(site), len(self.f.halls), len(self.f.buildings))
+        if key not in self._halls_of:
+            if site is not None:
+                found = ([h for b in site.buildings for h in b.halls],
+                         site.complete and all(b.complete for b in site.buildings))
+            else:
+                found = (list(self.f.halls),
+                         all(b.complete for b in self.f.buildings) and all(s.complete for s in self.f.sites))
+            self._halls_of[key] = found
+        return self._halls_of[key]
 
     def size_cluster(self, ent: Entity, c: t.Cluster) -> None:
         """Racks, nodes and the scalable unit in racks. A node system's cluster may
