@@ -9,6 +9,9 @@
     media        closed form per link: cheapest medium that reaches (costs)
     starts       hall model compact / load-balanced x rows filled from the
                  entry / from the far end: four deterministic starts, best kept
+    improve      local search on the best start: scalable-unit blocks of
+                 compute racks moved or swapped, the switches around them
+                 placed again, kept where the objective falls (improve)
     bound        a valid lower bound over all layouts (bound, routes)
     baseline     the naive layout, costed the same way (baseline); if it beats
                  the optimised one, it is returned instead, so objective <=
@@ -30,7 +33,10 @@ machine (layout/work.py):
     halls it has not scored by then count only the base (still valid);
   * the starts: as many of the four as the rule `starts()` allows (at least
     one), from the component's racks and seconds;
-  * improvement loops stop on a fixed number of rounds.
+  * improvement loops stop on a fixed number of rounds;
+  * the local search (improve) gets IMPROVE_UNUSED_SHARE of the reference
+    seconds the bound and the starts leave by these rules (at least
+    IMPROVE_MIN_SHARE of the component's), charged per flow it solves.
 The wall clock is only a safety stop at the component's share of the limit:
 if a machine is so slow that it fires, the best layout so far is returned with
 status 'interrupted' (that run may differ from an unhurried one).
@@ -50,6 +56,7 @@ from .baseline import place_baseline
 from .bound import lower_bound
 from .context import Ctx
 from .costs import INF
+from .improve import improve
 from .place_rows import pack
 from .place_switches import place, refine
 from .problem import LayoutProblem, milliwatts, module_mw, mw_to_w, watts
@@ -68,6 +75,14 @@ BOUND_CELLS_PER_S = 1.5e8
 # this rule gives each start, so an idle run ends well inside the limit.
 START_S_PER_RACK = 0.004
 SAFETY_S = 5.0                # the safety stop's least slack beyond the limit, seconds
+# The local search that moves compute racks with the switches (improve.py) gets
+# IMPROVE_UNUSED_SHARE of the reference seconds the rules above leave unused (the
+# bound's share less the work it spent, the starts' share less what starts()
+# planned; the rest is headroom for the real cost of the starts, which the rule
+# underestimates on the largest specs under load), and at least IMPROVE_MIN_SHARE of
+# the component's seconds. Both are work counts, so where it stops is fixed.
+IMPROVE_UNUSED_SHARE = 0.5
+IMPROVE_MIN_SHARE = 0.05
 
 
 def starts(racks: int, budget_s: float) -> int:
@@ -238,7 +253,14 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
                 step((planned - left + 1) / (planned + 1), obj if obj < INF else None, bound)
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
-    interrupted = deadline() or work.interrupted      # the safety stop, not a budget
+    stopped = False
+    if obj < INF and not deadline():
+        ctx.restore(best)
+        _, stopped = improve(ctx, hd, Budget(_improve_s(ctx, budget_s, planned, work)), deadline)
+        value = ctx.objective_value()
+        if value < obj:
+            obj, best = value, ctx.snapshot()
+    interrupted = stopped or deadline() or work.interrupted      # the safety stop, not a budget
     base_obj = None
     if place_baseline(ctx, hd):
         base_obj = ctx.objective_value()
@@ -250,6 +272,15 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     out = _export(ctx, obj, bound, None if base_obj is None or base_obj >= INF else base_obj)
     out["interrupted"] = interrupted
     return out
+
+
+def _improve_s(ctx: Ctx, budget_s: float, planned: int, work: Budget) -> float:
+    """Reference seconds for the local search (IMPROVE_UNUSED_SHARE): a fixed rule
+    of the budget and of work counts, never of the clock."""
+    each = max(sum(c.racks for c in ctx.clusters), 1) * START_S_PER_RACK
+    unused = max(0.0, BOUND_SHARE * budget_s - work.spent / BOUND_CELLS_PER_S) \
+        + max(0.0, (1 - BOUND_SHARE) * budget_s - planned * each)
+    return max(IMPROVE_UNUSED_SHARE * unused, IMPROVE_MIN_SHARE * budget_s)
 
 
 def _assignment(ctx: Ctx, hd: HallData, det_time: float, seed: int, balance: bool):
