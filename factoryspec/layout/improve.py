@@ -11,13 +11,14 @@ their lcm) and re-places the network racks around them:
                by the re-placement); the run may overlap the block's own slots
     swap       two blocks of the same size (of one cluster or of two)
 
-After a move, the network racks linked to the moved racks (and to the racks
-they displaced), with every rack above them in their fabrics, are placed
-again: once tier by tier from where they stand, once jointly from the
-lower neighbours' anchors (as the first placement), each polished tier by tier
-(place_switches); the cheaper result is kept. A move is accepted only when the
-whole objective falls (recomputed exactly, ctx.objective_value), else the
-snapshot before it is restored, so the result is never worse than the input.
+After a move, the network racks linked to the moved racks (and the network
+racks they displaced), with every rack above them in their fabrics, are placed
+again, tier by tier from where they stand; if that does not lower the
+objective, the same with the other leaves of those spines; then those jointly
+from the lower neighbours' anchors (as the first placement). Each is polished
+tier by tier (place_switches), and the first that lowers the whole objective
+(recomputed exactly, ctx.objective_value) is kept; else the snapshot before
+the move is restored, so the result is never worse than the input.
 
 Why a move stays feasible: a block keeps its racks in their order and lands
 on consecutive compute slots of one row segment (HallData.segments), so every
@@ -231,11 +232,16 @@ class _Search:
         if not capacity_ok(ctx):
             ctx.restore(snap)
             return cur
-        net = self.affected(moved, displaced)
+        narrow = self.affected(moved, displaced, False)
+        wide = self.affected(moved, displaced, True)
         after = ctx.snapshot()
         best_val, best = INF, None
-        for joint in (False, True):               # from where they stand, then from anchors
-            if joint:
+        # from where they stand, the racks above only, then with the spines' other
+        # leaves; then those from anchors
+        for i, (net, joint) in enumerate(((narrow, False), (wide, False), (wide, True))):
+            if i and len(net) == len(narrow) and not joint:
+                continue                          # no other leaves: the same as the first
+            if i:
                 ctx.restore(after)
             if self.replace(net, joint) and capacity_ok(ctx) and (ctx.pos >= 0).all():
                 val = ctx.objective_value()
@@ -249,9 +255,10 @@ class _Search:
         ctx.restore(snap)
         return cur
 
-    def affected(self, moved, displaced) -> np.ndarray:
+    def affected(self, moved, displaced, siblings: bool) -> np.ndarray:
         """Network racks linked to the moved racks, the displaced ones, every
-        rack above them in their fabrics, and the other leaves of those spines."""
+        rack above them in their fabrics, and (siblings) the other leaves of
+        those spines."""
         ctx, W = self.ctx, self.ctx.W
         seen = set(displaced.tolist())
         frontier = set(displaced.tolist())
@@ -267,7 +274,7 @@ class _Search:
                 nxt.update(y for y in ctx.adj_nbr[lo:hi][up].tolist() if y not in seen)
             seen |= nxt
             frontier = nxt
-        for x in [y for y in sorted(seen) if W.tier[y] == 2]:     # a spine's other leaves follow it
+        for x in [y for y in sorted(seen) if siblings and W.tier[y] == 2]:   # a spine's other leaves
             lo, hi = ctx.adj_ptr[x], ctx.adj_ptr[x + 1]
             down = ~ctx.adj_up[lo:hi]
             seen.update(y for y in ctx.adj_nbr[lo:hi][down].tolist() if W.kind[y] == 1)

@@ -256,7 +256,9 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     stopped = False
     if obj < INF and not deadline():
         ctx.restore(best)
-        _, stopped = improve(ctx, hd, Budget(_improve_s(ctx, budget_s, planned, work)), deadline)
+        moved, stopped = improve(ctx, hd, Budget(_improve_s(ctx, budget_s, planned, work)), deadline)
+        if moved:                     # the switches once more, around the blocks where they now stand
+            refine(ctx, _groups(ctx), REFINE_ROUNDS, deadline)
         value = ctx.objective_value()
         if value < obj:
             obj, best = value, ctx.snapshot()
