@@ -241,6 +241,9 @@ class _Search:
         for i, (net, joint) in enumerate(((narrow, False), (wide, False), (wide, True))):
             if i and len(net) == len(narrow) and not joint:
                 continue                          # no other leaves: the same as the first
+            if self.deadline():                   # the safety stop: a large fabric's flows are slow
+                self.interrupted = True
+                break
             if i:
                 ctx.restore(after)
             if self.replace(net, joint) and capacity_ok(ctx) and (ctx.pos >= 0).all():
@@ -305,6 +308,7 @@ class _Search:
             improved = False
             for g, ln in zip(groups, links):
                 if self.deadline():
+                    self.interrupted = True
                     return True
                 before = ctx.objective_value(ln)
                 snap = ctx.snapshot()
