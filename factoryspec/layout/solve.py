@@ -9,6 +9,9 @@
     media        closed form per link: cheapest medium that reaches (costs)
     starts       hall model compact / load-balanced x rows filled from the
                  entry / from the far end: four deterministic starts, best kept
+    improve      local search on the best start: scalable-unit blocks of
+                 compute racks moved or swapped, the switches around them
+                 placed again, kept where the objective falls (improve)
     bound        a valid lower bound over all layouts (bound, routes)
     baseline     the naive layout, costed the same way (baseline); if it beats
                  the optimised one, it is returned instead, so objective <=
@@ -30,7 +33,10 @@ machine (layout/work.py):
     halls it has not scored by then count only the base (still valid);
   * the starts: as many of the four as the rule `starts()` allows (at least
     one), from the component's racks and seconds;
-  * improvement loops stop on a fixed number of rounds.
+  * improvement loops stop on a fixed number of rounds;
+  * the local search (improve) gets IMPROVE_UNUSED_SHARE of the reference
+    seconds the bound and the starts leave by these rules (at least
+    IMPROVE_MIN_SHARE of the component's), charged per flow it solves.
 The wall clock is only a safety stop at the component's share of the limit:
 if a machine is so slow that it fires, the best layout so far is returned with
 status 'interrupted' (that run may differ from an unhurried one).
@@ -50,6 +56,7 @@ from .baseline import place_baseline
 from .bound import lower_bound
 from .context import Ctx
 from .costs import INF
+from .improve import improve
 from .place_rows import pack
 from .place_switches import place, refine
 from .problem import LayoutProblem, milliwatts, module_mw, mw_to_w, watts
@@ -83,6 +90,18 @@ def finish_seconds(groups: int, halls: int) -> float:
     """The seconds the rule reserves, after solving, for a component of `groups`
     link groups over `halls` halls."""
     return FINISH_S + FINISH_S_PER_GROUP * groups + FINISH_S_PER_HALL * halls
+
+
+# The local search that moves compute racks with the switches (improve.py) gets
+# IMPROVE_UNUSED_SHARE of the reference seconds the rules above leave unused (the
+# bound's share less the work it spent, the starts' share less what starts()
+# planned; the rest is headroom: for the real cost of the starts, which the rule
+# underestimates on the largest specs under load, and for the safety stop, which at
+# 0.5 fired on campus components solved two at a time on the loaded reference VM),
+# and at least IMPROVE_MIN_SHARE of the component's seconds. Both are work counts,
+# so where it stops is fixed.
+IMPROVE_UNUSED_SHARE = 0.25
+IMPROVE_MIN_SHARE = 0.05
 
 
 def starts(racks: int, budget_s: float) -> int:
@@ -259,7 +278,16 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
                 left = 0                  # proven close enough (`solve { gap }`): the rest are skipped
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
-    interrupted = deadline() or work.interrupted      # the safety stop, not a budget
+    stopped = False
+    if obj < INF and obj - bound > problem.gap_target * obj and not deadline():
+        ctx.restore(best)
+        moved, stopped = improve(ctx, hd, Budget(_improve_s(ctx, solve_s, planned, work)), deadline)
+        if moved:                     # the switches once more, around the blocks where they now stand
+            refine(ctx, _groups(ctx), REFINE_ROUNDS, deadline)
+        value = ctx.objective_value()
+        if value < obj:
+            obj, best = value, ctx.snapshot()
+    interrupted = stopped or deadline() or work.interrupted      # the safety stop, not a budget
     base_obj = None
     if place_baseline(ctx, hd):
         base_obj = ctx.objective_value()
@@ -272,6 +300,15 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     out["interrupted"] = interrupted
     out["least_s"] = finish + START_S_PER_RACK * sum(c.racks for c in ctx.clusters) / (1 - BOUND_SHARE)
     return out
+
+
+def _improve_s(ctx: Ctx, budget_s: float, planned: int, work: Budget) -> float:
+    """Reference seconds for the local search (IMPROVE_UNUSED_SHARE): a fixed rule
+    of the budget and of work counts, never of the clock."""
+    each = max(sum(c.racks for c in ctx.clusters), 1) * START_S_PER_RACK
+    unused = max(0.0, BOUND_SHARE * budget_s - work.spent / BOUND_CELLS_PER_S) \
+        + max(0.0, (1 - BOUND_SHARE) * budget_s - planned * each)
+    return max(IMPROVE_UNUSED_SHARE * unused, IMPROVE_MIN_SHARE * budget_s)
 
 
 def _assignment(ctx: Ctx, hd: HallData, det_time: float, seed: int, balance: bool):
