@@ -97,7 +97,14 @@ def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
                     "name each rail once")
         return
     slot_ports = a.rail_capacity()
-    if ports % len(rails):
+    if slot_ports < 1 and not a.whole_racks:
+        # a node slot has no position on a rail: its ports split over more rails than it has
+        # (cluster-nodes says so for the nodes); nothing to divide the appliance's ports by
+        yield error("appliance-rails", f"{name}: fabric {fab.qualname} has no position a rail in a node slot "
+                    f"({fab.ports_of(a.cluster)} ports a rack over {fab.rails} rails and {a.cluster.system.slots} slots), "
+                    f"so {a.appliance.qualname}'s ports have nowhere to go", a.at("fabric"),
+                    "give the fabric fewer rails, or more ports a rack")
+    elif ports % len(rails):
         yield error("appliance-rails", f"{name}: {ports} ports of {a.appliance.qualname} do not split evenly "
                     f"over the {len(rails)} rails named", a.at("rails"),
                     "name rails that divide its ports: the same number of ports on each")
