@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from factoryspec.cli import main
 from factoryspec.layout import improve
-from factoryspec.layout.generate import small
+from factoryspec.layout.generate import SMALL_SHAPES, small
 from factoryspec.layout.solve import solve
 from factoryspec.layout.verify import verify
 
@@ -52,13 +52,7 @@ def test_the_phase_is_what_lowers_the_objective(tmp_path, monkeypatch):
     assert on["objective"] < off["objective"]
 
 
-@pytest.mark.parametrize("kw", [
-    dict(),                                                                   # 2-tier
-    dict(racks=32, rows=6, slots=12, radix=8, ports=2, rails=1),              # 3-tier
-    dict(halls=2, racks=24, rows=3),                                          # two halls
-    dict(racks=12, rows=4, slots=12, cross_aisles=1, reserved={(1, 1), (2, 5)}),
-    dict(objective="length"),
-])
+@pytest.mark.parametrize("kw", SMALL_SHAPES)
 def test_the_phase_never_raises_the_objective(kw, monkeypatch):
     p = small(**kw)
     on = solve(p, time_limit_s=5)

@@ -12,7 +12,7 @@ import pytest
 
 from factoryspec.diagnostics import Span
 from factoryspec.layout import Cabling, LayoutProblem, solve
-from factoryspec.layout.generate import LINKX, campus, small
+from factoryspec.layout.generate import LINKX, SMALL_SHAPES, campus, small
 from factoryspec.layout.jsonio import dumps, layout_to_json
 from factoryspec.layout.verify import verify
 
@@ -30,14 +30,7 @@ def by_id(r):
     return {x.id: x for x in r.layout.placements}
 
 
-@pytest.mark.parametrize("kw", [
-    dict(),                                                                   # 2-tier
-    dict(racks=32, rows=6, slots=12, radix=8, ports=2, rails=1),              # 3-tier
-    dict(halls=2, racks=24, rows=3),                                          # two halls
-    dict(racks=12, rows=4, slots=12, cross_aisles=1, reserved={(1, 1), (2, 5)}),
-    dict(objective="length"),
-    dict(objective="cost_then_headroom"),
-])
+@pytest.mark.parametrize("kw", SMALL_SHAPES + (dict(objective="cost_then_headroom"),))
 def test_small_problems_solve_verify_and_bound(kw):
     p = small(**kw)
     r = solved(p)

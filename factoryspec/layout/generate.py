@@ -76,6 +76,16 @@ def campus(mw: float, cluster_mw: float = 200, seed: int = 0, objective: str = "
                          objective=objective, seed=seed, spec_hash=f"generated-{mw:g}MW")
 
 
+# Small instances of different shapes for tests: keyword arguments of small().
+SMALL_SHAPES = (
+    dict(),                                                                   # 2-tier
+    dict(racks=32, rows=6, slots=12, radix=8, ports=2, rails=1),              # 3-tier
+    dict(halls=2, racks=24, rows=3),                                          # two halls
+    dict(racks=12, rows=4, slots=12, cross_aisles=1, reserved={(1, 1), (2, 5)}),
+    dict(objective="length"),
+)
+
+
 def small(racks: int = 16, *, rows: int = 3, slots: int = 10, network: int = 2, su: int = 4,
           radix: int = 16, ports: int = 4, rails: int = 2, halls: int = 1, objective: str = "cost",
           seed: int = 0, cabling: Cabling | None = None, **hall_kw) -> LayoutProblem:
