@@ -149,7 +149,7 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
                          "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
                                          "fabric": a.fabric.name if a.fabric is not None else None,
                                          "rails": list(a.rail_list()), "ports": a.count * a.appliance.ports,
-                                         "own_racks": _own_racks(c, a)}
+                                         "own_racks": a.own_rack_count}
                                         for a in c.appliances],
                          "gpus": c.gpus,
                          "it_power_w": _w(c.it_power.value), "unplaced_racks": c.unplaced,
@@ -252,12 +252,6 @@ def _shared_power(fab) -> Fraction:
     if fab.sized is None:
         return Fraction(0)
     return fab.switch.power.value * fab.sized.switches + fab.optics_power.value
-
-
-def _own_racks(c, a) -> int | None:
-    """Racks an `own_racks` block stands in (None for one in the next free slots)."""
-    n = c.system.slots
-    return -(-a.slots // n) if a.own_racks and n else None
 
 
 def optics_ends(f: Factory) -> int:

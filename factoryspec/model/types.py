@@ -713,6 +713,12 @@ class Fitted(Node):
             return self.slot_positions() // self.fullest_rack()
         return self.slot_positions() * self.appliance.node_slots
 
+    @property
+    def own_rack_count(self) -> int | None:
+        """Racks it stands in with `own_racks` (None without: it takes the next free slots)."""
+        n = self.cluster.system.slots if self.cluster is not None else 0
+        return -(-self.slots // n) if self.own_racks and n else None
+
     def fullest_rack(self) -> int:
         """Appliances in the fullest of its own racks (whole-rack systems)."""
         return max(min(self.in_one_rack(), self.count), 1)
@@ -874,8 +880,7 @@ class Cluster(Node):
     @property
     def appliance_racks(self) -> int:
         """Racks its `own_racks` appliances stand in (outside its scalable units)."""
-        n = self.system.slots
-        return sum(-(-a.slots // n) for a in self.appliances if a.own_racks)
+        return sum(a.own_rack_count or 0 for a in self.appliances)
 
     @property
     def gpus(self) -> int:
