@@ -69,31 +69,56 @@ def _appliance(c, a) -> Iterator[Diagnostic]:
         yield error("appliance-slots", f"{name}: {a.count:,} appliances in one block is absurd (at most "
                     f"{MAX_APPLIANCES:,})", a.at("count"))
         return
-    fab = a.fabric
+    app = a.appliance
+    if not app.all_ports:
+        yield error("appliance-fabric", f"{name}: {app.qualname} has no ports (`ports`, `storage_ports` and "
+                    "`management_ports` are all 0), so nothing cables it", app.at() or a.at("appliance"),
+                    "give the appliance the ports it has")
+        return
+    if app.ports == 0 and a.is_set("fabric"):
+        yield error("appliance-fabric", f"{name}: `fabric` names where {app.qualname}'s `ports` go, and it has "
+                    "none (its storage and management ports go to the cluster's fabric of that role)",
+                    a.at("fabric"), "leave out `fabric`, or give the appliance `ports`")
+        return
+    main = a.link_to(a.fabric) if a.fabric is not None else None
+    for role, attr in app.ROLE_PORTS:
+        if getattr(app, attr) and main is not None and a.fabric.role == role and app.ports:
+            yield error("appliance-fabric", f"{name}: {app.qualname}'s `ports` and `{attr}` would both be "
+                        f"endpoints of fabric {a.fabric.qualname} (role {role}) at the same positions",
+                        a.at("fabric") if a.is_set("fabric") else a.at("appliance"),
+                        f"write its ports on that fabric once: in `ports` or in `{attr}`")
+    for p in a.links:
+        yield from _link(c, a, p, name if p.attr == "ports" else f"{name} ({p.attr})")
+
+
+def _link(c, a, p, name: str) -> Iterator[Diagnostic]:
+    fab = p.fabric
     if fab is None:
         have = ", ".join(x.name for x in c.fabrics + c.joins if x.name) or "none"
         what = f"no fabric `{a.fabric_name}`" if a.fabric_name is not None else "no fabric"
         yield error("appliance-fabric", f"{name}: cluster {c.qualname} has {what} (its fabrics: {have})",
                     a.at("fabric"), "name one of the cluster's fabrics, or a site fabric it joins, in `fabric`")
         return
-    yield from _rails(a, fab, name)
+    yield from _rails(p, fab, name)
 
 
 def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
-    rails, ports = a.rail_list(), a.appliance.ports
+    """The checks of one block's ports on one fabric (a: FabricPorts; spans are the block's,
+    `rails` only where they are its `ports`')."""
+    rails, ports, block = a.rail_list(), a.ports, a.fitted
     if fab.planes != 1:
         yield error("appliance-rails", f"{name}: fabric {fab.qualname} has {fab.planes} planes; appliance ports "
-                    "are placed on the rails of a single-plane fabric", a.at("fabric"),
+                    "are placed on the rails of a single-plane fabric", _at(a, "fabric"),
                     "cable the appliance to a fabric with `planes = 1`")
         return
     bad = [r for r in rails if not 1 <= r <= fab.rails]
     if bad:
         yield error("appliance-rails", f"{name}: rail {bad[0]} does not exist: fabric {fab.qualname} has "
-                    f"{fab.rails} rail{'s' if fab.rails != 1 else ''} (1..{fab.rails})", a.at("rails"),
+                    f"{fab.rails} rail{'s' if fab.rails != 1 else ''} (1..{fab.rails})", _at(a, "rails"),
                     f"name rails 1..{fab.rails}")
         return
     if len(set(rails)) != len(rails):
-        yield error("appliance-rails", f"{name}: `rails` names a rail twice ({list(rails)})", a.at("rails"),
+        yield error("appliance-rails", f"{name}: `{a.rails_attr}` names a rail twice ({list(rails)})", _at(a, "rails"),
                     "name each rail once")
         return
     slot_ports = a.rail_capacity()
@@ -102,18 +127,17 @@ def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
         # (cluster-nodes says so for the nodes); nothing to divide the appliance's ports by
         yield error("appliance-rails", f"{name}: fabric {fab.qualname} has no position a rail in a node slot "
                     f"({fab.ports_of(a.cluster)} ports a rack over {fab.rails} rails and {a.cluster.system.slots} slots), "
-                    f"so {a.appliance.qualname}'s ports have nowhere to go", a.at("fabric"),
+                    f"so {a.appliance.qualname}'s ports have nowhere to go", _at(a, "fabric"),
                     "give the fabric fewer rails, or more ports a rack")
     elif ports % len(rails):
         yield error("appliance-rails", f"{name}: {ports} ports of {a.appliance.qualname} do not split evenly "
-                    f"over the {len(rails)} rails named", a.at("rails"),
+                    f"over the {len(rails)} rails named", _at(a, "rails"),
                     "name rails that divide its ports: the same number of ports on each")
     elif a.whole_racks and ports // len(rails) > slot_ports:
         room = a.slot_positions()
-        yield error("appliance-rails", f"{name}: {a.fullest_rack()} x {a.appliance.qualname} a rack need "
-                    f"{a.fullest_rack() * (ports // len(rails))} positions on each of the {len(rails)} rails named; "
-                    f"a rack of fabric {fab.qualname} has {room}", a.at("per_rack") if a.is_set("per_rack")
-                    else a.at("appliance"),
+        yield error("appliance-rails", f"{name}: {block.fullest_rack()} x {a.appliance.qualname} a rack need "
+                    f"{block.fullest_rack() * (ports // len(rails))} positions on each of the {len(rails)} rails named; "
+                    f"a rack of fabric {fab.qualname} has {room}", _at(a, "per_rack" if block.is_set("per_rack") else "appliance"),
                     f"set `per_rack = {max(room // max(ports // len(rails), 1), 1)}` or fewer, or name more rails"
                     if room >= ports // len(rails) else "name more rails, so that each takes fewer ports")
     elif ports // len(rails) > slot_ports:
@@ -121,6 +145,24 @@ def _rails(a, fab, name: str) -> Iterator[Diagnostic]:
                     f"{len(rails)} rail{'s' if len(rails) != 1 else ''} named x {slot_ports} position"
                     f"{'s' if slot_ports != 1 else ''} a rail in its {a.appliance.node_slots} node slot"
                     f"{'s' if a.appliance.node_slots != 1 else ''} ({len(rails) * slot_ports})",
-                    a.at("rails") if a.is_set("rails") else a.at("appliance"),
-                    f"name {-(-ports // slot_ports)} rails or more, e.g. `rails = "
-                    f"[{', '.join(str(i) for i in range(1, min(-(-ports // slot_ports), fab.rails) + 1))}]`")
+                    _at(a, "rails"), _more_rails(a, fab, -(-ports // slot_ports), slot_ports))
+
+
+def _more_rails(a, fab, need: int, slot_ports: int) -> str:
+    if need <= fab.rails:
+        return (f"name {need} rails or more, e.g. `{a.rails_attr} = "
+                f"[{', '.join(str(i) for i in range(1, need + 1))}]`")
+    return (f"fabric {fab.qualname} has {fab.rails} rail{'s' if fab.rails != 1 else ''}: at most "
+            f"{fab.rails * slot_ports} ports an appliance; give it more `node_slots`, or the fabric more "
+            "ports a rack")
+
+
+def _at(a, attr: str):
+    """Where to report on a block's ports on a fabric: at `attr` of the block (its
+    `rails` for `ports`, `storage_rails` for storage ports, ...), at its
+    `appliance` for what a block does not write for its role ports (`fabric`)."""
+    if attr == "rails":
+        attr = a.rails_attr if a.fitted.is_set(a.rails_attr) else "appliance"
+    elif a.attr != "ports":
+        attr = "appliance"
+    return a.fitted.at(attr)

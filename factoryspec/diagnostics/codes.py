@@ -400,14 +400,19 @@ appliances take the last node slots of those racks, so they must fit. A fabric's
 evenly over the nodes of a rack.
 Example: `system = dgx_h100` with `nodes = 127` and `scalable_unit = 30` (not a multiple of 4).
 Fix: write one of `nodes` and `racks`; a scalable unit of whole racks (32 slots = 8 racks).""")
-_code("appliance-fabric", "check", "An appliance names a fabric its cluster does not have",
-      """An `appliances` block puts its ports on one of its cluster's fabrics, named in `fabric` (default: the
-cluster's first fabric). The name must be a fabric of that cluster.
-Example: `fabric = "compute"` in a cluster whose only fabric is `fabric ib { ... }`.
-Fix: name the fabric as the cluster writes it.""")
+_code("appliance-fabric", "check", "An appliance's ports have no fabric, or two sets share one",
+      """An `appliances` block puts the appliance's `ports` on one of its cluster's fabrics, named in `fabric`
+(default: the cluster's first fabric), and its `storage_ports` and `management_ports` on the cluster's fabric
+of that role. The name must be a fabric of that cluster (or a site fabric it joins); an appliance needs some
+port; `fabric` needs `ports`; and `ports` and a role's ports cannot both go to one fabric (they would take the
+same positions).
+Example: `fabric = "compute"` in a cluster whose only fabric is `fabric ib { ... }`; or a storage head with
+`ports = 2` and `storage_ports = 2` whose block names the storage fabric.
+Fix: name the fabric as the cluster writes it; write the ports on a fabric once.""")
 _code("appliance-rails", "check", "An appliance's ports do not fit the rails it names",
-      """An appliance's ports are endpoints of its fabric on the rails it names only (default: the first
-`ports` rails), the same number on each. Endpoints are indexed by node-slot position: a slot has
+      """An appliance's ports are endpoints of its fabric on the rails its block names only (`rails` for
+`ports`, `storage_rails` and `management_rails` for those roles; default: the first rails, one a port),
+the same number on each. Endpoints are indexed by node-slot position: a slot has
 ports_per_rack / (nodes_per_rack x rails) positions a rail, so an appliance of `node_slots` slots can have
 at most that many ports a rail. A rail must exist (1..rails), be named once, and the fabric must have one
 plane.
@@ -415,9 +420,10 @@ Example: UFM with 4 ports and `rails = [1, 2, 3]` (4 do not split over 3), or `r
 Fix: name as many rails as it has ports (a DGX H100 SuperPOD's UFM: `rails = [1, 2, 3, 4]`).""")
 _code("appliance-slots", "check", "Appliances where there are no node slots",
       """Appliances stand in the node slots of a node system's compute racks (after its nodes). A whole-rack
-system (NVL72: no `nodes_per_rack`) has no node slots, so its cluster cannot hold them; and one block holds at
-most 10,000.
-Fix: use a node system's cluster, or leave the appliance out (or model it as its own rack).""")
+system (NVL72: no `nodes_per_rack`) has no node slots, so there they need racks of their own (`own_racks`);
+and one block holds at most 10,000.
+Fix: write `own_racks = true` (racks of their own after the system's, `per_rack` a rack), or use a node
+system's cluster.""")
 _code("fabric-ports", "check", "A fabric's port counts cannot work",
       """Port counts that cannot be cabled: more fabric ports per rack (`ports_per_rack`) than the system has
 ports of the fabric's role (`compute_ports`, `storage_ports` or `management_ports`); a storage or

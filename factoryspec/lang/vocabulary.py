@@ -212,11 +212,21 @@ _kind("system", "A system (catalog item): a whole rack (NVL72), or a node of whi
     Attr("cost", u.MONEY, "Price per rack (per node with `nodes_per_rack`), for the bill of materials."),
 ), top_level=True)
 
-_kind("appliance", "A fabric appliance (catalog item), e.g. a UFM server: it takes node slots in a node "
-      "system's compute racks and its ports are endpoints of one fabric, on the rails it names.", (
+_kind("appliance", "A fabric appliance (catalog item), e.g. a UFM server or a storage head: it takes node "
+      "slots in a node system's compute racks (or racks of its own) and its ports are endpoints of fabrics: "
+      "`ports` of the fabric its `appliances` block names, on the rails it names, and `storage_ports` and "
+      "`management_ports` of the cluster's fabric of that role.", (
     Attr("vendor", STRING, "Maker."),
-    Attr("ports", COUNT, "Fabric ports of one appliance.", required=True, minimum=1),
-    Attr("port_speed", u.DATA_RATE, "Speed of each port.", required=True),
+    Attr("ports", COUNT, "Ports of one appliance on the fabric its `appliances` block names (`fabric`).",
+         _F(0)),
+    Attr("port_speed", u.DATA_RATE, "Speed of each of those ports."),
+    Attr("storage_ports", COUNT, "Ports of one appliance on the cluster's `role = \"storage\"` fabric (its "
+         "first), on the rails its block's `storage_rails` name; not cabled when the cluster has none.", _F(0)),
+    Attr("storage_port_speed", u.DATA_RATE, "Speed of each storage port."),
+    Attr("management_ports", COUNT, "Ports of one appliance on the cluster's `role = \"management\"` fabric "
+         "(its first), on the rails its block's `management_rails` name; not cabled when the cluster has none.",
+         _F(0)),
+    Attr("management_port_speed", u.DATA_RATE, "Speed of each management port."),
     Attr("power", u.POWER, "Power of one appliance.", Q(0, "W")),
     Attr("weight", u.MASS, "Weight of one appliance.", Q(0, "kg")),
     Attr("rack_units", COUNT, "Height in rack units.", _F(1), minimum=1),
@@ -274,13 +284,19 @@ _kind("cluster", "A training/inference cluster: systems, their count and their f
 
 _kind("appliances", "Appliances a cluster holds (e.g. UFM servers): they take the node slots after its "
       "nodes, or racks of their own (`own_racks`; the only way in a whole-rack system's cluster), and their "
-      "ports are endpoints of one of its fabrics.", (
+      "ports are endpoints of its fabrics.", (
     Attr("appliance", None, "The appliance model (an `appliance` block or catalog name).", ref="appliance",
          required=True),
     Attr("count", COUNT, "How many.", _F(1), minimum=1),
-    Attr("fabric", STRING, "Name of the cluster's fabric its ports are endpoints of (default: its first).", None),
-    Attr("rails", COUNT, "The fabric's rails (1-based) its ports go to, the same number of ports on each "
+    Attr("fabric", STRING, "Name of the cluster's fabric (or a site fabric it joins) the appliance's `ports` "
+         "are endpoints of (default: its first). Storage and management ports go to its fabric of that role.",
+         None),
+    Attr("rails", COUNT, "The rails (1-based) of `fabric` its `ports` go to, the same number of ports on each "
          "(default: the first `ports` rails).", many=True),
+    Attr("storage_rails", COUNT, "The rails of the cluster's storage fabric its `storage_ports` go to "
+         "(default: the first ones).", many=True),
+    Attr("management_rails", COUNT, "The rails of the cluster's management fabric its `management_ports` go "
+         "to (default: the first ones).", many=True),
     Attr("own_racks", BOOL, "Stand in racks of their own (e.g. a management rack): the first appliance at the "
          "start of a rack after the nodes and earlier appliances, and nothing after them in those racks. "
          "Default: in the next free node slots. In a whole-rack system's cluster (NVL72), which has no node "

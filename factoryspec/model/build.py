@@ -55,6 +55,26 @@ def _nodes_before_appliances(blocks, slots: int, n: int) -> int | None:
             hi = mid - 1
     return lo
 
+
+def _link_appliances(a: t.Fitted, c: t.Cluster) -> None:
+    """Where a block's ports go: `ports` to its `fabric` (a fabric of its own, or a
+    site fabric it joins; default the cluster's first), and each role's ports to
+    the cluster's first fabric of that role (none: not cabled, as a system's)."""
+    fabrics = c.fabrics + c.joins
+    a.fabric = next((fab for fab in fabrics if fab.name == a.fabric_name), None) \
+        if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
+    if a.appliance.ports:
+        a.links.append(t.FabricPorts(fitted=a, fabric=a.fabric, attr="ports", ports=a.appliance.ports,
+                                     rails=a.rails))
+    for role, attr in t.Appliance.ROLE_PORTS:
+        n = getattr(a.appliance, attr)
+        fab = next((fab for fab in fabrics if fab.role == role), None)
+        # the block's fabric takes its `ports`; the same ports twice is checks/nodes.py's error
+        if n and fab is not None and not (fab is a.fabric and a.appliance.ports):
+            a.links.append(t.FabricPorts(fitted=a, fabric=fab, attr=attr, ports=n,
+                                         rails=a.role_rails.get(attr.replace("_ports", "_rails"))))
+
+
 class _Skip(Exception):
     """The entity has an erroneous or missing value: leave it out."""
 
@@ -319,8 +339,13 @@ class Builder:
                         nodes_per_rack=self.count(ent, "nodes_per_rack"), rack_weight=self.val(ent, "rack_weight"))
 
     def appliance(self, ent: Entity) -> t.Appliance:
-        return t.Appliance(**self.common(ent), vendor=self.val(ent, "vendor"), ports=self.count(ent, "ports", True),
-                           port_speed=self.val(ent, "port_speed", True), power=self.val(ent, "power", True),
+        return t.Appliance(**self.common(ent), vendor=self.val(ent, "vendor"),
+                           ports=self.count(ent, "ports", default=0), port_speed=self.val(ent, "port_speed"),
+                           storage_ports=self.count(ent, "storage_ports", default=0),
+                           storage_port_speed=self.val(ent, "storage_port_speed"),
+                           management_ports=self.count(ent, "management_ports", default=0),
+                           management_port_speed=self.val(ent, "management_port_speed"),
+                           power=self.val(ent, "power", True),
                            weight=self.val(ent, "weight", True), rack_units=self.count(ent, "rack_units", default=1),
                            node_slots=self.count(ent, "node_slots", default=1), cost=self.val(ent, "cost"))
 
@@ -388,9 +413,8 @@ class Builder:
         self.children(ent, c, {"fabric": (self.fabric, c.fabrics, c)})
         self.f.fabrics += c.fabrics
         self.join(ent, c)
-        for a in c.appliances:               # a fabric of its own, or a site fabric it joins
-            a.fabric = next((fab for fab in c.fabrics + c.joins if fab.name == a.fabric_name), None) \
-                if a.fabric_name is not None else (c.fabrics[0] if c.fabrics else None)
+        for a in c.appliances:
+            _link_appliances(a, c)
         return c
 
     def _every_hall(self, site: t.Site | None) -> tuple[list, bool]:
@@ -445,16 +469,23 @@ class Builder:
             c.padding = racks * n - base - sum(a.slots for a in c.appliances)
 
     def fitted(self, ent: Entity) -> t.Fitted:
-        rails = self.val(ent, "rails")
-        if rails is not None:
-            rails = rails if isinstance(rails, tuple) else (rails,)
-            if not all(isinstance(r, Fraction) and r.denominator == 1 for r in rails):
-                raise _Skip
-            rails = tuple(int(r) for r in rails)
+        role_rails = {attr.replace("_ports", "_rails"): self.rail_list(ent, attr.replace("_ports", "_rails"))
+                      for _, attr in t.Appliance.ROLE_PORTS}
         return t.Fitted(**self.common(ent), appliance=self.ref(self.val(ent, "appliance", True), "appliance"),
                         count=self.count(ent, "count", default=1), fabric_name=self.val(ent, "fabric"),
-                        rails=rails, own_racks=bool(self.val(ent, "own_racks", default=False)),
+                        rails=self.rail_list(ent, "rails"),
+                        role_rails={k: v for k, v in role_rails.items() if v is not None},
+                        own_racks=bool(self.val(ent, "own_racks", default=False)),
                         per_rack=self.count(ent, "per_rack"))
+
+    def rail_list(self, ent: Entity, attr: str) -> tuple[int, ...] | None:
+        rails = self.val(ent, attr)
+        if rails is None:
+            return None
+        rails = rails if isinstance(rails, tuple) else (rails,)
+        if not all(isinstance(r, Fraction) and r.denominator == 1 for r in rails):
+            raise _Skip
+        return tuple(int(r) for r in rails)
 
     def join(self, ent: Entity, c: t.Cluster) -> None:
         """The site fabrics a cluster joins (`fabrics = [...]`): its racks become

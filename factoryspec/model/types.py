@@ -98,16 +98,33 @@ class System(Node):
 
 @attrs.define(eq=False, kw_only=True, repr=False)
 class Appliance(Node):
-    """A fabric appliance (catalog item): node slots in a rack, ports on a fabric."""
+    """A fabric appliance (catalog item): node slots in a rack, ports on fabrics:
+    `ports` on the fabric its block names, and per role (as a system's) on the
+    cluster's fabric of that role."""
     kind: str = "appliance"
     vendor: str | None = None
-    ports: int
-    port_speed: Quantity
+    ports: int = 0
+    port_speed: Quantity | None = None
+    storage_ports: int = 0
+    storage_port_speed: Quantity | None = None
+    management_ports: int = 0
+    management_port_speed: Quantity | None = None
     power: Quantity = ZERO_W
     weight: Quantity
     rack_units: int = 1
     node_slots: int = 1
     cost: Quantity | None = None
+
+    # the roles whose ports go to the cluster's fabric of that role, not the block's
+    ROLE_PORTS = (("storage", "storage_ports"), ("management", "management_ports"))
+
+    def role_ports(self) -> list[tuple[str, int]]:
+        """(role, ports) of each role it has ports of, besides `ports`."""
+        return [(role, getattr(self, attr)) for role, attr in self.ROLE_PORTS if getattr(self, attr)]
+
+    @property
+    def all_ports(self) -> int:
+        return self.ports + sum(n for _, n in self.role_ports())
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
@@ -469,13 +486,13 @@ class Fabric(Node):
         the sum over its members."""
         return sum(self.member_endpoints(c) for c in self.members)
 
-    def member_appliances(self, c: "Cluster") -> list[Fitted]:
-        """Member c's appliances whose ports are cabled to this fabric (valid: in a
-        whole-rack system's cluster only those in racks of their own)."""
-        return [a for a in c.appliances if a.fabric is self and a.valid]
+    def member_appliances(self, c: "Cluster") -> list["FabricPorts"]:
+        """Member c's appliances' ports cabled to this fabric, a block's at a time
+        (valid: in a whole-rack system's cluster only those in racks of their own)."""
+        return [p for a in c.appliances for p in a.links if p.fabric is self and p.valid]
 
     @property
-    def appliances(self) -> list[Fitted]:
+    def appliances(self) -> list["FabricPorts"]:
         """The appliances cabled to this fabric: its cluster's, or of a shared
         fabric every member's that name it."""
         return [a for c in self.members for a in self.member_appliances(c)]
@@ -484,7 +501,7 @@ class Fabric(Node):
         if c.full:          # every slot a node: every position a port, however they split over nodes
             return self.member_endpoints(c)
         return (c.node_count * (self.ports_of(c) // c.system.slots)
-                + sum(a.count * a.per_rail() * len(a.rail_list()) for a in self.member_appliances(c)))
+                + sum(a.cables for a in self.member_appliances(c)))
 
     @property
     def ports(self) -> int:
@@ -627,18 +644,21 @@ class Fabric(Node):
 @attrs.define(eq=False, kw_only=True, repr=False)
 class Fitted(Node):
     """An `appliances` block of a cluster: `count` appliances in the node slots after
-    its nodes (in block order), their ports on `fabric`'s `rails` (1-based): a
-    fabric of the cluster or a site fabric it joins."""
+    its nodes (in block order). Their `ports` go to `fabric`'s `rails` (1-based): a
+    fabric of the cluster or a site fabric it joins; their storage and management
+    ports to the cluster's fabric of that role (`links`, one per fabric)."""
     kind: str = "appliances"
     appliance: Appliance
     count: int = 1
     fabric_name: str | None = None             # as written; None: the cluster's first fabric
     fabric: "Fabric | None" = None             # resolved; None when the cluster has no such fabric
     rails: tuple[int, ...] | None = None       # as written; None: the first `ports` rails
+    role_rails: dict = attrs.Factory(dict)     # as written: "storage_rails" -> rails of its storage ports
     own_racks: bool = False                    # in racks of its own, from a rack's first slot
     per_rack: int | None = None                # as written: how many one of its own racks holds (whole-rack)
     first_slot: int = 0                        # derived: its first appliance's node slot in the cluster
     cluster: "Cluster | None" = None           # the cluster it stands in
+    links: list["FabricPorts"] = attrs.Factory(list)   # derived: its ports on each fabric (model/build.py)
 
     # A whole-rack system's cluster (NVL72) has no node slots: there a block with
     # `own_racks` stands in racks of its own after the system's racks, `per_rack` of
@@ -659,20 +679,6 @@ class Fitted(Node):
             return self.first_slot + i // self.in_one_rack()
         return self.first_slot + i * self.appliance.node_slots
 
-    def position(self, i: int, per_slot: int) -> int:
-        """The first endpoint position of appliance i on each of its rails, where a
-        node slot (a whole rack) has per_slot positions a rail."""
-        if self.whole_racks:
-            return self.slot_of(i) * per_slot + i % self.in_one_rack() * self.per_rail()
-        return self.slot_of(i) * per_slot
-
-    def slot_positions(self) -> int:
-        """Positions one node slot of its cluster has on each rail of its fabric."""
-        f, c = self.fabric, self.cluster
-        if f is None or c is None or not f.rails or not c.system.slots:
-            return 0
-        return f.ports_of(c) // c.system.slots // f.rails
-
     @property
     def slots(self) -> int:
         """Node slots it takes (racks, in a whole-rack system's cluster: none
@@ -680,38 +686,6 @@ class Fitted(Node):
         if self.whole_racks:
             return -(-min(self.count, MAX_APPLIANCES) // self.in_one_rack()) if self.own_racks else 0
         return self.count * self.appliance.node_slots
-
-    def rail_list(self) -> tuple[int, ...]:
-        """The rails (1-based) its ports go to."""
-        if self.rails is not None:
-            return self.rails
-        n = self.fabric.rails if self.fabric is not None else 1
-        return tuple(range(1, min(self.appliance.ports, n) + 1))
-
-    def per_rail(self) -> int:
-        """Ports of one appliance on each of its rails (0 when they do not split evenly)."""
-        rails = self.rail_list()
-        return self.appliance.ports // len(rails) if rails and self.appliance.ports % len(rails) == 0 else 0
-
-    @property
-    def valid(self) -> bool:
-        """Whether its ports can be cabled (checks/nodes.py reports why not): a fabric of the
-        cluster with one plane, rails that exist, ports that split evenly and fit its slots."""
-        f = self.fabric
-        if f is None or f.planes != 1 or not 1 <= self.count <= MAX_APPLIANCES:
-            return False
-        rails = self.rail_list()
-        if self.whole_racks and not self.own_racks:
-            return False
-        return (bool(rails) and len(set(rails)) == len(rails) and all(1 <= r <= f.rails for r in rails)
-                and 0 < self.per_rail() <= self.rail_capacity())
-
-    def rail_capacity(self) -> int:
-        """The most ports one appliance may have on a rail: the positions of its node
-        slots, or its share of one of its own racks' (whole-rack systems)."""
-        if self.whole_racks:
-            return self.slot_positions() // self.fullest_rack()
-        return self.slot_positions() * self.appliance.node_slots
 
     @property
     def own_rack_count(self) -> int | None:
@@ -722,6 +696,101 @@ class Fitted(Node):
     def fullest_rack(self) -> int:
         """Appliances in the fullest of its own racks (whole-rack systems)."""
         return max(min(self.in_one_rack(), self.count), 1)
+
+    def link_to(self, fabric: "Fabric") -> "FabricPorts | None":
+        return next((p for p in self.links if p.fabric is fabric), None)
+
+    @property
+    def cabled(self) -> int:
+        """Cables from its appliances: every valid link's ports."""
+        return sum(p.cables for p in self.links if p.valid)
+
+
+@attrs.define(eq=False, kw_only=True, repr=False)
+class FabricPorts:
+    """An `appliances` block's ports on one fabric, each appliance's `ports` on
+    `rails` (None: the first `ports` rails), at the positions of its node slots.
+    `attr` is the appliance's attribute they come from: `ports` (the block's
+    `fabric`), `storage_ports` or `management_ports` (the cluster's fabric of
+    that role)."""
+    fitted: Fitted
+    fabric: "Fabric | None"
+    attr: str
+    ports: int
+    rails: tuple[int, ...] | None = None
+
+    @property
+    def rails_attr(self) -> str:
+        """The block's attribute naming its rails: `rails`, `storage_rails`, ..."""
+        return "rails" if self.attr == "ports" else self.attr.replace("_ports", "_rails")
+
+    # what placing them needs of the block
+    @property
+    def count(self) -> int:
+        return self.fitted.count
+
+    @property
+    def appliance(self) -> Appliance:
+        return self.fitted.appliance
+
+    @property
+    def cluster(self) -> "Cluster | None":
+        return self.fitted.cluster
+
+    @property
+    def whole_racks(self) -> bool:
+        return self.fitted.whole_racks
+
+    def position(self, i: int, per_slot: int) -> int:
+        """The first endpoint position of appliance i on each of its rails, where a
+        node slot (a whole rack) has per_slot positions a rail."""
+        a = self.fitted
+        if a.whole_racks:
+            return a.slot_of(i) * per_slot + i % a.in_one_rack() * self.per_rail()
+        return a.slot_of(i) * per_slot
+
+    def slot_positions(self) -> int:
+        """Positions one node slot of its cluster has on each rail of its fabric."""
+        f, c = self.fabric, self.cluster
+        if f is None or c is None or not f.rails or not c.system.slots:
+            return 0
+        return f.ports_of(c) // c.system.slots // f.rails
+
+    def rail_list(self) -> tuple[int, ...]:
+        """The rails (1-based) its ports go to."""
+        if self.rails is not None:
+            return self.rails
+        n = self.fabric.rails if self.fabric is not None else 1
+        return tuple(range(1, min(self.ports, n) + 1))
+
+    def per_rail(self) -> int:
+        """Ports of one appliance on each of its rails (0 when they do not split evenly)."""
+        rails = self.rail_list()
+        return self.ports // len(rails) if rails and self.ports % len(rails) == 0 else 0
+
+    @property
+    def cables(self) -> int:
+        return self.count * self.per_rail() * len(self.rail_list())
+
+    @property
+    def valid(self) -> bool:
+        """Whether its ports can be cabled (checks/nodes.py reports why not): a fabric of the
+        cluster with one plane, rails that exist, ports that split evenly and fit its slots."""
+        f, a = self.fabric, self.fitted
+        if f is None or f.planes != 1 or not 1 <= a.count <= MAX_APPLIANCES or self.ports < 1:
+            return False
+        if a.whole_racks and not a.own_racks:
+            return False
+        rails = self.rail_list()
+        return (bool(rails) and len(set(rails)) == len(rails) and all(1 <= r <= f.rails for r in rails)
+                and 0 < self.per_rail() <= self.rail_capacity())
+
+    def rail_capacity(self) -> int:
+        """The most ports one appliance may have on a rail: the positions of its node
+        slots, or its share of one of its own racks' (whole-rack systems)."""
+        if self.whole_racks:
+            return self.slot_positions() // self.fitted.fullest_rack()
+        return self.slot_positions() * self.appliance.node_slots
 
 
 @attrs.frozen
