@@ -146,11 +146,7 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         fabrics = [_fabric_json(fab) for fab in c.fabrics]
         clusters.append({"name": c.qualname, "system": c.system.qualname, "racks": c.racks,
                          "nodes": c.node_count if c.counts_nodes else None,
-                         "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
-                                         "fabric": a.fabric.name if a.fabric is not None else None,
-                                         "rails": list(a.rail_list()), "ports": a.count * a.appliance.ports,
-                                         "own_racks": a.own_rack_count}
-                                        for a in c.appliances],
+                         "appliances": [_appliances_json(a) for a in c.appliances],
                          "gpus": c.gpus,
                          "it_power_w": _w(c.it_power.value), "unplaced_racks": c.unplaced,
                          "nvlink_domains": c.nvlink_domains,
@@ -212,6 +208,26 @@ def plan_json(f: Factory, diagnostics: list[Diagnostic] | None = None) -> dict:
         "headroom": [m.to_json() for m in checks.measures(f)],
         "diagnostics": [d.to_json() for d in diagnostics],
     }
+
+
+def links_text(a: dict, number) -> str:
+    """An appliances block's ports and where they are cabled: "12 ports on fabric
+    compute rails 1, 2", or per fabric, "6 ports: 4 on fabric storage rails 1; 2 on ..."."""
+    where = [f"on fabric {x['fabric']} rails {', '.join(map(str, x['rails']))}" for x in a["links"]]
+    if len(where) == 1 and a["links"][0]["cables"] == a["ports"]:
+        return f"{number(a['ports'])} ports {where[0]}"
+    parts = [f"{number(x['cables'])} {w}" for x, w in zip(a["links"], where)]
+    left = a["ports"] - sum(x["cables"] for x in a["links"])
+    return f"{number(a['ports'])} ports: " + "; ".join(parts + ([f"{number(left)} not cabled"] if left else []))
+
+
+def _appliances_json(a) -> dict:
+    """An appliances block in the plan: its ports on each fabric they are cabled to
+    (`cables`: count x ports there; a link checks/nodes.py rejects has none)."""
+    return {"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
+            "ports": a.count * a.appliance.all_ports, "own_racks": a.own_rack_count,
+            "links": [{"fabric": p.fabric.name if p.fabric is not None else None, "from": p.attr,
+                       "rails": list(p.rail_list()), "cables": p.cables if p.valid else 0} for p in a.links]}
 
 
 def _fabric_json(fab) -> dict:
@@ -380,8 +396,8 @@ def plan_text(f: Factory, diagnostics: list[Diagnostic] | None = None, *, per_ch
             for a in c["appliances"]:
                 own = (f", in {_c(a['own_racks'])} rack{'s' if a['own_racks'] != 1 else ''} of their own"
                        if a["own_racks"] else "")
-                out.append(f"    appliances {a['name']}: {_c(a['count'])} x {a['appliance']}{own}, {_c(a['ports'])} "
-                           f"ports on fabric {a['fabric']} rails {', '.join(map(str, a['rails']))}")
+                out.append(f"    appliances {a['name']}: {_c(a['count'])} x {a['appliance']}{own}, "
+                           + links_text(a, _c))
             for h in c["halls"]:
                 out.append(f"    in {h['hall']}: {_c(h['racks'])} racks, {_c(h['gpus'])} GPUs")
             if c["unplaced_racks"]:

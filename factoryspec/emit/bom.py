@@ -37,7 +37,7 @@ def rows(problem: LayoutProblem, result: SolveResult, prices: dict[str, float | 
             per_rack[c.system] = 1
         else:
             nodes[c.system] += c.nodes
-        for _, kind, count, _, _, own in c.appliances:
+        for _, kind, count, _, _, own, _ in c.appliances:
             appliances[(kind, own)] += count
     for name in sorted(systems):
         p = prices.get(name)

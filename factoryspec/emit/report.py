@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from ..layout.problem import LayoutProblem, modules
 from ..layout.result import SolveResult
+from ..checks.figures import links_text
 from .bom import _kind
 from ..model.derive import BUILDING_GAP, HALL_GAP
 from ..lang.units import AREA, AREAL_DENSITY, LENGTH, POWER, Quantity, format_number, format_quantity
@@ -106,7 +107,7 @@ def _nodes(plan: dict) -> list[str]:
         apps = "; ".join(f"{_n(a['count'])} x {a['appliance']}"
                          + (f" in {_n(a['own_racks'])} rack{'s' if a['own_racks'] != 1 else ''} of their own"
                             if a["own_racks"] else "")
-                         + f" ({_n(a['ports'])} ports on {a['fabric']} rails {', '.join(map(str, a['rails']))})"
+                         + f" ({links_text(a, _n)})"
                          for a in c["appliances"]) or "none"
         own = sum(a["own_racks"] or 0 for a in c["appliances"])
         held = (f"{_n(c['nodes'])} x {c['system']} nodes in {_n(c['racks'])} racks" if c.get("nodes") is not None

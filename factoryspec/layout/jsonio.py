@@ -71,9 +71,11 @@ def _clusters(problem: LayoutProblem) -> list[dict]:
     slots after them."""
     return [{"id": c.id, "system": c.system, "racks": c.racks, "nodes": c.nodes, "nodes_per_rack": c.nodes_per_rack,
              "appliances": [{"name": name, "appliance": kind, "count": count, "rails": list(rails),
+                             "ports": [{"fabric": fab, "from": attr, "rails": list(on), "per_rail": n}
+                                       for fab, attr, on, n in links],
                              "rack": f"{c.id}/c{first // c.nodes_per_rack + 1}",
                              "slot": first % c.nodes_per_rack + 1, "own_racks": own}
-                            for name, kind, count, rails, first, own in c.appliances]}
+                            for name, kind, count, rails, first, own, links in c.appliances]}
             for c in problem.clusters if c.nodes is not None]
 
 

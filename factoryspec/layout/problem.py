@@ -185,7 +185,8 @@ class Cluster:
     """`racks` compute racks of one system, kept in contiguous scalable units
     (and multi-rack NVLink domains) of consecutive slots in one row. A node
     system's cluster records its `nodes` and `appliances` ((block, appliance,
-    count, rails, first node slot in the cluster, own_racks), for the output); `rack_power_w`, `optics_w` and
+    count, rails of its `ports`, first node slot in the cluster, own_racks, and its
+    ports on each fabric as (fabric id, attribute, rails, ports a rail)), for the output); `rack_power_w`, `optics_w` and
     `rack_weight_kg` are its fullest (heaviest) rack's, never below any rack's;
     `tail_power_w` gives the last racks' own power where they hold less (a
     partly filled last rack), so the layout's rack powers are exact."""

@@ -71,9 +71,9 @@ def _fabric(fabric) -> FabricSpec:
         # named by its qualname (`s.storage`): a fabric's name has no dot, so it never meets
         # one of its owner's own fabrics; its owner is its first member
         owner = fabric.joined[0]
-        ports = {"id": fabric.qualname, "ports_per_rack": fabric.ports_of(owner), "members": _members(fabric)}
+        ports = {"id": _fabric_id(fabric), "ports_per_rack": fabric.ports_of(owner), "members": _members(fabric)}
     else:
-        ports = {"id": fabric.name or fabric.qualname, "ports_per_rack": fabric.ports_per_rack, **_ports(fabric)}
+        ports = {"id": _fabric_id(fabric), "ports_per_rack": fabric.ports_per_rack, **_ports(fabric)}
     return FabricSpec(
         plan=fabric.sized,
         switch=fabric.switch.name, switches_per_rack=fabric.switch.per_rack,
@@ -148,8 +148,24 @@ def _cluster(cluster) -> Cluster:
         nodes=cluster.node_count if cluster.counts_nodes or cluster.appliances else None,
         nodes_per_rack=system.slots,
         tail_power_w=_tail(cluster),
-        appliances=[(a.name, a.appliance.name, a.count, a.rail_list(), a.first_slot, a.own_racks)
+        appliances=[(a.name, a.appliance.name, a.count, _main_rails(a), a.first_slot, a.own_racks, _links(a))
                     for a in cluster.appliances])
+
+
+def _main_rails(a) -> tuple:
+    """The rails of a block's `ports` (() when its appliance has none on its fabric)."""
+    p = a.link_to(a.fabric) if a.fabric is not None else None
+    return p.rail_list() if p is not None and p.attr == "ports" else ()
+
+
+def _links(a) -> tuple:
+    """A block's ports on each fabric, as laid out: (fabric id, its attribute, rails, ports a rail)."""
+    return tuple((_fabric_id(p.fabric), p.attr, p.rail_list(), p.per_rail()) for p in a.links if p.valid)
+
+
+def _fabric_id(fabric) -> str:
+    """The fabric's id in the layout (FabricSpec.id): a shared one's qualname, else its name."""
+    return fabric.qualname if fabric.shared else fabric.name or fabric.qualname
 
 
 def _tail(cluster) -> list[float]:

@@ -162,14 +162,15 @@ def build_graph(f: Factory) -> nx.MultiDiGraph:
             _fabric(G, _id(s), fab)
             for c in fab.joined:
                 G.edge(_id(c), _id(fab), "joins")
-    for c in f.clusters:                 # appliances: in their cluster, cabled to one fabric
+    for c in f.clusters:                 # appliances: in their cluster, cabled to its fabrics
         for a in c.appliances:
             G.node(_id(a), "appliances", f"{a.count:,} x {a.appliance.qualname}", a.span,
                    appliance=a.appliance.qualname, count=a.count, own_racks=a.own_racks,
-                   ports=a.count * a.appliance.ports)
+                   ports=a.count * a.appliance.all_ports)
             G.edge(_id(c), _id(a), "contains")
-            if a.fabric is not None and a.valid:
-                G.edge(_id(a), _id(a.fabric), "links", cables=a.count * a.per_rail() * len(a.rail_list()))
+            for p in a.links:
+                if p.valid:
+                    G.edge(_id(a), _id(p.fabric), "links", cables=p.cables)
     # ---- power chain upstream of halls
     for s in f.sites:
         utilities = [f"utility:{s.qualname}#{i + 1}" for i in range(len(s.utilities))]
