@@ -262,8 +262,9 @@ def test_appliances_of_a_member_are_endpoints_of_the_shared_fabric():
     assert (fb["endpoints"], fb["ports"]) == (432 + 144 + 24, 432 + 144 + 7 * 2 + 2 * 2)
     assert fb["links"]["endpoint_leaf"] == 594
     pod = next(c for c in j["clusters"] if c["name"] == "s.pod")
-    assert pod["appliances"] == [{"name": "heads", "appliance": "storage_head", "count": 2, "fabric": "storage",
-                                  "rails": [1], "ports": 4, "own_racks": 1}]
+    assert pod["appliances"] == [{"name": "heads", "appliance": "storage_head", "count": 2, "ports": 4,
+                                  "own_racks": 1,
+                                  "links": [{"fabric": "storage", "from": "ports", "rails": [1], "cables": 4}]}]
     assert (pod["racks"], pod["nodes"], pod["gpus"]) == (3, 7, 56)
 
 

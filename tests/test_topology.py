@@ -440,7 +440,10 @@ def test_node_and_appliance_spec_compiles_and_verifies(tmp_path):
     assert data["totals"]["cables"] == 620
     assert data["clusters"] == [{"id": "s.c", "system": "dgx_h100", "racks": 4, "nodes": 13, "nodes_per_rack": 4,
                                  "appliances": [{"name": "ufm", "appliance": "ufm_3", "count": 1,
-                                                 "rails": [1, 2, 3, 4], "rack": "s.c/c4", "slot": 2,
+                                                 "rails": [1, 2, 3, 4],
+                                                 "ports": [{"fabric": "compute", "from": "ports",
+                                                            "rails": [1, 2, 3, 4], "per_rail": 1}],
+                                                 "rack": "s.c/c4", "slot": 2,
                                                  "own_racks": False}]}]
     # the last rack: one node (8 cables, one a rail) and the UFM (rails 1-4): 12 cables
     assert sum(ln["count"] for ln in data["links"] if ln["a"] == "s.c/c4") == 12
@@ -489,6 +492,8 @@ def test_own_rack_appliances_compile_and_verify(tmp_path):
     data = compile_verified(OWN, tmp_path / "out")
     (cl,) = data["clusters"]
     assert cl["appliances"] == [{"name": "ufm", "appliance": "ufm_3", "count": 2, "rails": [1, 2, 3, 4],
+                                 "ports": [{"fabric": "compute", "from": "ports", "rails": [1, 2, 3, 4],
+                                            "per_rail": 1}],
                                  "rack": "s.c/c5", "slot": 1, "own_racks": True}]
     assert cables_from(data, "s.c") == {"s.c/c1": 32, "s.c/c2": 32, "s.c/c3": 32, "s.c/c4": 8, "s.c/c5": 8}
     power = {p["id"]: p["power_w"] for p in data["placements"]}
