@@ -22,6 +22,7 @@ lines, applied in order before `vars` (see factoryspec/lang/varfiles.py).
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -211,13 +212,16 @@ def compile(path: str | Path, *, vars: dict | None = None, var_files: Iterable[s
     from .checks.figures import plan_json
     from .layout.to_problem import build_problem, time_limit_from_spec
 
+    t0 = time.perf_counter()
     c = check(path, vars=vars, var_files=var_files, root=root)
     base = dict(diagnostics=c.diagnostics, model=c.model, checked=c.checked, variables=c.variables)
     if not c.ok or c.model is None:
         return CompileResult(**base)
     problem = build_problem(c.checked, seed=seed, variables=c.variables)
     limit = time_limit or time_limit_from_spec(c.checked) or 120.0
-    result = solve(problem, time_limit_s=limit, seed=seed, jobs=jobs, progress=progress)
+    # the time checking took comes off the safety stop (the budgets stay the limit's)
+    result = solve(problem, time_limit_s=limit, seed=seed, jobs=jobs, progress=progress,
+                   spent_s=time.perf_counter() - t0)
     if not result.ok:
         diags = list(result.diagnostics) or [error("infeasible", "no layout satisfies the spec", None)]
         return CompileResult(**{**base, "diagnostics": c.diagnostics + diags}, problem=problem, result=result,

@@ -61,7 +61,7 @@ from .place_rows import pack
 from .place_switches import place, refine
 from .problem import LayoutProblem, milliwatts, module_mw, mw_to_w, watts
 from .result import LEVELS, Layout, Link, Placement, SolveResult
-from .work import Budget
+from .work import Budget, SafetyStop
 
 REFINE_ROUNDS = 6
 BOUND_SHARE = 0.4             # of a component's time budget, at most, for its lower bound
@@ -157,7 +157,10 @@ def components(problem: LayoutProblem) -> list[tuple[list, list]]:
 
 
 def solve(problem: LayoutProblem, time_limit_s: float = 60.0, seed: int | None = None, jobs: int = 1,
-          progress: Progress | None = None) -> SolveResult:
+          progress: Progress | None = None, spent_s: float = 0.0) -> SolveResult:
+    """The layout of every component within `time_limit_s` worth of work (the
+    budgets); `spent_s`, the seconds the caller has already used of that limit
+    (parsing, checking), comes off the safety stop only."""
     t0 = time.perf_counter()
     problem.validate()
     seed = problem.seed if seed is None else seed
@@ -166,8 +169,9 @@ def solve(problem: LayoutProblem, time_limit_s: float = 60.0, seed: int | None =
     total_w = sum(weights)
     budgets = [time_limit_s * w / total_w for w in weights]
     # the safety stop: the limit plus 10 % or 5 s, whichever is larger, shared alike
-    slack = max(0.1 * time_limit_s, SAFETY_S)
-    args = [(problem, cis, halls, budgets[i], seed, budgets[i] + slack * w / total_w)
+    slack = max(0.1 * time_limit_s, SAFETY_S) - spent_s
+    end = t0 + time_limit_s + slack           # when the whole compile should be done, at the latest
+    args = [(problem, cis, halls, budgets[i], seed, max(budgets[i] + slack * w / total_w, 0.0))
             for i, ((cis, halls), w) in enumerate(zip(comps, weights))]
     results: list = [None] * len(comps)
     done_w = 0
@@ -201,7 +205,9 @@ def solve(problem: LayoutProblem, time_limit_s: float = 60.0, seed: int | None =
                 report(i, fut.result())
     else:
         for i, a in enumerate(args):
-            report(i, solve_component(*a, step=step(i)))
+            # one after another: a component that ran late leaves the next less wall time
+            late = min(a[5], max(end - time.perf_counter(), 0.0))
+            report(i, solve_component(*a[:5], late, step=step(i)))
     return _merge(problem, results, time.perf_counter() - t0)
 
 
@@ -226,21 +232,19 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     best, bound)`, if given, hears of progress: the share of the component's
     steps done (the bound, then each start), the best objective so far (units,
     or None) and the bound."""
-    t0 = time.perf_counter()
     safety_s = budget_s if safety_s is None else safety_s
     ctx = Ctx(problem, clusters, halls)
     # what the outputs will take comes off the solver's share (never below a tenth of it)
     finish = finish_seconds(len(ctx.W.lcount), len(halls))
     solve_s = max(budget_s - finish, 0.1 * budget_s)
-    safety_s = max(safety_s - (budget_s - solve_s), 0.0)
-    deadline = lambda: time.perf_counter() - t0 > safety_s  # noqa: E731  (safety stop only)
+    deadline = SafetyStop(safety_s, budget_s - solve_s)      # the safety stop only, never a budget
     hd = HallData(ctx)
     diags = prechecks(ctx, hd) + reach_checks(ctx)
     if diags:
         return _failed("infeasible", diags)
     # the bound may take part of the budget, counted in work; past that, it keeps what
     # it has scored. The wall clock only stops it on a machine far slower than the rule's.
-    work = Budget(BOUND_SHARE * solve_s * BOUND_CELLS_PER_S, wall=safety_s)
+    work = Budget(BOUND_SHARE * solve_s * BOUND_CELLS_PER_S, stop=deadline)
     bound, _ = lower_bound(ctx, work)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])

@@ -20,13 +20,37 @@ from __future__ import annotations
 import time
 
 
+class SafetyStop:
+    """The wall-clock safety stop of one solve: fires once the seconds since it
+    was made, plus `reserve` (the seconds what follows takes on an idle machine)
+    scaled by how slowly this process runs, pass `limit`. The scale is the wall
+    seconds per CPU second it has had so far (at least 1): a process given a
+    tenth of a core needs ten times the reserve to verify and write its outputs,
+    so on a loaded machine the stop comes early enough for the whole compile to
+    end near the limit. Read from clocks, so only the stop depends on load."""
+
+    QUIET_S = 0.2                 # CPU seconds before the wall/CPU ratio is trusted
+
+    def __init__(self, limit: float, reserve: float = 0.0):
+        self.limit, self.reserve = limit, reserve
+        self._t0, self._c0 = time.perf_counter(), time.process_time()
+
+    def slowdown(self) -> float:
+        wall, cpu = time.perf_counter() - self._t0, time.process_time() - self._c0
+        return max(wall / cpu, 1.0) if cpu > self.QUIET_S else 1.0
+
+    def __call__(self) -> bool:
+        return time.perf_counter() - self._t0 + self.reserve * self.slowdown() > self.limit
+
+
 class Budget:
-    def __init__(self, units: float, wall: float | None = None):
+    def __init__(self, units: float, wall: float | None = None, stop: SafetyStop | None = None):
         self.left = float(units)
         self.spent = 0.0
         self.cut = False              # the units ran out (deterministic)
         self.interrupted = False      # the wall-clock safety stop fired (not reproducible)
         self._stop = None if wall is None else time.perf_counter() + wall
+        self._safety = stop
 
     def spend(self, units: float) -> bool:
         """Charge `units`; True when the step must stop (units spent, or the
@@ -36,6 +60,8 @@ class Budget:
         if self.left < 0:
             self.cut = True
         if self._stop is not None and time.perf_counter() > self._stop:
+            self.interrupted = True
+        if self._safety is not None and self._safety():
             self.interrupted = True
         return self.cut or self.interrupted
 
