@@ -56,7 +56,12 @@ class Corpus:
     tokens: list[str]
 
 
-def load_corpus(patterns=("specs/*.fac", "tests/cases/*.fac", "tests/checks/*.fac")) -> Corpus:
+# the shipped specs, the test cases and checks, and the topology and fidelity specs
+# (nodes, appliances on several fabrics, shared fabrics, planes: nothing else has them)
+CORPUS = ("specs/*.fac", "tests/cases/*.fac", "tests/checks/*.fac", "tests/topology/*.fac", "tests/fidelity/*.fac")
+
+
+def load_corpus(patterns=CORPUS) -> Corpus:
     files = []
     for pattern in patterns:
         for f in sorted(ROOT.glob(pattern)):
