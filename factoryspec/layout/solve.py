@@ -70,10 +70,16 @@ BOUND_SHARE = 0.4             # of a component's time budget, at most, for its l
 # x this, in cells: a fixed rule, so where the bound stops does not depend on load.
 BOUND_CELLS_PER_S = 1.5e8
 # A start's CPU seconds per rack of the component on the reference machine (hall
-# model, rows, switches, refine: measured 1.6-3.6 ms on the shipped specs, with
-# the fuzzer sharing the machine), with headroom: starts() asks for the time
-# this rule gives each start, so an idle run ends well inside the limit.
-START_S_PER_RACK = 0.004
+# model, rows, placing the switches: measured 0.1-0.3 ms on the shipped 1-2 GW
+# specs), with headroom for CP-SAT's share on small ones; the refine of the
+# switches, most of a large start, is counted per link group below. starts() asks
+# for the time this rule gives each start, so an idle run ends inside the limit.
+START_S_PER_RACK = 0.002
+# and per link group (pair of racks cabled): refining the switches' places walks
+# every group each round, REFINE_ROUNDS of them; measured 115-270 us a group on
+# the shipped specs (vera-rubin: 115,000 groups, 219 us) on an idle machine.
+# A refine after the local search converges sooner: a third of a start's.
+START_S_PER_GROUP = 250e-6
 SAFETY_S = 5.0                # the safety stop's least slack beyond the limit, seconds
 # What compile does after solving takes time too: the independent verifier, the
 # as-built recount and every output (layout.json, topology.graphml, drawings)
@@ -104,10 +110,15 @@ IMPROVE_UNUSED_SHARE = 0.25
 IMPROVE_MIN_SHARE = 0.05
 
 
-def starts(racks: int, budget_s: float) -> int:
+def start_seconds(racks: int, groups: int) -> float:
+    """Reference seconds of one start (START_S_PER_RACK, START_S_PER_GROUP)."""
+    return max(racks, 1) * START_S_PER_RACK + groups * START_S_PER_GROUP
+
+
+def starts(racks: int, budget_s: float, groups: int = 0) -> int:
     """How many of the deterministic starts a component runs: those that fit in
-    what the bound leaves of its seconds at START_S_PER_RACK, at least one."""
-    each = max(racks, 1) * START_S_PER_RACK
+    what the bound leaves of its seconds at start_seconds(), at least one."""
+    each = start_seconds(racks, groups)
     return max(1, min(len(SPREADS) * len(PACKINGS), int((1 - BOUND_SHARE) * budget_s / each)))
 MAX_CUTS = 12
 # compute rows filled from the hall entry outwards, then from the far end (which
@@ -248,7 +259,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     bound, _ = lower_bound(ctx, work)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])
-    planned = starts(sum(c.racks for c in ctx.clusters), solve_s)
+    planned = starts(sum(c.racks for c in ctx.clusters), solve_s, len(ctx.W.lcount))
     if step:
         step(1 / (planned + 1), None, bound)
     headroom = problem.objective == "cost_then_headroom"
@@ -283,9 +294,10 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
     stopped = False
-    if obj < INF and obj - bound > problem.gap_target * obj and not deadline():
+    search_s = _improve_s(ctx, solve_s, planned, work)
+    if obj < INF and obj - bound > problem.gap_target * obj and search_s > 0 and not deadline():
         ctx.restore(best)
-        moved, stopped = improve(ctx, hd, Budget(_improve_s(ctx, solve_s, planned, work)), deadline)
+        moved, stopped = improve(ctx, hd, Budget(search_s), deadline)
         if moved:                     # the switches once more, around the blocks where they now stand
             refine(ctx, _groups(ctx), REFINE_ROUNDS, deadline)
         value = ctx.objective_value()
@@ -302,17 +314,20 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
         return _failed("infeasible", [_reach_diag(ctx, proven=False)])
     out = _export(ctx, obj, bound, None if base_obj is None or base_obj >= INF else base_obj)
     out["interrupted"] = interrupted
-    out["least_s"] = finish + START_S_PER_RACK * sum(c.racks for c in ctx.clusters) / (1 - BOUND_SHARE)
+    out["least_s"] = finish + start_seconds(sum(c.racks for c in ctx.clusters), len(ctx.W.lcount)) / (1 - BOUND_SHARE)
     return out
 
 
 def _improve_s(ctx: Ctx, budget_s: float, planned: int, work: Budget) -> float:
     """Reference seconds for the local search (IMPROVE_UNUSED_SHARE): a fixed rule
-    of the budget and of work counts, never of the clock."""
-    each = max(sum(c.racks for c in ctx.clusters), 1) * START_S_PER_RACK
+    of the budget and of work counts, never of the clock. The refine that follows
+    it (a third of a start's groups) comes off first; 0 when that leaves nothing."""
+    groups = len(ctx.W.lcount)
+    each = start_seconds(sum(c.racks for c in ctx.clusters), groups)
     unused = max(0.0, BOUND_SHARE * budget_s - work.spent / BOUND_CELLS_PER_S) \
         + max(0.0, (1 - BOUND_SHARE) * budget_s - planned * each)
-    return max(IMPROVE_UNUSED_SHARE * unused, IMPROVE_MIN_SHARE * budget_s)
+    share = max(IMPROVE_UNUSED_SHARE * unused, IMPROVE_MIN_SHARE * budget_s)
+    return max(share - groups * START_S_PER_GROUP / 3, 0.0)
 
 
 def _assignment(ctx: Ctx, hd: HallData, det_time: float, seed: int, balance: bool):
