@@ -24,6 +24,11 @@ def _errors(text: str, tmp_path: Path) -> list:
     return [d for d in check(str(spec)).diagnostics if d.severity.name == "ERROR"]
 
 
+def _in_heads(line: str) -> str:
+    """The spec with `line` written in the storage heads' `appliances` block."""
+    return SPEC.read_text().replace("      count = 2\n      own_racks", f"      count = 2\n      {line}\n      own_racks")
+
+
 def _line(text: str, needle: str) -> int:
     return next(i for i, ln in enumerate(text.splitlines(), 1) if needle in ln)
 
@@ -85,8 +90,7 @@ def test_graph_links_an_appliance_to_each_of_its_fabrics():
 
 def test_ports_twice_on_one_fabric_is_an_error(tmp_path):
     # the heads' block names the storage fabric for `ports`, and they have storage ports too
-    text = SPEC.read_text().replace("appliance storage_head {\n", "appliance storage_head {\n  ports = 2\n").replace(
-        "      count = 2\n      own_racks", '      count = 2\n      fabric = "storage"\n      own_racks')
+    text = _in_heads('fabric = "storage"').replace("appliance storage_head {\n", "appliance storage_head {\n  ports = 2\n")
     errors = _errors(text, tmp_path)
     assert [d.code for d in errors] == ["appliance-fabric"], errors
     assert "`ports` and `storage_ports` would both be endpoints of fabric s.c.storage" in errors[0].message
@@ -98,8 +102,7 @@ def test_an_appliance_without_ports_and_a_fabric_for_none(tmp_path):
                                     "  management_port_speed = 1 Gb/s\n  power = 1.5 kW", "  power = 1.5 kW")
     (d,) = _errors(text, tmp_path)
     assert d.code == "appliance-fabric" and "storage_head has no ports" in d.message
-    text = SPEC.read_text().replace("      count = 2\n      own_racks", '      count = 2\n      fabric = "storage"\n'
-                                    "      own_racks")
+    text = _in_heads('fabric = "storage"')
     (d,) = _errors(text, tmp_path)
     assert d.code == "appliance-fabric" and "has none" in d.message
     assert d.span.line == _line(text, 'fabric = "storage"')
@@ -114,8 +117,7 @@ def test_role_ports_take_their_own_rails(tmp_path):
     assert d.hint.startswith("fabric s.c.storage has 1 rail: at most 2 ports an appliance"), d.hint
     assert d.span.line == _line(text, "appliance = storage_head")
     # naming a storage rail that does not exist is reported at `storage_rails`
-    text = SPEC.read_text().replace("      count = 2\n      own_racks", "      count = 2\n      storage_rails = [2]\n"
-                                    "      own_racks")
+    text = _in_heads("storage_rails = [2]")
     (d,) = _errors(text, tmp_path)
     assert d.code == "appliance-rails" and "rail 2 does not exist" in d.message
     assert d.span.line == _line(text, "storage_rails = [2]")

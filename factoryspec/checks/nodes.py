@@ -80,13 +80,11 @@ def _appliance(c, a) -> Iterator[Diagnostic]:
                     "none (its storage and management ports go to the cluster's fabric of that role)",
                     a.at("fabric"), "leave out `fabric`, or give the appliance `ports`")
         return
-    main = a.link_to(a.fabric) if a.fabric is not None else None
-    for role, attr in app.ROLE_PORTS:
-        if getattr(app, attr) and main is not None and a.fabric.role == role and app.ports:
-            yield error("appliance-fabric", f"{name}: {app.qualname}'s `ports` and `{attr}` would both be "
-                        f"endpoints of fabric {a.fabric.qualname} (role {role}) at the same positions",
-                        a.at("fabric") if a.is_set("fabric") else a.at("appliance"),
-                        f"write its ports on that fabric once: in `ports` or in `{attr}`")
+    for attr in a.clashes:
+        yield error("appliance-fabric", f"{name}: {app.qualname}'s `ports` and `{attr}` would both be "
+                    f"endpoints of fabric {a.fabric.qualname} (role {a.fabric.role}) at the same positions",
+                    a.at("fabric") if a.is_set("fabric") else a.at("appliance"),
+                    f"write its ports on that fabric once: in `ports` or in `{attr}`")
     for p in a.links:
         yield from _link(c, a, p, name if p.attr == "ports" else f"{name} ({p.attr})")
 

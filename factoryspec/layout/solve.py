@@ -259,7 +259,8 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     bound, _ = lower_bound(ctx, work)
     if bound >= INF:
         return _failed("infeasible", [_reach_diag(ctx)])
-    planned = starts(sum(c.racks for c in ctx.clusters), solve_s, len(ctx.W.lcount))
+    racks, groups = sum(c.racks for c in ctx.clusters), len(ctx.W.lcount)
+    planned = starts(racks, solve_s, groups)
     if step:
         step(1 / (planned + 1), None, bound)
     headroom = problem.objective == "cost_then_headroom"
@@ -294,7 +295,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
     if best is None:
         return _failed("infeasible", [_network_diag(ctx)])
     stopped = False
-    search_s = _improve_s(ctx, solve_s, planned, work)
+    search_s = _improve_s(solve_s, planned * start_seconds(racks, groups), groups, work)
     if obj < INF and obj - bound > problem.gap_target * obj and search_s > 0 and not deadline():
         ctx.restore(best)
         moved, stopped = improve(ctx, hd, Budget(search_s), deadline)
@@ -314,18 +315,17 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
         return _failed("infeasible", [_reach_diag(ctx, proven=False)])
     out = _export(ctx, obj, bound, None if base_obj is None or base_obj >= INF else base_obj)
     out["interrupted"] = interrupted
-    out["least_s"] = finish + start_seconds(sum(c.racks for c in ctx.clusters), len(ctx.W.lcount)) / (1 - BOUND_SHARE)
+    out["least_s"] = finish + start_seconds(racks, groups) / (1 - BOUND_SHARE)
     return out
 
 
-def _improve_s(ctx: Ctx, budget_s: float, planned: int, work: Budget) -> float:
+def _improve_s(budget_s: float, starts_s: float, groups: int, work: Budget) -> float:
     """Reference seconds for the local search (IMPROVE_UNUSED_SHARE): a fixed rule
-    of the budget and of work counts, never of the clock. The refine that follows
-    it (a third of a start's groups) comes off first; 0 when that leaves nothing."""
-    groups = len(ctx.W.lcount)
-    each = start_seconds(sum(c.racks for c in ctx.clusters), groups)
+    of the budget and of work counts (`starts_s`: the planned starts' reference
+    seconds), never of the clock. The refine that follows it (a third of a start's
+    groups) comes off first; 0 when that leaves nothing."""
     unused = max(0.0, BOUND_SHARE * budget_s - work.spent / BOUND_CELLS_PER_S) \
-        + max(0.0, (1 - BOUND_SHARE) * budget_s - planned * each)
+        + max(0.0, (1 - BOUND_SHARE) * budget_s - starts_s)
     share = max(IMPROVE_UNUSED_SHARE * unused, IMPROVE_MIN_SHARE * budget_s)
     return max(share - groups * START_S_PER_GROUP / 3, 0.0)
 

@@ -148,14 +148,8 @@ def _cluster(cluster) -> Cluster:
         nodes=cluster.node_count if cluster.counts_nodes or cluster.appliances else None,
         nodes_per_rack=system.slots,
         tail_power_w=_tail(cluster),
-        appliances=[(a.name, a.appliance.name, a.count, _main_rails(a), a.first_slot, a.own_racks, _links(a))
+        appliances=[(a.name, a.appliance.name, a.count, a.main_rails(), a.first_slot, a.own_racks, _links(a))
                     for a in cluster.appliances])
-
-
-def _main_rails(a) -> tuple:
-    """The rails of a block's `ports` (() when its appliance has none on its fabric)."""
-    p = a.link_to(a.fabric) if a.fabric is not None else None
-    return p.rail_list() if p is not None and p.attr == "ports" else ()
 
 
 def _links(a) -> tuple:

@@ -9,7 +9,7 @@ budget is spent; the step then stops where it is and keeps what it has
 Budgets are derived from `--time-limit` by a fixed rule (solve.py: units per
 second of limit, measured once on a reference machine), never from the clock.
 
-The wall clock survives only as a safety stop (`wall`, seconds from now):
+The wall clock survives only as a safety stop (`SafetyStop`):
 when a loaded machine runs so slowly that a step has not finished its units
 by then, it stops anyway and the budget records `interrupted`, which the
 result reports as such (that run is not reproducible).
@@ -44,12 +44,11 @@ class SafetyStop:
 
 
 class Budget:
-    def __init__(self, units: float, wall: float | None = None, stop: SafetyStop | None = None):
+    def __init__(self, units: float, stop: SafetyStop | None = None):
         self.left = float(units)
         self.spent = 0.0
         self.cut = False              # the units ran out (deterministic)
         self.interrupted = False      # the wall-clock safety stop fired (not reproducible)
-        self._stop = None if wall is None else time.perf_counter() + wall
         self._safety = stop
 
     def spend(self, units: float) -> bool:
@@ -59,8 +58,6 @@ class Budget:
         self.left -= units
         if self.left < 0:
             self.cut = True
-        if self._stop is not None and time.perf_counter() > self._stop:
-            self.interrupted = True
         if self._safety is not None and self._safety():
             self.interrupted = True
         return self.cut or self.interrupted

@@ -69,8 +69,11 @@ def _link_appliances(a: t.Fitted, c: t.Cluster) -> None:
     for role, attr in t.Appliance.ROLE_PORTS:
         n = getattr(a.appliance, attr)
         fab = next((fab for fab in fabrics if fab.role == role), None)
-        # the block's fabric takes its `ports`; the same ports twice is checks/nodes.py's error
-        if n and fab is not None and not (fab is a.fabric and a.appliance.ports):
+        if not n or fab is None:
+            continue
+        if fab is a.fabric and a.appliance.ports:     # the same positions twice: checks/nodes.py's error
+            a.clashes.append(attr)
+        else:
             a.links.append(t.FabricPorts(fitted=a, fabric=fab, attr=attr, ports=n,
                                          rails=a.role_rails.get(attr.replace("_ports", "_rails"))))
 

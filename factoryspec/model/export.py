@@ -138,12 +138,6 @@ def _fabric(f: t.Fabric) -> dict:
     }
 
 
-def _main_rails(a: t.Fitted) -> tuple:
-    """The rails of a block's `ports` on its fabric (none when the appliance has no `ports`)."""
-    p = a.link_to(a.fabric) if a.fabric is not None else None
-    return p.rail_list() if p is not None and p.attr == "ports" else ()
-
-
 def _cluster(c: t.Cluster) -> dict:
     return {
         **_head(c), "site": c.site.qualname if c.site else None, "system": c.system.qualname,
@@ -151,7 +145,7 @@ def _cluster(c: t.Cluster) -> dict:
         "nodes": c.node_count if c.counts_nodes else None,
         "appliances": [{"name": a.name, "appliance": a.appliance.qualname, "count": a.count,
                         "fabric": a.fabric.qualname if a.fabric is not None else None,
-                        "rails": list(_main_rails(a)), "first_slot": a.first_slot, "own_racks": a.own_racks,
+                        "rails": list(a.main_rails()), "first_slot": a.first_slot, "own_racks": a.own_racks,
                         "ports": [{"fabric": p.fabric.qualname if p.fabric is not None else None, "from": p.attr,
                                    "rails": list(p.rail_list()), "per_rail": p.per_rail(), "valid": p.valid}
                                   for p in a.links]}

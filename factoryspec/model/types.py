@@ -659,6 +659,7 @@ class Fitted(Node):
     first_slot: int = 0                        # derived: its first appliance's node slot in the cluster
     cluster: "Cluster | None" = None           # the cluster it stands in
     links: list["FabricPorts"] = attrs.Factory(list)   # derived: its ports on each fabric (model/build.py)
+    clashes: list[str] = attrs.Factory(list)   # derived: role ports (`storage_ports`, ...) meeting `ports` on its fabric
 
     # A whole-rack system's cluster (NVL72) has no node slots: there a block with
     # `own_racks` stands in racks of its own after the system's racks, `per_rack` of
@@ -697,13 +698,10 @@ class Fitted(Node):
         """Appliances in the fullest of its own racks (whole-rack systems)."""
         return max(min(self.in_one_rack(), self.count), 1)
 
-    def link_to(self, fabric: "Fabric") -> "FabricPorts | None":
-        return next((p for p in self.links if p.fabric is fabric), None)
-
-    @property
-    def cabled(self) -> int:
-        """Cables from its appliances: every valid link's ports."""
-        return sum(p.cables for p in self.links if p.valid)
+    def main_rails(self) -> tuple[int, ...]:
+        """The rails of its appliance's `ports` on its fabric (() when it has none, or no fabric)."""
+        p = next((p for p in self.links if p.attr == "ports"), None)
+        return p.rail_list() if p is not None and p.fabric is not None else ()
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
