@@ -152,3 +152,25 @@ def test_verify_rejects_a_storage_cable_moved_between_racks(tmp_path):
     (out / "layout.json").write_text(json.dumps(data))
     r = CliRunner().invoke(main, ["verify", str(SPEC), str(out / "layout.json")], catch_exceptions=False)
     assert r.exit_code != 0 and "s.c/c5" in r.output, r.output
+
+
+SHARED_OOB = SPEC.parent / "nvl72_shared_oob.fac"
+
+
+def test_whole_rack_appliances_on_their_own_and_a_shared_fabric(tmp_path):
+    # management servers in racks of their own, 2 a rack, storage ports on the cluster's
+    # storage fabric, a management port on the site's management fabric
+    data = compile_verified(SHARED_OOB, tmp_path / "out")
+    by = Counter()
+    for ln in data["links"]:
+        if ln["level"] == "endpoint":
+            by[(ln["a"], ln["fabric"])] += ln["count"]
+    assert sum(v for (_, f), v in by.items() if f == "north_south") == 4 * 36 + 3 * 4
+    assert sum(v for (_, f), v in by.items() if f == "s.oob") == 4 * 2 + 3 + 2 * 2
+    assert {k: v for k, v in by.items() if k[0] in ("s.a/c5", "s.a/c6")} == {
+        ("s.a/c5", "north_south"): 8, ("s.a/c5", "s.oob"): 2, ("s.a/c6", "north_south"): 4, ("s.a/c6", "s.oob"): 1}
+    # 3 a rack need 3 management positions; a rack has 2: reported at `per_rack`
+    text = SHARED_OOB.read_text().replace("per_rack = 2", "per_rack = 3")
+    (d,) = _errors(text, tmp_path)
+    assert d.code == "appliance-rails" and "(management_ports)" in d.message and d.hint.startswith("set `per_rack = 2`")
+    assert d.span.line == _line(text, "per_rack = 3")

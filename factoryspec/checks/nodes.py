@@ -157,10 +157,11 @@ def _more_rails(a, fab, need: int, slot_ports: int) -> str:
 
 def _at(a, attr: str):
     """Where to report on a block's ports on a fabric: at `attr` of the block (its
-    `rails` for `ports`, `storage_rails` for storage ports, ...), at its
-    `appliance` for what a block does not write for its role ports (`fabric`)."""
+    `rails` for `ports`, `storage_rails` for storage ports, ...; `per_rack` for
+    any), at its `appliance` for what a block does not write for its role ports
+    (`fabric`)."""
     if attr == "rails":
         attr = a.rails_attr if a.fitted.is_set(a.rails_attr) else "appliance"
-    elif a.attr != "ports":
+    elif attr == "fabric" and a.attr != "ports":
         attr = "appliance"
     return a.fitted.at(attr)
