@@ -40,7 +40,11 @@ class SafetyStop:
         return max(wall / cpu, 1.0) if cpu > self.QUIET_S else 1.0
 
     def __call__(self) -> bool:
-        return time.perf_counter() - self._t0 + self.reserve * self.slowdown() > self.limit
+        return self.seconds_left() < 0
+
+    def seconds_left(self) -> float:
+        """Wall seconds until the stop fires (negative once it has)."""
+        return self.limit - (time.perf_counter() - self._t0) - self.reserve * self.slowdown()
 
 
 class Budget:
