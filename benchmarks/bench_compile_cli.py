@@ -1,4 +1,4 @@
-"""End-to-end `factoryspec compile` on generated campus specs, 10 MW to 5 GW.
+"""End-to-end `factoryspec compile` on generated campus specs, 10 MW to 10 GW.
 
 Unlike bench_compile.py (the solver on a generated problem), this runs the
 real command on a .fac spec: parse, checks, model, solve, verify and every
@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import compile_campus_spec  # noqa: E402
 
-SIZES = [10, 100, 200, 1000, 5000]
-LIMITS = {10: 30, 100: 30, 200: 30, 1000: 120, 5000: 600}
+SIZES = [10, 100, 200, 1000, 5000, 10000]
+LIMITS = {10: 30, 100: 30, 200: 30, 1000: 120, 5000: 600, 10000: 600}
 
 
 def run(mw: int, jobs: int, tmp: Path) -> dict:

@@ -115,12 +115,14 @@ def compile_campus_spec(mw: float, cluster_mw: float = 200) -> str:
         "template hall std {", "  size = 16 m x 52 m", "  rows = 12", "  slots_per_row = 22", "  network_slots = 6",
         "  busway = 3 MW", "  feeds = 2", "  floor_rating = 2500 kg/m2",
         "  cdu {", "    capacity = 2 MW", "    count = 13", '    redundancy = "N+1"', "  }",
-        "  air {", "    capacity = 1 MW", "    count = 7", '    redundancy = "N+1"', "  }", "}", "",
+        "  air {", "    capacity = 1.2 MW", "    count = 7", '    redundancy = "N+1"', "  }", "}", "",
         "template building pair {", "  size = 50 m x 60 m",
         "  power ups {", "    capacity = 10 MW", "    modules = 8", '    redundancy = "N+1"', "  }",
+        # the heat-rejection plant: 6 x 10 MW usable carries the building's two halls
+        "  cooling {", "    capacity = 10 MW", "    modules = 7", '    redundancy = "N+1"', "  }",
         "  hall h[1..2] = std {}", "}", "",
         "site campus {", f"  land = {max(100, int(mw))} acre", "  pue = 1.2",
-        "  utility {", f"    capacity = {int(mw * 1.3)} MW", "  }",
+        "  utility {", f"    capacity = {int(mw * 1.4)} MW", "  }",
     ]
     clusters, hall_no, left = [], 0, total
     while left > 0:
