@@ -28,6 +28,7 @@ Rules (in the order they run):
     shared   fabrics at site level: joined by no cluster, or joined wrongly
     media    cable speed against the fabric's ports, port splits and breakouts
     reach    halls whose geometry makes a link longer than every medium reaches
+    ports    port naming patterns that cannot name the ports
 
 Beside the rules: figures.py, the plan's derived figures (from the rules'
 measures), and asserts.py, the spec's own `assert`s over those figures.
@@ -47,12 +48,12 @@ from itertools import islice
 
 from ..diagnostics import Diagnostic, error
 from ..lang import limits
-from . import (busway, contiguity, cooling, fabric, floor, media, nodes, omissions, power, proportions, reach,
-               sanity, shared, space)
+from . import (busway, contiguity, cooling, fabric, floor, media, nodes, omissions, ports, power, proportions,
+               reach, sanity, shared, space)
 from ._base import Measure
 
 RULES = (sanity, nodes, power, busway, cooling, omissions, space, contiguity, proportions, floor, fabric, shared, media,
-         reach)
+         reach, ports)
 
 __all__ = ["RULES", "Measure", "run", "measures"]
 

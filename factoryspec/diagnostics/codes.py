@@ -320,6 +320,12 @@ _code("rack-fit", "check", "A system's rack does not fit a hall's positions",
 rack depth plus the aisles). Reported for each system placed in the hall. (A scalable unit or NVLink
 domain longer than the rows is `scalable-unit-fit` or `nvlink-domain`.)
 Fix: widen `slot_width` or `row_pitch` for that hall, or place the system elsewhere.""")
+_code("port-names", "check", "A port naming pattern cannot name the ports",
+      """A system's or switch's `port_names` names its ports for the cutsheet and layout.json: text with
+ranges `{a..b}`, the last fastest (`tray{1..18}/nic{1..4}` names tray1/nic1, tray1/nic2, ... tray18/nic4).
+The ranges' sizes must multiply to the system's `compute_ports` (per node for a node system) or the
+switch's `ports`, so that every port has one name and no two share it.
+Fix: correct the ranges, or drop `port_names` for the default p1..pN.""")
 _code("nvlink-domain", "check", "A multi-rack NVLink domain cannot stay together",
       """A multi-rack NVLink domain (`nvlink_racks` > 1, e.g. the eight-rack NVL576 concept) is cabled with
 copper within the domain and must stand on consecutive compute positions of one row. A row's compute

@@ -7,14 +7,16 @@ call `outputs`, so they write the same bytes.
 from __future__ import annotations
 
 
-def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
+def outputs(checked, problem, result, built: dict) -> dict:
     """Every file compile writes, by name, as bytes (nothing touches the disk
-    here). `built` is the plan's figures of the layout as built
+    here), except the cutsheets: one safe_write.Streamed writes them all at
+    write time (safe_write.materialize gives them as bytes). `built` is the plan's figures of the layout as built
     (`plan_json` after `as_built.apply`).
 
     The spec is named by its path relative to the project root, never as typed
     on the command line: the same spec gives the same bytes from any directory."""
-    from . import bom, floorplan, report, siteplan, topology
+    from . import bom, cutsheet, floorplan, report, siteplan, topology
+    from .safe_write import Streamed
     from ..layout.jsonio import dumps, layout_to_json
 
     model = checked.model
@@ -31,6 +33,10 @@ def outputs(checked, problem, result, built: dict) -> dict[str, bytes]:
         "topology.graphml": topology.emit(problem, result),
         "siteplan.svg": siteplan.emit(problem, result),
     }
+    sheets = Streamed(tuple(cutsheet.names(problem)),
+                      lambda opener: cutsheet.write(problem, result.layout, opener))
+    for name in sheets.names:
+        files[name] = sheets              # streamed at write time, never held as bytes
     for hall in problem.halls:
         files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []),
                                                              hall_figures(built, hall.id))
@@ -58,4 +64,5 @@ def hall_figures(built: dict, hall_id: str) -> tuple[str, ...]:
 def is_output(name: str) -> bool:
     """The names `outputs` gives files: what compile may replace or remove in -o DIR."""
     fixed = {"layout.json", "bom.csv", "report.md", "topology.graphml", "siteplan.svg"}
-    return name in fixed or (name.startswith("floorplan-") and name.endswith(".svg"))
+    return name in fixed or (name.startswith("floorplan-") and name.endswith(".svg")) or \
+        (name.startswith("cutsheet-") and name.endswith(".csv"))

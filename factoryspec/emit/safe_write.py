@@ -44,6 +44,44 @@ from typing import Callable
 import attrs
 
 
+@attrs.frozen(eq=False)
+class Streamed:
+    """Several files of a set written in one pass, straight to disk, by
+    `write(opener)`: `opener(name)` gives a binary file for each of `names`
+    (a cutsheet per hall, which would not fit in memory as bytes)."""
+
+    names: tuple
+    write: Callable
+
+    def materialize(self) -> dict[str, bytes]:
+        """The files as bytes (for comparing sets; the writer streams instead)."""
+        import io
+        bufs: dict = {}
+
+        class _Keep(io.BytesIO):
+            def close(self):         # keep the bytes readable after the writer closes it
+                pass
+
+        def opener(name):
+            bufs[name] = _Keep()
+            return bufs[name]
+        self.write(opener)
+        return {n: b.getvalue() for n, b in bufs.items()}
+
+
+def materialize(files: dict) -> dict[str, bytes]:
+    """A set's files all as bytes (Streamed ones written to memory)."""
+    out, done = {}, set()
+    for name, v in files.items():
+        if isinstance(v, Streamed):
+            if id(v) not in done:
+                done.add(id(v))
+                out.update(v.materialize())
+        else:
+            out[name] = v
+    return out
+
+
 def write_bytes(path: Path | str, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -158,13 +196,44 @@ def _write_set(out: Path, files: dict[str, bytes]) -> Path:
     try:
         old_mode = _mode(out)
         os.chmod(new, stat.S_IMODE(old_mode) if old_mode is not None else _default_mode(0o777))
+        streams: list = []
         for name in sorted(files):
+            if isinstance(files[name], Streamed):
+                if not any(x is files[name] for x in streams):
+                    streams.append(files[name])
+                continue
             _write_synced(new / name, files[name], _mode(out / name))
+        for st in streams:
+            _write_streamed(new, out, st)
         _fsync_dir(new)
     except BaseException:
         _remove_set(new, lambda name: True)
         raise
     return new
+
+
+def _write_streamed(new: Path, out: Path, st: Streamed) -> None:
+    """A Streamed group's files into the new set, each synced to disk."""
+    handles = []
+
+    def opener(name: str):
+        if name not in st.names:
+            raise ValueError(f"{name} is not one of the stream's files")
+        fd = os.open(new / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        old_mode = _mode(out / name)
+        if old_mode is not None:
+            os.fchmod(fd, stat.S_IMODE(old_mode))
+        fh = os.fdopen(fd, "wb", buffering=1 << 20)
+        handles.append(fh)
+        return fh
+    try:
+        st.write(opener)
+    finally:
+        for fh in handles:
+            if not fh.closed:
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
 
 
 def _write_synced(path: Path, data: bytes, old_mode: int | None) -> None:

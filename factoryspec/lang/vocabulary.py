@@ -197,6 +197,9 @@ _kind("system", "A system (catalog item): a whole rack (NVL72), or a node of whi
     Attr("compute_ports", COUNT, "Compute-fabric ports per rack (one per GPU on NVL72; per node with "
          "`nodes_per_rack`).", required=True, minimum=1),
     Attr("port_speed", u.DATA_RATE, "Speed of each compute port.", required=True),
+    Attr("port_names", STRING, "How the compute ports are named, per node (per rack for a whole-rack "
+         "system): ranges `{a..b}` in text, the last fastest, e.g. `\"tray{1..18}/nic{1..4}\"` for 72 "
+         "ports; their sizes multiply to `compute_ports`. Default `p1`..`pN`."),
     Attr("storage_ports", COUNT, "Storage (converged, north-south) fabric ports per rack, e.g. BlueField-3 "
          "DPU ports; the default `ports_per_rack` of a `role = \"storage\"` fabric.", _F(0)),
     Attr("storage_port_speed", u.DATA_RATE, "Speed of each storage port (default: a storage fabric's links "
@@ -239,6 +242,9 @@ _kind("switch", "A network switch model (catalog item).", (
     Attr("vendor", STRING, "Maker."),
     Attr("ports", COUNT, "Ports (radix).", required=True, minimum=1),
     Attr("port_speed", u.DATA_RATE, "Speed of each port.", required=True),
+    Attr("port_names", STRING, "How the ports are named: ranges `{a..b}` in text, the last fastest, e.g. "
+         "`\"{1..32}/{1..2}\"` for 32 twin-port cages; their sizes multiply to `ports`. Default "
+         "`p1`..`pN`."),
     Attr("power", u.POWER, "Power per switch."),
     Attr("rack_units", COUNT, "Height in rack units.", _F(1), minimum=1),
     Attr("per_rack", COUNT, "Switches mounted in one network rack.", _F(8), minimum=1),

@@ -56,6 +56,7 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
         "totals": _totals(problem, lay, result.totals, result.objective_units, headroom),
         "halls": [_hall(h, per_hall) for h in problem.halls],
         "placements": [_placement(p) for p in lay.placements],
+        "devices": _devices(problem, lay),
         "links": [{"a": x.a, "b": x.b, "cluster": x.cluster, "fabric": x.fabric, "level": x.level,
                    "medium": x.medium, "length_m": x.length_m, "count": x.count} for x in lay.links],
     }
@@ -63,6 +64,12 @@ def layout_to_json(problem: LayoutProblem, result: SolveResult, headroom: list[d
     if clusters:
         out["clusters"] = clusters
     return out
+
+
+def _devices(problem: LayoutProblem, lay: Layout) -> list[dict]:
+    from .ports import switch_devices
+    return [{"name": d.name, "rack": d.rack, "model": d.model, "fabric": d.fabric, "tier": d.tier, "u": d.u,
+             "height_u": d.height_u} for d in switch_devices(problem, lay)]
 
 
 def _clusters(problem: LayoutProblem) -> list[dict]:
@@ -318,6 +325,7 @@ def verify_json(problem: LayoutProblem, data, headroom=None) -> list:
     out.extend(_differences(data["halls"], [_hall(h, per_hall) for h in problem.halls], "halls",
                             "the spec and the placements give"))
     out.extend(_differences(data.get("clusters", []), _clusters(problem), "clusters", "the spec gives"))
+    out.extend(_differences(data["devices"], _devices(problem, layout), "devices", "its placements give"))
     out.extend(_invalid(m) for m in _solver_figures(problem, data["solver"], sums["objective_units"]))
     if headroom is not None:
         want = [_headroom_entry(h) for h in headroom(layout)]

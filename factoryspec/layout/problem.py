@@ -162,6 +162,15 @@ class FabricSpec:
     # first its owner, which lists it among its fabrics (and whose id its network racks and
     # links carry). () for a cluster's own fabric, whose appliance_ports are above.
     members: tuple = attrs.field(default=(), converter=_tuple)
+    # How cables end at ports (layout/ports.py): the switch's height and physical ports, each
+    # run as `split` ports, their naming pattern; the hosts' naming pattern per node (None:
+    # `host_prefix` 1..N)
+    switch_units: int = 1
+    switch_ports: int = 0              # physical ports of one switch; 0: the plan's radix
+    split: int = 1
+    switch_port_names: str | None = None
+    host_port_names: str | None = None
+    host_prefix: str = "p"
 
     def ports_present(self, racks: int) -> int:
         """Endpoint cables that exist, over every copy (the plan's endpoint links)."""
@@ -228,6 +237,7 @@ class Medium:
     form_factor: str | None = None
     optical: bool = False              # its ends are transceiver modules (copper's are the cable's own plugs)
     span: Span | None = None
+    part: str | None = None            # part number, for the cutsheet
 
     @property
     def host_w(self) -> float:

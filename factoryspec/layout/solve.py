@@ -12,6 +12,9 @@
     improve      local search on the best start: scalable-unit blocks of
                  compute racks moved or swapped, the switches around them
                  placed again, kept where the objective falls (improve)
+    exact        a small component (exact.fits): CP-SAT on the whole
+                 assignment from the best layout, proving it optimal or
+                 finding a better one with a bound of its own (exact)
     bound        a valid lower bound over all layouts (bound, routes)
     baseline     the naive layout, costed the same way (baseline); if it beats
                  the optimised one, it is returned instead, so objective <=
@@ -34,6 +37,8 @@ machine (layout/work.py):
   * the starts: as many of the four as the rule `starts()` allows (at least
     one), from the component's racks and seconds;
   * improvement loops stop on a fixed number of rounds;
+  * the exact model (small components) gets EXACT_SHARE of the seconds as
+    CP-SAT deterministic time (EXACT_DET_PER_S), one worker, a fixed seed;
   * the local search (improve) gets IMPROVE_UNUSED_SHARE of the reference
     seconds the bound and the starts leave by these rules (at least
     IMPROVE_MIN_SHARE of the component's), charged per flow it solves.

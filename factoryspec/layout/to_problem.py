@@ -80,7 +80,11 @@ def _fabric(fabric) -> FabricSpec:
         switch_power_w=_f(fabric.switch.power), power_per_end_w=_f(fabric.power_per_end),
         module_slack_w=_module_slack(fabric), link_speed_bps=_f(fabric.link_speed),
         media=[m.qualname for m in fabric.usable_media],
-        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"), **ports)
+        span=fabric.name_span or fabric.span, media_span=fabric.spans.get("media"),
+        switch_units=fabric.switch.rack_units, switch_ports=fabric.switch.ports, split=fabric.split,
+        switch_port_names=fabric.switch.port_names,
+        host_port_names=fabric.cluster.system.port_names if fabric.role == "compute" and not fabric.shared else None,
+        host_prefix={"storage": "s", "management": "m"}.get(fabric.role, "p"), **ports)
 
 
 def _members(fabric) -> tuple:
@@ -174,7 +178,7 @@ def _medium(m) -> Medium:
                   min_length_m=_f(m.min_length), power_per_end_w=_f(m.power_per_end),
                   speed_bps=_f(m.speed) if m.speed is not None else 0.0,
                   cables_per_transceiver=m.cables_per_transceiver, host_power_per_end_w=_f(m.host_power),
-                  form_factor=m.form_factor, optical=bool(m.optical), span=m.name_span or m.span)
+                  form_factor=m.form_factor, optical=bool(m.optical), span=m.name_span or m.span, part=m.part)
 
 
 def _cabling(factory: Factory) -> Cabling:

@@ -38,9 +38,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
+import numpy as np
+
 from ..diagnostics import Diagnostic, error
 from .problem import LayoutProblem, micro_usd, milliwatts, mm, mw_to_w, rack_power_at, watts
-from .result import Layout
+from .result import LEVELS, Layout
 
 # Codes for the lead to register in factoryspec/diagnostics/codes.py (kept in variables here
 # so that the registry test flags nothing before they are).
@@ -301,6 +303,54 @@ class _Verifier:
         for (cid, fid, tier), ps in by_tier.items():
             self.err(f"network rack {ps[0].id} has an unknown tier {tier!r} of {cid}/{fid}")
 
+    def ports(self, expected: dict):
+        """Port level (layout/ports.py): every cable's two ports exist (below the
+        switch's radix, the rack's ports on the fabric), none carries two cables,
+        and the cables, counted per pair of racks, are the links the fabric needs
+        (`expected`, from this verifier's own wiring rule)."""
+        from . import wiring
+        from .ports import fabric_ends
+        W = wiring.build(self.p)
+        got: Counter = Counter()
+        for fi, info in enumerate(W.fabrics):
+            c, f = self.p.clusters[info.cluster], info.spec
+            per, plan = f.switches_per_rack, f.plan
+            limits = [plan.radix] * plan.tiers
+            used = []
+            for e in fabric_ends(self.p, W, fi):
+                host = e.level == 1
+                if host and len(e.a_port) and int(e.a_port.max()) >= self._host_ports(f, c):
+                    self.err(f"{c.id}/{f.id}: a cable ends at port {int(e.a_port.max()) + 1} of a compute rack "
+                             f"of {self._host_ports(f, c)} ports on the fabric", f.span)
+                for port in ((e.a_port,) if not host else ()) + (e.b_port,):
+                    if len(port) and int(port.max()) >= limits[0]:
+                        self.err(f"{c.id}/{f.id}: a cable ends at port {int(port.max()) + 1} of a "
+                                 f"{plan.radix}-port switch", f.span)
+                ra = e.a if host else info.tier_racks[e.level - 2][e.a // per]
+                rb = info.tier_racks[e.level - 1][e.b // per]
+                # a port: (tier or compute, device, port) packed in one integer
+                used.append(((e.level - 1) << 58) + (e.a << 24) + e.a_port)
+                used.append((e.level << 58) + (e.b << 24) + e.b_port)
+                pairs, n = np.unique(np.stack([ra, rb]), axis=1, return_counts=True) if len(ra) else \
+                    (np.zeros((2, 0), np.int64), [])
+                for (x, y), k in zip(pairs.T.tolist(), np.asarray(n).tolist()):
+                    got[(c.id, f.id, W.ids[x], W.ids[y], LEVELS[e.level])] += k
+            if used:
+                ports = np.concatenate(used)
+                if len(np.unique(ports)) != len(ports):
+                    self.err(f"{c.id}/{f.id}: {len(ports) - len(np.unique(ports)):,} ports carry two cables",
+                             f.span)
+        for key in sorted(set(expected) | set(got)):
+            if expected.get(key, 0) != got.get(key, 0):
+                cid, fid, a, b, level = key
+                self.err(f"{level} cables {a} -> {b} of {cid}/{fid}: port by port {got.get(key, 0)}, the "
+                         f"fabric needs {expected.get(key, 0)}")
+                break
+
+    @staticmethod
+    def _host_ports(f, c) -> int:
+        return f.ports_per_rack if not f.members else max(m[2] for m in f.members)
+
     def links(self, objective_units):
         expected: dict = {}
         for c in self.p.clusters:
@@ -372,6 +422,8 @@ class _Verifier:
                 self.err(f"{level} link {a} -> {b} of {cid}/{fid}: the fabric needs {e} cables, the layout "
                          f"has {g}", self._fabric(self.clusters[cid], fid).span if cid in self.clusters
                          and any(f.id == fid for f in self.clusters[cid].fabrics) else None)
+        if not self.out:
+            self.ports(expected)
         self.total_cost, self.total_len = total_cost, total_len
         real = total_len if self.p.objective == "length" else total_cost
         self.sums = {"cost_u": total_cost, "length_mm": total_len, "cables": cables, "objective_units": real,

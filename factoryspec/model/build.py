@@ -339,7 +339,8 @@ class Builder:
                         storage_port_speed=self.val(ent, "storage_port_speed"),
                         management_ports=self.count(ent, "management_ports", default=0),
                         management_port_speed=self.val(ent, "management_port_speed"),
-                        nodes_per_rack=self.count(ent, "nodes_per_rack"), rack_weight=self.val(ent, "rack_weight"))
+                        nodes_per_rack=self.count(ent, "nodes_per_rack"), rack_weight=self.val(ent, "rack_weight"),
+                        port_names=self.val(ent, "port_names"))
 
     def appliance(self, ent: Entity) -> t.Appliance:
         return t.Appliance(**self.common(ent), vendor=self.val(ent, "vendor"),
@@ -357,7 +358,8 @@ class Builder:
                         port_speed=self.val(ent, "port_speed", True),
                         power=self.val(ent, "power", default=t.ZERO_W),
                         rack_units=self.count(ent, "rack_units", default=1),
-                        per_rack=self.count(ent, "per_rack", default=8), cost=self.val(ent, "cost"))
+                        per_rack=self.count(ent, "per_rack", default=8), cost=self.val(ent, "cost"),
+                        port_names=self.val(ent, "port_names"))
 
     def medium(self, ent: Entity) -> t.Medium:
         return t.Medium(**self.common(ent), vendor=self.val(ent, "vendor"), part=self.val(ent, "part"),

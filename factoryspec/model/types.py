@@ -74,6 +74,7 @@ class System(Node):
     management_ports: int = 0
     management_port_speed: Quantity | None = None
     nodes_per_rack: int | None = None          # a node system: gpus, power, weight, ports, cost per node
+    port_names: str | None = None              # compute ports' naming pattern (model/port_names.py)
     rack_weight: Quantity | None = None        # the rack holding the nodes (enclosure, PDUs, cabling)
 
     @property
@@ -137,6 +138,7 @@ class Switch(Node):
     rack_units: int = 1
     per_rack: int = 8
     cost: Quantity | None = None
+    port_names: str | None = None              # naming pattern (model/port_names.py)
 
 
 @attrs.define(eq=False, kw_only=True, repr=False)
