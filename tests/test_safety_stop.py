@@ -53,3 +53,23 @@ def test_a_budget_records_the_stop_as_an_interruption(monkeypatch):
     assert not budget.spend(10)
     clocks.run(9.5, 9.5)
     assert budget.spend(10) and budget.interrupted and not budget.cut
+
+
+def test_later_components_are_kept_half_their_budgets_shared_by_the_jobs():
+    from factoryspec.layout.solve import reserve_after
+    assert reserve_after([12.0] * 50, 0, 2) == 0.5 * 49 * 12 / 2
+    assert reserve_after([12.0] * 50, 49, 2) == 0.0
+    assert reserve_after([10.0, 20.0, 30.0], 0, 1) == 25.0
+
+
+def test_a_component_past_its_share_runs_on_while_the_compile_has_time():
+    # a safety stop of 0 s fires at once, unless the whole compile's end lies ahead
+    import time
+    from factoryspec.layout.generate import small
+    from factoryspec.layout.solve import components, solve_component
+    p = small(racks=8, su=2, rows=2, slots=6, network=1, radix=8, ports=2, rails=1)
+    cis, halls = components(p)[0]
+    cut = solve_component(p, cis, halls, 5.0, 0, safety_s=0.0)
+    assert cut["status"] == "ok" and cut["interrupted"]
+    on = solve_component(p, cis, halls, 5.0, 0, safety_s=0.0, until=time.monotonic() + 60)
+    assert on["status"] == "ok" and not on["interrupted"]
