@@ -285,6 +285,40 @@ def verified_layout(checked, path: str | Path, variables: dict | None = None):
     return layout_from_json(data), []
 
 
+@attrs.define
+class ExportResult(CheckResult):
+    """What `export` wrote (names), or the diagnostics that refused it."""
+    files: list = attrs.Factory(list)
+
+
+def export(kind: str, spec: str | Path, layout: str | Path, out_dir: str | Path, *, vars: dict | None = None,
+           var_files: Iterable[str] = (), root: str | Path | None = None) -> ExportResult:
+    """Export a layout.json that verifies against its spec to `out_dir`, as one
+    set (emit/exports.py: `kind` is racksdb or netbox). A layout that fails
+    verify, or was made from another spec or spec version (its spec_hash), is
+    refused with verify's coded diagnostics and nothing is written."""
+    from .emit.exports import EXPORTERS, exporter
+    from .emit.safe_write import replace_dir
+    from .layout.to_problem import build_problem
+
+    if kind not in EXPORTERS:
+        return ExportResult([error("invalid-value", f"unknown export {kind!r}: one of {', '.join(EXPORTERS)}",
+                                   None)])
+    c = check(spec, vars=vars, var_files=var_files, root=root)
+    if not c.ok or c.model is None:
+        return ExportResult(c.diagnostics, c.model, c.checked, c.variables)
+    lay, problems = verified_layout(c.checked, layout, c.variables)
+    if problems:
+        return ExportResult(c.diagnostics + problems, c.model, c.checked, c.variables)
+    mod = exporter(kind)
+    files = mod.files(build_problem(c.checked, variables=c.variables), lay, c.model)
+    problem = replace_dir(Path(out_dir), files, mod.is_output)
+    if problem is not None:
+        return ExportResult(c.diagnostics + [error(problem.code, problem.message, None)], c.model, c.checked,
+                            c.variables)
+    return ExportResult(c.diagnostics, c.model, c.checked, c.variables, files=sorted(files))
+
+
 # A 5 GW campus writes a layout.json of about 110 MB; 512 MiB leaves room for
 # campuses several times larger while bounding what is read into memory (the
 # parsed JSON takes several times the bytes, so 2 GiB of text would need well

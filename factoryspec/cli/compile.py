@@ -176,3 +176,32 @@ def verify_command(spec, layout, fmt, variables, root):
         sys.exit(EXIT_ERRORS)
     click.echo(f"{layout}: verified against {spec}: {result.racks:,} racks, {result.cables:,} cables")
     sys.exit(EXIT_OK)
+
+
+from ..emit.exports import EXPORTERS  # noqa: E402  (the export kinds)
+
+
+@main.command(name="export")
+@click.argument("kind", type=click.Choice(sorted(EXPORTERS)))
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("layout", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False), required=True,
+              help="Directory for the exported files (replaced as one set).")
+@var_option
+@root_option
+def export_command(kind, spec, layout, out, variables, root):
+    """Export LAYOUT (layout.json, verified against SPEC) to KIND's files in -o DIR.
+
+    racksdb: a RacksDB database (datacenter, rooms, rows, racks, equipment types).
+    A layout that fails verify, or was made from another spec, is refused and
+    nothing is written. Exit 0 when written, 1 otherwise.
+    """
+    from .. import api
+
+    result = api.export(kind, spec, layout, out, vars=_parse_vars(variables), root=root)
+    if not result.ok or not result.files:
+        _emit(result.errors or result.diagnostics, result.checked.sources if result.checked is not None else {},
+              "text", 1)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"{len(result.files)} files in {out}: {', '.join(result.files)}")
+    sys.exit(EXIT_OK)
