@@ -111,6 +111,12 @@ def test_the_cutsheet_traces_to_the_layout_and_the_bom(tmp_path):
         ln = links[(x["a_rack"], x["b_rack"], x["level"])]
         assert x["medium"] == ln["medium"] and float(x["length_m"]) == ln["length_m"]
         assert x["cable_id"].startswith(f"H1-R{a['row']:02d}-S{a['slot']:02d}-")
+        assert x["label"].startswith(x["cable_id"] + f" > H1-R{b['row']:02d}-S{b['slot']:02d}-U")
+        if x["medium"] == "mmf_sr_50m":                    # the catalog's modules: host and switch ends
+            assert x["b_transceiver"] == "MMA4Z00-NS" and x["part"] == "MFP7E10"
+            assert x["a_transceiver"] == ("MMA4Z00-NS400" if x["level"] == "endpoint" else "MMA4Z00-NS")
+        elif x["medium"].startswith(("dac", "acc")):       # copper: its plugs are the cable's
+            assert x["a_transceiver"] == x["b_transceiver"] == ""
     # the BOM counts the same cables per medium and length
     bom = list(csv.DictReader((tmp_path / "bom.csv").open(encoding="utf-8")))
     cables = Counter((x["medium"], float(x["length_m"])) for x in rows)

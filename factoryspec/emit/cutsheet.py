@@ -12,7 +12,9 @@ time, never the whole cable plant.
 
 Columns: cable_id, fabric, level, then for each end (a_, b_) hall, row,
 slot, rack, device, u, port; medium, part, length_m, a_transceiver,
-b_transceiver, label. The cable ID is `H<k>-R<row>-S<slot>-<A port>` (k the
+b_transceiver (module part numbers; none for copper, whose plugs are the
+cable's), label (the ID and the B end's hall-row-slot-U-port, as printed on the
+tag). The cable ID is `H<k>-R<row>-S<slot>-<A port>` (k the
 hall's number in the spec's order; a switch A end adds `U<u>`, a node A end
 `N<node>`), unique because an A port carries one cable.
 """
@@ -93,9 +95,10 @@ def write(problem, layout, opener) -> None:
         for x in layout.links:
             if x.cluster == c.id and x.fabric == fid:
                 m = media[x.medium]
-                module = (m.part or m.id) if m.optical else ""
-                cable[(x.level, index[x.a], index[x.b])] = (
-                    f"{_q(m.id)},{_q(m.part or '')},{x.length_m:g},{_q(module)},{_q(module)}", f"{m.id} {x.length_m:g} m")
+                at_switch, at_host = _modules(m)
+                a_mod = at_host if x.level == "endpoint" else at_switch
+                cable[(x.level, index[x.a], index[x.b])] = \
+                    f"{_q(m.id)},{_q(m.part or '')},{x.length_m:g},{_q(a_mod)},{_q(at_switch)}"
         sw_ports = [nm.switch_port(i) for i in range(info.spec.plan.radix)]
         sw_q = [_q(x) for x in sw_ports]
         switches = []                         # per tier, per switch: (device, rack index, U, "device,u")
@@ -103,7 +106,7 @@ def write(problem, layout, opener) -> None:
             tier = []
             for i in range(n):
                 dev, rack, u = nm.switch(level, i)
-                tier.append((dev, index[rack], u, f"{_q(dev)},{u}"))
+                tier.append((dev, index[rack], u, f"{_q(dev)},{u}", f"U{u:02d}-"))
             switches.append(tier)
         hosts: dict = {}
         for e in fabric_ends(problem, W, fi):
@@ -118,19 +121,30 @@ def write(problem, layout, opener) -> None:
                     a_dev, a_port, tail, a_fields = hosts[key]
                     ra = a
                 else:
-                    a_dev, ra, a_u, dev_u = a_tier[a]
+                    a_dev, ra, a_u, dev_u, _ = a_tier[a]
                     a_port = sw_ports[ap]
                     tail = f"U{a_u:02d}-{a_port.replace('/', '.')}"
                     a_fields = f"{dev_u},{sw_q[ap]}"
-                b_dev, rb, _, b_fields = b_tier[b]
+                b_dev, rb, _, b_fields, _ = b_tier[b]
                 ha, hb = where[ra], where[rb]
-                fields, short = cable[(level, ra, rb)]
+                fields = cable[(level, ra, rb)]
                 cid = ha[2] + tail
+                # the label: both ends as an installer reads them on the racks
                 sheets[ha[0]].add(f"{_q(cid)},{fabric},{level},{ha[1]},{a_fields},{hb[1]},{b_fields},{sw_q[bp]},"
-                                  f"{fields},{_q(f'{cid} | {a_dev} {a_port} > {b_dev} {sw_ports[bp]} | {short}')}\n")
+                                  f"{fields},{_q(f'{cid} > {hb[2]}{b_tier[b][4]}{sw_ports[bp]}')}\n")
         hosts.clear()
     for sheet in sheets.values():
         sheet.flush()
+
+
+def _modules(m) -> tuple[str, str]:
+    """Part numbers of the module at a switch end and at a host end: an optical
+    medium's modules (its part, when it names no modules); a copper cable's ends
+    are its own plugs, so none."""
+    if not m.optical:
+        return "", ""
+    switch = m.module_part or m.part or m.id
+    return switch, m.host_module_part or switch
 
 
 def _host_end(nm, W, rack: int, p: int) -> tuple[str, str, str, str]:

@@ -253,7 +253,9 @@ _kind("switch", "A network switch model (catalog item).", (
 
 _kind("media", "A cable type (catalog item): reach, speed, cost by length and its transceiver modules.", (
     Attr("vendor", STRING, "Maker."),
-    Attr("part", STRING, "Part number."),
+    Attr("part", STRING, "Part number (of the cable itself; for optics, the fibre)."),
+    Attr("module_part", STRING, "Part number of the transceiver module at a switch end (optical media)."),
+    Attr("host_module_part", STRING, "Part number of the module at a host end (default: `module_part`)."),
     Attr("reach", u.LENGTH, "Longest supported length.", required=True),
     Attr("min_length", u.LENGTH, "Shortest available length.", Q(0, "m")),
     Attr("cost", u.MONEY, "Fixed cost per cable, including both transceivers if any.", Q(0, "USD")),

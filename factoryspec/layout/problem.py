@@ -237,7 +237,9 @@ class Medium:
     form_factor: str | None = None
     optical: bool = False              # its ends are transceiver modules (copper's are the cable's own plugs)
     span: Span | None = None
-    part: str | None = None            # part number, for the cutsheet
+    part: str | None = None            # part numbers, for the cutsheet: the cable (fibre),
+    module_part: str | None = None     # the module at a switch end,
+    host_module_part: str | None = None   # at a host end (None: module_part)
 
     @property
     def host_w(self) -> float:

@@ -178,7 +178,8 @@ def _medium(m) -> Medium:
                   min_length_m=_f(m.min_length), power_per_end_w=_f(m.power_per_end),
                   speed_bps=_f(m.speed) if m.speed is not None else 0.0,
                   cables_per_transceiver=m.cables_per_transceiver, host_power_per_end_w=_f(m.host_power),
-                  form_factor=m.form_factor, optical=bool(m.optical), span=m.name_span or m.span, part=m.part)
+                  form_factor=m.form_factor, optical=bool(m.optical), span=m.name_span or m.span, part=m.part,
+                  module_part=m.module_part, host_module_part=m.host_module_part)
 
 
 def _cabling(factory: Factory) -> Cabling:

@@ -363,6 +363,7 @@ class Builder:
 
     def medium(self, ent: Entity) -> t.Medium:
         return t.Medium(**self.common(ent), vendor=self.val(ent, "vendor"), part=self.val(ent, "part"),
+                        module_part=self.val(ent, "module_part"), host_module_part=self.val(ent, "host_module_part"),
                         reach=self.val(ent, "reach", True), min_length=self.val(ent, "min_length", True),
                         cost=self.val(ent, "cost", True), cost_per_m=self.val(ent, "cost_per_m", True),
                         power_per_end=self.val(ent, "power_per_end", True),

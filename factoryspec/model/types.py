@@ -146,6 +146,8 @@ class Medium(Node):
     kind: str = "media"
     vendor: str | None = None
     part: str | None = None
+    module_part: str | None = None              # the transceiver at a switch end (optical)
+    host_module_part: str | None = None         # at a host end; None: module_part
     reach: Quantity
     min_length: Quantity
     cost: Quantity
