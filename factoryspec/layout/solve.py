@@ -102,12 +102,15 @@ RESERVE_SHARE = 0.5
 FINISH_S = 0.5
 FINISH_S_PER_GROUP = 120e-6
 FINISH_S_PER_HALL = 0.02
+# and per cable: the cutsheets write every cable (~6 us each) and the verifier
+# expands them to ports (~1.5 us), measured on childress's 414,948 cables
+FINISH_S_PER_CABLE = 8e-6
 
 
-def finish_seconds(groups: int, halls: int) -> float:
+def finish_seconds(groups: int, halls: int, cables: int = 0) -> float:
     """The seconds the rule reserves, after solving, for a component of `groups`
-    link groups over `halls` halls."""
-    return FINISH_S + FINISH_S_PER_GROUP * groups + FINISH_S_PER_HALL * halls
+    link groups of `cables` cables over `halls` halls."""
+    return FINISH_S + FINISH_S_PER_GROUP * groups + FINISH_S_PER_HALL * halls + FINISH_S_PER_CABLE * cables
 
 
 # The local search that moves compute racks with the switches (improve.py) gets
@@ -277,7 +280,7 @@ def solve_component(problem: LayoutProblem, clusters: list, halls: list, budget_
         safety_s = max(safety_s, until - time.monotonic())
     ctx = Ctx(problem, clusters, halls)
     # what the outputs will take comes off the solver's share (never below a tenth of it)
-    finish = finish_seconds(len(ctx.W.lcount), len(halls))
+    finish = finish_seconds(len(ctx.W.lcount), len(halls), int(ctx.W.lcount.sum()))
     solve_s = max(budget_s - finish, 0.1 * budget_s)
     deadline = SafetyStop(safety_s, budget_s - solve_s)      # the safety stop only, never a budget
     hd = HallData(ctx)
