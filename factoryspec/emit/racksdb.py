@@ -167,12 +167,17 @@ def _datacenters(problem, layout, model, racks) -> list[dict]:
     for h in problem.halls:
         site = model.site_of_hall(halls[h.id]) if h.id in halls else None
         rows = [{"name": f"{h.id}/row{r}", "position": {"width": "0mm", "depth": f"{_mm((r - 1) * h.row_pitch_m)}mm"},
-                 "racks": [{"name": p.id, "slot": p.slot - 1, "type": _type_id(racks[p.id]), "tags": [p.kind]}
+                 "racks": [{"name": p.id, "slot": p.slot - 1, "type": _type_id(racks[p.id]), "tags": _tags(p)}
                            for p in sorted(by_row[(h.id, r)], key=lambda p: p.slot)]}
                 for r in range(1, h.rows + 1)]
         room = {"name": h.id, "dimensions": _room(h, halls.get(h.id)), "rows": rows}
         sites.setdefault(site.qualname if site is not None else "site", []).append(room)
     return [{"name": name, "rooms": rooms} for name, rooms in sites.items()]
+
+
+def _tags(p) -> list[str]:
+    """compute, or network with its fabric and tier: what RacksDB can filter racks by."""
+    return [p.kind] if p.kind == "compute" else [p.kind, p.fabric, p.tier]
 
 
 def _room(h, hall) -> dict:
@@ -216,10 +221,10 @@ def _types(problem, model, inside, racks) -> dict:
         "racks": [{"id": _type_id(t), "height": height, "width": f"{t[1]}mm", "depth": f"{t[2]}mm",
                    "slots": f"{t[0]}u"} for t in sorted(set(racks.values()))],
         "nodes": [_node_type(systems[name], h) for name, h in sorted(used["nodes"])],
-        "network": [{"id": name, "model": _switch_model(switches[name]), "height": f"{h}u"}
+        "network": [{"id": name, "model": _vendor(switches[name], _ports(switches[name])), "height": f"{h}u"}
                     for name, h in sorted(used["network"])],
-        "misc": [{"id": name, "model": _vendor(appliances[name], f"{appliances[name].ports} ports"),
-                  "height": f"{h}u"} for name, h in sorted(used["misc"])],
+        "misc": [{"id": name, "model": _vendor(appliances[name], _ports(appliances[name])), "height": f"{h}u"}
+                 for name, h in sorted(used["misc"])],
     }
 
 
@@ -229,8 +234,11 @@ def _node_type(s, height: int) -> dict:
             "cpu": {"model": UNSPECIFIED, "sockets": 0, "cores": 0}, "ram": {"dimm": 0, "size": "0GB"}}
 
 
-def _switch_model(s) -> str:
-    return _vendor(s, f"{s.ports} x {_speed(float(s.port_speed.value))} ports")
+def _ports(item) -> str:
+    """`64 x 400 Gb/s ports` of a switch or an appliance (which may not say their speed)."""
+    if item.port_speed is None:
+        return f"{item.ports} ports"
+    return f"{item.ports} x {_speed(float(item.port_speed.value))} ports"
 
 
 def _vendor(item, what: str) -> str:
@@ -257,7 +265,7 @@ def _lines(value, pad: str) -> list[str]:
         out = []
         for key in sorted(value):
             v = value[key]
-            if isinstance(v, dict) and v or isinstance(v, list) and not _flat(v):
+            if (isinstance(v, dict) and v) or (isinstance(v, list) and not _flat(v)):
                 out += [f"{pad}{key}:"] + _lines(v, pad + "  ")
             else:
                 out.append(f"{pad}{key}: {_scalar(v)}")
