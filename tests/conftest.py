@@ -6,6 +6,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))   # spec generators shared with the benchmarks
 
+# The session fixture `netbox`: a real NetBox server on loopback (tests/netbox_service.py).
+pytest_plugins = ["netbox_service"]
+
 
 @pytest.fixture
 def lint_text(tmp_path):
