@@ -22,9 +22,11 @@ pytest's tmp_path_factory, and stops again at the end of the session:
   conf/configuration.py, written here (what `netbox setup` would scaffold, cut
   down to the settings a test server needs: hosts, database, Redis, secret key,
   API_TOKEN_PEPPERS for v2 `nbt_` tokens, no census or release check).
-- gunicorn (pinned by NetBox itself) with WORKERS sync workers and the
-  application preloaded, so parallel requests are served in parallel (a
-  benchmark measures throughput); not `netbox runserver`, which is one process.
+- gunicorn (a dependency NetBox pins) set up as NetBox's contrib/gunicorn.py
+  deploys it, 2n+1 workers (5 on 2 cores; FACTORYSPEC_NETBOX_WORKERS changes
+  it) of 3 threads, with the application preloaded once before the fork, so
+  parallel requests are served in parallel (a benchmark measures throughput);
+  not `netbox runserver`, which is one process meant for development.
 - A superuser `admin` and a write-enabled v2 API token, made by `netbox shell`.
   The token is checked against /api/status/ before the fixture yields.
 
@@ -35,20 +37,25 @@ The cache, under $XDG_CACHE_HOME/factoryspec-tests (default ~/.cache/...):
   `netbox migrate`. `migrate` applies some 340 migrations (7 minutes of CPU);
   restoring the dump takes about a second. Delete the file to migrate afresh.
 
-Measured on the 2-core machine, with another process loading one core:
-the first run (venv build with an empty pip cache, migrate, dump) took about
-9 minutes; a cached run starts in about 15 seconds.
+Measured on the 2-core machine while other processes kept both cores busy
+(load average 2-3): the first run took 14 minutes to be ready (the venv 2
+minutes with an empty pip cache, migrate 11 minutes; migrate alone took 7
+minutes with a core to itself, the dump under a second); a cached run is ready
+in 15-30 seconds (initdb 1 s, restore 1-4 s, superuser and token 4-6 s,
+gunicorn loading NetBox 9-15 s), and teardown takes about 3 s.
 
 Anything missing or failing (no PostgreSQL, Redis or Python 3.12, no network
 for pip, a step over its time limit) skips the tests that use the fixture, with
 "NetBox could not start: <why>" and the tail of the step's log; every step has
 a time limit, so nothing hangs. FACTORYSPEC_SKIP_NETBOX=1 skips on purpose.
-Every process started is stopped at teardown, whether the tests passed or not.
+Every process started is stopped at teardown, whether the tests passed or not;
+the servers also die with the test process if it is killed (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import glob
 import os
@@ -68,8 +75,11 @@ from pathlib import Path
 import pytest
 
 NETBOX_VERSION = "4.7.3"
+# gunicorn as NetBox's contrib/gunicorn.py deploys it: 2n+1 workers of 3 threads each.
 _WORKERS_ENV = os.environ.get("FACTORYSPEC_NETBOX_WORKERS", "")
-WORKERS = int(_WORKERS_ENV) if _WORKERS_ENV.isdigit() and int(_WORKERS_ENV) > 0 else 4   # gunicorn sync workers
+WORKERS = (int(_WORKERS_ENV) if _WORKERS_ENV.isdigit() and int(_WORKERS_ENV) > 0
+           else 2 * len(os.sched_getaffinity(0)) + 1)
+THREADS = 3
 PG_USER = "factoryspec-test"      # the OS user that runs PostgreSQL when the tests run as root
 CLUSTER_PREFIX = "factoryspec-pg-"
 DB_NAME = DB_ROLE = "netbox"
@@ -99,7 +109,8 @@ class NetBox:
     password: str
     root: Path                                   # NETBOX_ROOT (conf/configuration.py)
     logs: Path                                   # one log per service and step
-    workers: int
+    workers: int                                 # gunicorn worker processes
+    threads: int                                 # threads in each
     ports: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)    # seconds per start-up step
 
@@ -292,7 +303,6 @@ def _cluster_dir(stack: contextlib.ExitStack, base: Path, pg_user: str | None) -
     path = Path(tempfile.mkdtemp(prefix=CLUSTER_PREFIX))
     stack.callback(shutil.rmtree, path, True)      # after PostgreSQL has stopped: the stack unwinds in reverse
     shutil.chown(path, pg_user, pg_user)
-    (base / "pg").symlink_to(path)                 # for whoever reads the logs
     return path
 
 
@@ -326,6 +336,20 @@ def _wait_for(check, proc: subprocess.Popen, what: str, log: Path, timeout: floa
         time.sleep(0.25)
 
 
+try:                                            # looked up here: the child may no longer read Python's files
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the test process dies, even by SIGKILL itself,
+    so no server outlives a killed run (Linux's PR_SET_PDEATHSIG; Python runs this after the
+    switch of user, which would clear it)."""
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGKILL))              # 1 = PR_SET_PDEATHSIG
+
+
 def _start(stack: contextlib.ExitStack, cmd: list, log: Path, stop_signal=signal.SIGTERM,
            stop_timeout: float = STOP_TIMEOUT, **kw) -> subprocess.Popen:
     """Start a server in its own process group; the stack stops it (stop_signal, then
@@ -335,7 +359,7 @@ def _start(stack: contextlib.ExitStack, cmd: list, log: Path, stop_signal=signal
     stack.callback(out.close)
     try:
         proc = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, **_as_user(user), **kw)
+                                start_new_session=True, preexec_fn=_die_with_parent, **_as_user(user), **kw)
     except OSError as e:
         raise Unavailable(f"cannot start {cmd[0]}: {e}") from e
     stack.callback(_kill_group, proc, stop_signal, stop_timeout)
@@ -398,6 +422,26 @@ token = Token(user=user, token=os.environ["NB_TOKEN"], write_enabled=True, descr
 token.full_clean()
 token.save()
 print("TOKEN-KEY=" + token.key)
+"""
+
+
+GUNICORN_CONF = """\
+# Written by the test fixture (tests/netbox_service.py); NetBox's contrib/gunicorn.py, plus preload.
+import ctypes
+import signal
+
+workers = {workers}
+threads = {threads}
+timeout = 120
+max_requests = 5000
+max_requests_jitter = 500
+preload_app = True
+graceful_timeout = 2
+
+
+def post_fork(server, worker):
+    # A worker dies with the master, even when the master is killed (PR_SET_PDEATHSIG).
+    ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))
 """
 
 
@@ -490,12 +534,13 @@ def start_netbox(stack: contextlib.ExitStack, base: Path) -> NetBox:
     token = f"nbt_{keys[-1]}.{secret}"
     mark("admin")
 
-    # gunicorn: the application loaded once (--preload), then forked into sync workers.
+    # gunicorn: the application loaded once (preload), then forked into the workers.
     url = f"http://127.0.0.1:{ports['http']}"
     server_log = logs / "gunicorn.log"
-    server = _start(stack, [venv / "bin" / "gunicorn", "--bind", f"127.0.0.1:{ports['http']}",
-                            "--workers", WORKERS, "--timeout", "300", "--graceful-timeout", "2", "--preload",
-                            "--no-control-socket", "--error-logfile", "-", "netbox.wsgi"],
+    (root / "gunicorn.conf.py").write_text(GUNICORN_CONF.format(workers=WORKERS, threads=THREADS))
+    server = _start(stack, [venv / "bin" / "gunicorn", "--config", root / "gunicorn.conf.py",
+                            "--bind", f"127.0.0.1:{ports['http']}", "--no-control-socket", "--error-logfile", "-",
+                            "netbox.wsgi"],
                     server_log, stop_timeout=3, env=env, cwd=root)
     # (gunicorn 26's master lingers some 3 s after its workers have gone, even on SIGINT;
     # the throwaway server is not waited for longer than that)
@@ -505,7 +550,7 @@ def start_netbox(stack: contextlib.ExitStack, base: Path) -> NetBox:
         raise Unavailable(f"NetBox answered {status} to /api/status/ with the new token; log {server_log}")
     mark("gunicorn")
     return NetBox(url=url, token=token, version=NETBOX_VERSION, username=username, password=password, root=root,
-                  logs=logs, workers=WORKERS, ports=ports, timings=timings)
+                  logs=logs, workers=WORKERS, threads=THREADS, ports=ports, timings=timings)
 
 
 @pytest.fixture(scope="session")
@@ -520,7 +565,8 @@ def netbox(tmp_path_factory):
             reason = f"NetBox could not start: {type(e).__name__}: {e}"
         else:
             steps = ", ".join(f"{k} {v:g}" for k, v in service.timings.items())
-            print(f"\nNetBox {service.version} at {service.url} ({service.workers} gunicorn workers), ready in "
+            print(f"\nNetBox {service.version} at {service.url} (gunicorn, {service.workers} workers of "
+                  f"{service.threads} threads), ready in "
                   f"{sum(service.timings.values()):.0f} s ({steps})", file=sys.stderr)
             yield service
             return
