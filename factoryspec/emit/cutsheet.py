@@ -102,7 +102,7 @@ def write(problem, layout, opener) -> None:
         sw_ports = [nm.switch_port(i) for i in range(info.spec.plan.radix)]
         sw_q = [_q(x) for x in sw_ports]
         switches = []                         # per tier, per switch: (device, rack index, U, "device,u")
-        for level, n in enumerate(_tier_sizes(info.spec.plan), start=1):
+        for level, n in enumerate(info.spec.plan.tier_switches(), start=1):
             tier = []
             for i in range(n):
                 dev, rack, u = nm.switch(level, i)
@@ -152,7 +152,3 @@ def _host_end(nm, W, rack: int, p: int) -> tuple[str, str, str, str]:
     dev, port = nm.compute(rack, p)
     node = f"N{dev.rsplit('/n', 1)[1]}-" if dev != W.ids[rack] else ""
     return dev, port, node + port.replace("/", "."), f"{_q(dev)},,{_q(port)}"
-
-
-def _tier_sizes(plan) -> list[int]:
-    return list(plan.tier_switches())

@@ -125,7 +125,7 @@ def solve_exact(ctx: Ctx, hint: np.ndarray | None, det_time: float, seed: int,
             m.AddAtMostOne(v for _, v in rv)
     block_of, windows = _blocks(ctx, m, x)
     _capacities(ctx, m, by_slot)
-    groups = interchangeable(ctx, block_of)
+    groups = interchangeable(ctx, block_of, cand)
     for group in groups:                              # symmetry: such racks stand in slot order
         at = [sum(s * v for s, v in x[r].items()) for r in group]
         for u, w in zip(at, at[1:]):
@@ -184,13 +184,13 @@ def solve_exact(ctx: Ctx, hint: np.ndarray | None, det_time: float, seed: int,
     return Exact(pos, value, min(bound, value), st == cp_model.OPTIMAL, cut)
 
 
-def interchangeable(ctx: Ctx, block_of: dict) -> list[list]:
+def interchangeable(ctx: Ctx, block_of: dict, cand: list | None = None) -> list[list]:
     """Groups of racks that any layout may swap without changing its feasibility
     or objective: the same candidate slots, power, liquid and air heat, block
     (or none), and the same links (fabric, count) to every other rack. Ordering
     each group's slots removes only layouts that a swap maps to one kept."""
     W = ctx.W
-    cand = candidates(ctx)
+    cand = candidates(ctx) if cand is None else cand
     links: list = [dict() for _ in range(W.n)]
     for i in range(len(W.la)):
         a, b = int(W.la[i]), int(W.lb[i])

@@ -315,7 +315,6 @@ class _Verifier:
         for fi, info in enumerate(W.fabrics):
             c, f = self.p.clusters[info.cluster], info.spec
             per, plan = f.switches_per_rack, f.plan
-            limits = [plan.radix] * plan.tiers
             used = []
             for e in fabric_ends(self.p, W, fi):
                 host = e.level == 1
@@ -323,7 +322,7 @@ class _Verifier:
                     self.err(f"{c.id}/{f.id}: a cable ends at port {int(e.a_port.max()) + 1} of a compute rack "
                              f"of {self._host_ports(f, c)} ports on the fabric", f.span)
                 for port in ((e.a_port,) if not host else ()) + (e.b_port,):
-                    if len(port) and int(port.max()) >= limits[0]:
+                    if len(port) and int(port.max()) >= plan.radix:
                         self.err(f"{c.id}/{f.id}: a cable ends at port {int(port.max()) + 1} of a "
                                  f"{plan.radix}-port switch", f.span)
                 ra = e.a if host else info.tier_racks[e.level - 2][e.a // per]
