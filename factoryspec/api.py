@@ -136,7 +136,7 @@ class CompileResult(CheckResult):
 
     def files(self) -> dict[str, bytes]:
         """Every output file by name, as bytes (layout.json, bom.csv, report.md,
-        floorplan-*.svg, siteplan.svg, topology.graphml); empty when not ok."""
+        floorplan-*.svg and .dxf, siteplan.svg, topology.graphml); empty when not ok."""
         if self._files is None:
             self._files = {}
             if self.ok and self.result is not None:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = ROOT / "specs" / "superpod.fac"
 INFEASIBLE = ROOT / "tests" / "lint_compile" / "su_too_long.fac"
 OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
-           "siteplan.svg", "cutsheet-superpod.dc1.h1.csv"}
+           "floorplan-superpod-dc1-h1.dxf", "siteplan.svg", "cutsheet-superpod.dc1.h1.csv"}
 
 
 def run(*args):

@@ -96,7 +96,7 @@ def _power(w) -> str:
 @main.command(name="compile")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False), default="out", show_default=True,
-              help="Directory for layout.json, bom.csv, report.md, floorplan-*.svg, siteplan.svg, topology.graphml.")
+              help="Directory for layout.json, bom.csv, report.md, floorplan-*.svg and .dxf, siteplan.svg, topology.graphml.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Solver wall-clock limit in seconds (default: the spec's `solve` block, else 120).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Solver seed; same seed, same bytes.")

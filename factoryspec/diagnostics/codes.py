@@ -563,7 +563,7 @@ layout.""")
 _code("output-dir-foreign", "compile", "The output directory is not one compile may replace",
       """`compile` replaces the whole output directory (-o DIR, default `out`) as one set, so it never mixes
 files of two compiles. It does so only when DIR is missing, empty, or holds nothing but files compile
-writes (layout.json, bom.csv, report.md, topology.graphml, siteplan.svg, floorplan-*.svg); otherwise,
+writes (layout.json, bom.csv, report.md, topology.graphml, siteplan.svg, floorplan-*.svg, floorplan-*.dxf); otherwise,
 or when DIR is not a directory or holds the working directory, it refuses and writes nothing, before
 solving. Choose another -o directory, or move the other files away.""")
 _code("output-write-failed", "compile", "The outputs could not be written",

@@ -15,7 +15,8 @@ def outputs(checked, problem, result, built: dict) -> dict:
 
     The spec is named by its path relative to the project root, never as typed
     on the command line: the same spec gives the same bytes from any directory."""
-    from . import bom, cutsheet, floorplan, report, siteplan, topology
+    from . import bom, cutsheet, floorplan, floorplan_dxf, report, siteplan, topology
+    from .hall_geometry import sheet_of
     from .safe_write import Streamed
     from ..layout.jsonio import dumps, layout_to_json
 
@@ -37,9 +38,11 @@ def outputs(checked, problem, result, built: dict) -> dict:
                       lambda opener: cutsheet.write(problem, result.layout, opener))
     for name in sheets.names:
         files[name] = sheets              # streamed at write time, never held as bytes
+    hall_sheets = {h.qualname: sheet_of(h, spec, problem.spec_hash) for h in model.halls}
     for hall in problem.halls:
         files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []),
-                                                             hall_figures(built, hall.id))
+                                                             hall_figures(built, hall.id), hall_sheets.get(hall.id))
+        files[floorplan_dxf.file_name(hall.id)] = floorplan_dxf.emit(problem, result, hall, hall_sheets.get(hall.id))
     return files
 
 
@@ -64,5 +67,5 @@ def hall_figures(built: dict, hall_id: str) -> tuple[str, ...]:
 def is_output(name: str) -> bool:
     """The names `outputs` gives files: what compile may replace or remove in -o DIR."""
     fixed = {"layout.json", "bom.csv", "report.md", "topology.graphml", "siteplan.svg"}
-    return name in fixed or (name.startswith("floorplan-") and name.endswith(".svg")) or \
+    return name in fixed or (name.startswith("floorplan-") and name.endswith((".svg", ".dxf"))) or \
         (name.startswith("cutsheet-") and name.endswith(".csv"))
