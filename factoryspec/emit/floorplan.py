@@ -70,6 +70,7 @@ class _Drawing:
         self.problem, self.hall, self.placed, self.sheet, self.figures = problem, hall, placed, sheet, figures
         self.g = hg.plan(problem, placed, hall, sheet)
         self.colours = _colours(problem)
+        self.liquid = {c.id: c.liquid_fraction > 0 for c in problem.clusters}
         self.shapes: list[str] = []
         self.boxes: list[tuple] = []           # every label's box, px
         self.drawn: set[str] = set()           # legend keys of what is drawn
@@ -82,7 +83,7 @@ class _Drawing:
         self.X0, self.Y0 = MARGIN + 80, MARGIN + 64
         self.right_px = self.px(right_m)
         if self.g.entry_wall[0] > self.g.entry[0]:          # the entry's label stands beyond the right wall
-            self.right_px = max(self.right_px, self.px(w.x1 + hg.WALL_M) + 9 + tb.width("cable entry", 10))
+            self.right_px = max(self.right_px, self.px(w.x1 + hg.WALL_M) + 8 + tb.width("cable entry", 10))
         self.bottom_px = self.py(w.y1 + hg.WALL_M)
 
     def px(self, x: float) -> float:
@@ -279,7 +280,8 @@ class _Drawing:
                f'<rect x="{_n(mx - 5)}" y="{_n(my - 5)}" width="10" height="10" fill="{ENTRY}">'
                f'<title>cable entry (the cable model\'s: network end of row 1)</title></rect>']
         if on_right:
-            out.append(self.text("cable entry", mx + 9, tb.baseline_for_centre(my, 10), 10, extra=f' fill="{ENTRY}"'))
+            out.append(self.text("cable entry", x2 + t + 8, tb.baseline_for_centre(my, 10), 10,
+                                 extra=f' fill="{ENTRY}"'))
         else:
             out.append(self.text("cable entry", mx + 9, self.py(self.g.walls.y0 - hg.WALL_M) - 5, 10,
                                  extra=f' fill="{ENTRY}"'))
@@ -442,6 +444,10 @@ class _Drawing:
                 "along the wall at the start of the rows"
             out.append(f"The spec gives no CDU positions: they are drawn {where}. Loops take the liquid-cooled "
                        "racks in row order.")
+            spare = sum(1 for (r, s), p in self.placed.items() if (r, s) not in g.loop_of and p.kind == "compute"
+                        and self.liquid.get(p.cluster))
+            if spare:
+                out.append(f"{spare:,} liquid-cooled racks are beyond the CDUs' loops (no loop bar).")
         return out
 
     def title_rows(self) -> list[tuple[str, str]]:
@@ -455,6 +461,7 @@ class _Drawing:
                 ("spec hash", (sheet.spec_hash or "-")[:16]),
                 ("racks", f"{compute:,} compute + {network:,} network in {slots:,} slots "
                           f"({free:,} free, {len(h.reserved):,} reserved)"),
+                ("IT power", f"{sum(p.power_w for p in self.placed.values()) / 1e6:,.3f} MW as placed"),
                 ("hall size", f"{size}; {h.rows} rows x {h.slots_per_row} slots, {_m(h.row_pitch_m)} m pitch")]
         return rows
 

@@ -13,6 +13,7 @@ GUIDs): the same layout gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 
 import ezdxf
 
@@ -136,6 +137,12 @@ def _reserved_runs(hall: Hall) -> list[tuple[int, int, int]]:
 
 
 def _bytes(doc) -> bytes:
+    """The DXF text. ezdxf adds the CLASS records of the entity types in use in
+    set order, which varies with Python's string hashing from one process to
+    the next: they are added here first, sorted, so every process writes them
+    alike (writing adds none it already holds)."""
+    doc.classes.add_required_classes(doc.dxfversion)
+    doc.classes.classes = OrderedDict(sorted(doc.classes.classes.items()))
     stream = io.StringIO()
     doc.write(stream)
     return stream.getvalue().encode("utf-8")

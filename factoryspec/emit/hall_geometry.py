@@ -20,7 +20,8 @@ y = (r - 1) * row_pitch. Everything else is placed around the rows:
   positions: they stand along the wall at the start of the rows (or outside
   it, where the end aisle is too narrow), each beside the rows of its loop.
   Loops take the liquid-cooled racks in row order, `racks_per_cdu` each
-  (else an even share of the CDUs the redundancy leaves usable).
+  (else an even share of the CDUs the redundancy leaves usable); racks beyond
+  every CDU's loop (a hall the cdu checks flag) have none.
 """
 
 from __future__ import annotations
@@ -236,10 +237,7 @@ def _loops(racks: list, groups: tuple) -> list[list]:
         usable = max(1, math.floor(sum(g.usable for g in groups) + 1e-9))
         per = -(-len(racks) // usable)
     total = sum(g.count for g in groups)
-    loops = [racks[i:i + per] for i in range(0, len(racks), per)]
-    if len(loops) > total:                      # more racks than the CDUs' loops hold: the last takes the rest
-        loops = loops[:total - 1] + [sum(loops[total - 1:], [])]
-    return loops
+    return [racks[i:i + per] for i in range(0, len(racks), per)][:total]   # racks beyond them: no loop
 
 
 def _spread(want: list, hgt: float, lo: float, hi: float) -> list[float]:
