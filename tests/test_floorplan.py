@@ -33,6 +33,8 @@ from compiled import compile_verified
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "specs").glob("*.fac"))
+# and the other shapes: benchmark campuses, a single row, row ends, two halls
+SHAPES = sorted((ROOT / "benchmarks" / "specs").glob("*.fac")) + sorted((ROOT / "tests" / "exact").glob("*.fac"))
 NS = "{http://www.w3.org/2000/svg}"
 SLACK = 0.2             # px: coordinates are written to 0.1 px
 
@@ -137,7 +139,7 @@ def _legend(root) -> set[str]:
     return {t.text for t in root.iter(NS + "text")}
 
 
-@pytest.mark.parametrize("spec", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("spec", SHIPPED + SHAPES, ids=lambda p: p.stem)
 def test_labels_never_collide_on_a_shipped_spec_drawn_full(spec):
     _, problem, sheets = _problem(spec)
     for hall in problem.halls:

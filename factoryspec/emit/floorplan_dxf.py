@@ -5,7 +5,7 @@ overlays the building drawings once their origin is matched to the hall's.
 The same geometry as the SVG plan (hall_geometry.py), on named layers: walls,
 racks (one block per rack system, inserted once a rack with its ID as
 an attribute, on a layer for compute and one for network racks), reserved runs, busways A and B, cable
-trays and entry, CDUs (a block, with number and capacity attributes) and
+trays and entry, CDUs (a block with its number as an attribute) and
 their notes. Written by ezdxf in its reproducible mode (no creation time, no random
 GUIDs): the same layout gives the same bytes.
 """
@@ -105,22 +105,23 @@ def _racks(doc, msp, g: hg.Plan, placed: dict, pt) -> None:
         blk.add_attdef("ID", insert=(height / 2, -hd + 0.1), height=height, dxfattribs={"rotation": 90})
     for (r, s), p in sorted(placed.items()):
         layer = "FS-RACK-NETWORK" if p.kind == "network" else "FS-RACK-COMPUTE"
-        ref = msp.add_blockref(block_name(p.system), (round(p.x_m, 4), round(p.y_m, 4)), dxfattribs={"layer": layer})
-        ref.add_auto_attribs({"ID": p.id})
+        x, y = round(p.x_m, 4), round(p.y_m, 4)
+        ref = msp.add_blockref(block_name(p.system), (x, y), dxfattribs={"layer": layer})
+        # the attribute where the block's ATTDEF puts it (add_auto_attribs does the same, more slowly)
+        ref.add_attrib("ID", p.id, insert=(round(x + height / 2, 4), round(y - hd + 0.1, 4)),
+                       dxfattribs={"layer": layer, "height": height, "rotation": 90})
 
 
 def _cdus(doc, msp, g: hg.Plan, pt) -> None:
     if not g.cdus:
         return
+    hgt = g.cdus[0].box.h                       # every CDU of a hall is drawn alike
     blk = doc.blocks.new("CDU")
-    blk.add_lwpolyline([(0, 0), (hg.CDU_W_M, 0), (hg.CDU_W_M, 1), (0, 1)], close=True)
-    blk.add_attdef("NUMBER", insert=(0.1, 0.2), height=0.15)
-    blk.add_attdef("CAPACITY_W", insert=(0.1, 0.45), height=0.1, dxfattribs={"invisible": 1})
-    blk.add_attdef("LOOP_RACKS", insert=(0.1, 0.6), height=0.1, dxfattribs={"invisible": 1})
+    blk.add_lwpolyline([(0, 0), (hg.CDU_W_M, 0), (hg.CDU_W_M, hgt), (0, hgt)], close=True)
+    blk.add_attdef("NUMBER", insert=(0.1, hgt / 2), height=min(0.15, hgt / 3))
     for c in g.cdus:
-        ref = msp.add_blockref("CDU", pt(c.box.x0, c.box.y0), dxfattribs={"layer": "FS-CDU", "yscale": c.box.h})
-        ref.add_auto_attribs({"NUMBER": f"CDU {c.number}", "CAPACITY_W": f"{c.capacity_w:g}",
-                              "LOOP_RACKS": str(len(c.racks))})
+        ref = msp.add_blockref("CDU", pt(c.box.x0, c.box.y0), dxfattribs={"layer": "FS-CDU"})
+        ref.add_auto_attribs({"NUMBER": f"CDU {c.number}"})
     msp.add_text("CDU positions assumed: the spec gives none", height=0.25,
                  dxfattribs={"layer": "FS-TEXT"}).set_placement(pt(g.cdus[0].box.x0, g.walls.y1 + hg.WALL_M + 0.5))
 
