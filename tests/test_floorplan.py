@@ -10,7 +10,6 @@ longest id its cluster can give), the worst case of any layout; a compiled
 spec checks a real one."""
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -24,7 +23,6 @@ import pytest
 from factoryspec.api import check
 from factoryspec.emit import floorplan, floorplan_dxf, textbox
 from factoryspec.emit.hall_geometry import sheet_of
-from factoryspec.layout.jsonio import layout_from_json
 from factoryspec.layout.problem import Hall
 from factoryspec.layout.result import Layout, Placement, SolveResult
 from factoryspec.layout.to_problem import build_problem

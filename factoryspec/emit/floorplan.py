@@ -71,7 +71,6 @@ class _Drawing:
         self.g = hg.plan(problem, placed, hall, sheet)
         self.colours = _colours(problem)
         self.liquid = {c.id: c.liquid_fraction > 0 for c in problem.clusters}
-        self.shapes: list[str] = []
         self.boxes: list[tuple] = []           # every label's box, px
         self.drawn: set[str] = set()           # legend keys of what is drawn
         w = self.g.walls
@@ -84,7 +83,6 @@ class _Drawing:
         self.right_px = self.px(right_m)
         if self.g.entry_wall[0] > self.g.entry[0]:          # the entry's label stands beyond the right wall
             self.right_px = max(self.right_px, self.px(w.x1 + hg.WALL_M) + 8 + tb.width("cable entry", 10))
-        self.bottom_px = self.py(w.y1 + hg.WALL_M)
 
     def px(self, x: float) -> float:
         return self.X0 + (x - self.xm0) * self.s
@@ -297,10 +295,9 @@ class _Drawing:
             y = (r - 1) * self.hall.row_pitch_m
             out.append(self.text(f"row {r}", x, tb.baseline_for_centre(self.py(y), 11), 11, extra=' font-weight="bold"'))
         for r, feed, y, _, _ in self.g.busways:
-            label = f"{feed}"
-            bx, by = x, tb.baseline_for_centre(self.py(y), 8)
-            if self.free(tb.extent(label, 8, bx, by)):
-                out.append(self.text(label, bx, by, 8, extra=f' fill="{BUSWAY}"'))
+            by = tb.baseline_for_centre(self.py(y), 8)
+            if self.free(tb.extent(feed, 8, x, by)):       # beside its busway, unless something is there
+                out.append(self.text(feed, x, by, 8, extra=f' fill="{BUSWAY}"'))
         return out
 
     # -- dimensions, scale bar ---------------------------------------------
