@@ -37,29 +37,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-import attrs
-
-from ..layout.ports import switch_devices
-from ..model.types import MAX_APPLIANCES
 from .floorplan import slot_x
+from .racked import RACK_UNITS, contents
 
-# 48U: the height of the racks NVL72-class systems ship in, and 48 x 44.45 mm
-# of rails fits the 2.3 m rack the cabling model assumes; every network rack of
-# the catalog (8 x 4U switches) and a 42U appliance rack fit. A rack whose
-# contents need more gets a taller type, so nothing stands above its top.
-RACK_UNITS = 48
 FILES = ("datacenters.yml", "infrastructures.yml", "types.yml")
 UNSPECIFIED = "unspecified"
-
-
-@attrs.frozen
-class Equipment:
-    group: str        # nodes | network | misc: the InfrastructurePart list it goes in
-    name: str
-    type: str
-    u: int            # lowest U, 1-based
-    height: int
-    tags: tuple = ()
 
 
 def is_output(name: str) -> bool:
@@ -68,7 +50,7 @@ def is_output(name: str) -> bool:
 
 def files(problem, layout, model) -> dict[str, bytes]:
     """The database's files, by name (same layout, same bytes)."""
-    inside = _contents(problem, layout, model)
+    inside = contents(problem, layout, model)
     racks = _rack_types(problem, layout, inside)
     docs = {
         "datacenters.yml": _datacenters(problem, layout, model, racks),
@@ -76,59 +58,6 @@ def files(problem, layout, model) -> dict[str, bytes]:
         "types.yml": _types(problem, model, inside, racks),
     }
     return {name: _yaml(doc).encode("utf-8") for name, doc in docs.items()}
-
-
-# ---- what stands in each rack ------------------------------------------------------
-
-def _contents(problem, layout, model) -> dict[str, list[Equipment]]:
-    """rack id -> its equipment, bottom up."""
-    out = defaultdict(list)
-    for d in switch_devices(problem, layout):
-        out[d.rack].append(Equipment("network", d.name, d.model, d.u, d.height_u, (d.fabric, d.tier)))
-    clusters = {c.qualname: c for c in model.clusters}
-    heights = _slot_heights(model)
-    for c in problem.clusters:
-        for r, e in _compute(clusters[c.id], heights):
-            out[f"{c.id}/c{r + 1}"].append(e)
-    return {rid: sorted(es, key=lambda e: e.u) for rid, es in out.items()}
-
-
-def _slot_heights(model) -> dict[str, int]:
-    """Us of one node slot per node system: an even share of the rack, or more
-    where an appliance needs it (so it never reaches into the next slot)."""
-    out = {}
-    for c in model.clusters:
-        n = c.system.nodes_per_rack
-        if n is None:
-            continue
-        need = [-(-a.appliance.rack_units // max(a.appliance.node_slots, 1)) for a in c.appliances]
-        out[c.system.name] = max(out.get(c.system.name, 1), RACK_UNITS // n, *need)
-    return out
-
-
-def _compute(c, heights) -> list[tuple[int, Equipment]]:
-    """(rack index in the cluster, equipment) of a model cluster: its nodes in
-    node-slot order, then its appliances (model.types.Fitted.slot_of)."""
-    whole = c.system.nodes_per_rack is None
-    n, h = c.system.slots, heights.get(c.system.name, RACK_UNITS)
-    out = []
-    for j in range(c.node_count):
-        r, k = divmod(j, n)
-        name = f"{c.qualname}/c{r + 1}" if whole else f"{c.qualname}/c{r + 1}/n{k + 1}"
-        out.append((r, Equipment("nodes", name, c.system.name, 1 + k * h, h, (c.qualname,))))
-    for a in c.appliances:
-        if not a.slots:
-            continue          # stands nowhere (checks/nodes.py says why)
-        units = a.appliance.rack_units
-        for i in range(min(a.count, MAX_APPLIANCES)):
-            if whole:         # stacked in racks of its own
-                r, u = a.slot_of(i), 1 + (i % a.in_one_rack()) * units
-            else:
-                r, k = divmod(a.slot_of(i), n)
-                u = 1 + k * h
-            out.append((r, Equipment("misc", f"{c.qualname}/{a.name}-{i + 1}", a.appliance.name, u, units,
-                                     (c.qualname,))))
-    return out
 
 
 # ---- rack types --------------------------------------------------------------------
