@@ -34,11 +34,11 @@ instead of GPU and network interface entries.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from .floorplan import slot_x
 from .racked import RACK_UNITS, contents
+from .yaml_text import dump as _yaml
 
 FILES = ("datacenters.yml", "infrastructures.yml", "types.yml")
 UNSPECIFIED = "unspecified"
@@ -177,45 +177,3 @@ def _vendor(item, what: str) -> str:
 
 def _speed(bps: float) -> str:
     return f"{bps / 1e12:g} Tb/s" if bps >= 1e12 else f"{bps / 1e9:g} Gb/s"
-
-
-# ---- YAML ------------------------------------------------------------------------------
-
-def _yaml(doc) -> str:
-    """Block-style YAML of dicts, lists, strings and ints, keys sorted. Strings
-    are double-quoted as JSON quotes them (a YAML scalar of the same text), so
-    no name or value can be read as a number, a boolean or YAML syntax; written
-    here because PyYAML is not a dependency of factoryspec."""
-    return "".join(line + "\n" for line in _lines(doc, ""))
-
-
-def _lines(value, pad: str) -> list[str]:
-    if isinstance(value, dict):
-        out = []
-        for key in sorted(value):
-            v = value[key]
-            if (isinstance(v, dict) and v) or (isinstance(v, list) and not _flat(v)):
-                out += [f"{pad}{key}:"] + _lines(v, pad + "  ")
-            else:
-                out.append(f"{pad}{key}: {_scalar(v)}")
-        return out
-    out = []
-    for item in value:
-        lines = _lines(item, pad + "  ") if isinstance(item, (dict, list)) and item else [pad + "  " + _scalar(item)]
-        out += [pad + "- " + lines[0][len(pad) + 2:]] + lines[1:]
-    return out
-
-
-def _flat(v: list) -> bool:
-    """A list of scalars (tags), written on one line."""
-    return not any(isinstance(x, (dict, list)) for x in v)
-
-
-def _scalar(v) -> str:
-    if isinstance(v, dict):
-        return "{}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_scalar(x) for x in v) + "]"
-    if isinstance(v, bool) or not isinstance(v, (int, str)):
-        raise TypeError(f"no YAML scalar for {v!r}")
-    return str(v) if isinstance(v, int) else json.dumps(v)
