@@ -58,11 +58,11 @@ class Labels:
             return False
         self.boxes.append(b)
         # labels never take a click: a hall's label lets it through to the hall
-        attrs = [f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" pointer-events="none"']
+        attrs = [f'x="{coord(x)}" y="{coord(y)}" font-size="{coord(size)}" pointer-events="none"']
         if anchor != "start":
             attrs.append(f'text-anchor="{anchor}"')
         if vertical:
-            attrs.append(f'transform="rotate(-90 {_n(x)} {_n(y)})"')
+            attrs.append(f'transform="rotate(-90 {coord(x)} {coord(y)})"')
         if bold:
             attrs.append('font-weight="bold"')
         if fill != "#111":
@@ -86,6 +86,6 @@ def wrap(text: str, size: float, room: float) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def _n(x: float) -> str:
+def coord(x: float) -> str:
     """Coordinates with fixed precision: the same layout gives the same bytes."""
     return f"{x:.1f}".rstrip("0").rstrip(".")

@@ -35,13 +35,13 @@ from collections import Counter, defaultdict
 from html import escape
 from math import sqrt
 
+from ..diagnostics import natural_key
 from ..layout.problem import LayoutProblem
 from ..layout.result import SolveResult
 from ..model import types as t
 from . import siteroutes
 from .floorplan import PALETTE
-from .sitelabels import Labels, width, wrap
-from .sitelabels import _n
+from .sitelabels import Labels, coord as _n, width, wrap
 
 MARGIN = 40
 PLAN_PX = 1500.0               # the drawing's longer side at most, px
@@ -77,13 +77,24 @@ def _short(name: str, parent: str) -> str:
 class _Plan:
     def __init__(self, model: t.Factory, problem: LayoutProblem, result: SolveResult):
         self.model, self.problem, self.result = model, problem, result
-        self.halls = sorted(problem.halls, key=lambda h: h.id)
+        self.halls = sorted(problem.halls, key=lambda h: (natural_key(h.id), h.id))
         by_name = {h.qualname: h for h in model.halls}
         self.hall_rect = {h.id: self._hall_rect(h, by_name.get(h.id)) for h in self.halls}
         self.buildings = [b for b in model.buildings if b.origin is not None]
         self.building_rect = {b.qualname: self._building_rect(b) for b in self.buildings}
         self.entry = {k: (x / 1000, y / 1000) for k, (x, y) in siteroutes.entries(self.halls).items()}
+        self.compute: dict = defaultdict(Counter)        # hall -> cluster -> compute racks
+        self.network: Counter = Counter()                # hall -> network racks
+        for p in result.layout.placements:
+            if p.kind == "compute":
+                self.compute[p.hall][p.cluster] += 1
+            else:
+                self.network[p.hall] += 1
         self.pairs = siteroutes.between_halls(result.layout)
+        self.leaving: Counter = Counter()               # hall -> its cables to other halls
+        for pair, media in self.pairs.items():
+            for hall in pair:
+                self.leaving[hall] += sum(media.values())
         self.runs = siteroutes.runs(self.halls, self.pairs)
         self.labels = Labels()
         self.extra: list[str] = []             # shapes beside and below the drawing
@@ -93,7 +104,7 @@ class _Plan:
         self.land_in_plan = self.land is not None and max(self.land[2], self.land[3]) <= \
             LAND_IN_PLAN * max(self.extent[2], self.extent[3])
         self.frame = _union([self.extent, self.land]) if self.land_in_plan else self.extent
-        fx, fy, fw, fd = self.frame
+        _, _, fw, fd = self.frame
         self.scale = min(MAX_SCALE, PLAN_PX / max(fw, fd, 1.0))
         self.left, self.top = MARGIN, MARGIN + 44
 
@@ -257,17 +268,11 @@ class _Plan:
     # ---- halls -------------------------------------------------------------------
 
     def _hall(self, h, colours: dict) -> str:
-        compute, network = Counter(), 0
-        for p in self.result.layout.placements:
-            if p.hall == h.id:
-                if p.kind == "compute":
-                    compute[p.cluster] += 1
-                else:
-                    network += 1
+        compute, network = self.compute[h.id], self.network[h.id]
         main = max(sorted(compute), key=lambda c: compute[c]) if compute else None
         fill = colours.get(main, "#ddd") if main else "#ddd"
         x, y, w, d = self.box_px(self.hall_rect[h.id])
-        between = sum(sum(m.values()) for pair, m in self.pairs.items() if h.id in pair)
+        between = self.leaving[h.id]
         title = escape(f"hall {h.id}: {sum(compute.values()):,} compute racks "
                        f"({', '.join(f'{c} {k:,}' for c, k in sorted(compute.items())) or 'none'}), "
                        f"{network:,} network racks; {h.rows} rows x {h.slots_per_row} slots; "

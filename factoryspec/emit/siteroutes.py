@@ -12,16 +12,14 @@ lower hall's entry line (y fixed) to it. Halls of stacked buildings share
 end-aisle lines, and halls of a building share their entry line, so routes
 meet on common segments.
 
-Routes are cut at every entry's x (on lines of fixed y) and every entry's y
-(on lines of fixed x) into elementary segments, each carrying the cables of
-every route through it; neighbouring segments of one line carrying the same
-cables merge into one `Run`. Everything is in integer millimetres, as the
+Each line (of fixed x or fixed y) is cut wherever a route on it starts or
+ends, into segments carrying the cables of every route through them;
+neighbouring segments of one line carrying the same cables make one `Run`. Everything is in integer millimetres, as the
 model measures, and sorted, so the same layout gives the same runs.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter, defaultdict
 
 import attrs
@@ -75,38 +73,45 @@ def path(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
 
 
 def runs(halls: list[Hall], pairs: dict[tuple[str, str], Counter]) -> list[Run]:
-    """The routes of `pairs` (between_halls) bundled into runs, sorted."""
+    """The routes of `pairs` (between_halls) bundled into runs, sorted.
+
+    A sweep along each line: every route adds its cables where it enters the
+    line and takes them off where it leaves, so the work grows with the pairs
+    and the points where routes start or end, not with their lengths (a
+    campus of hundreds of halls has tens of thousands of pairs)."""
     at = entries(halls)
-    xs = sorted({x for x, _ in at.values()})
-    ys = sorted({y for _, y in at.values()})
-    pieces: dict = defaultdict(Counter)          # (horizontal, at, start, end) -> media
-    through: dict = defaultdict(set)
+    events: dict = defaultdict(lambda: defaultdict(lambda: [Counter(), 0]))   # line -> point -> [media, pairs]
     for pair in sorted(pairs):
         (xa, ya), (_, yb), (xb, _) = path(at[pair[0]], at[pair[1]])
-        for key in _cut(False, xa, ya, yb, ys) + _cut(True, yb, xa, xb, xs):
-            pieces[key].update(pairs[pair])
-            through[key].add(pair)
-    return _merge(pieces, through)
-
-
-def _cut(horizontal: bool, at: int, a: int, b: int, marks: list[int]) -> list[tuple]:
-    """The elementary segments of the stretch a..b of a line, cut at `marks`."""
-    lo, hi = min(a, b), max(a, b)
-    if lo == hi:
-        return []
-    points = [lo] + [m for m in marks[bisect_left(marks, lo):] if lo < m < hi] + [hi]
-    return [(horizontal, at, p, q) for p, q in zip(points, points[1:])]
-
-
-def _merge(pieces: dict, through: dict) -> list[Run]:
+        for line, a, b in (((False, xa), ya, yb), ((True, yb), xa, xb)):
+            if a != b:
+                lo, hi = min(a, b), max(a, b)
+                events[line][lo][0].update(pairs[pair])
+                events[line][lo][1] += 1
+                events[line][hi][0].subtract(pairs[pair])
+                events[line][hi][1] -= 1
     out: list[Run] = []
-    for key in sorted(pieces):
-        horizontal, at, start, end = key
-        media = tuple(sorted(pieces[key].items(), key=lambda mn: (-mn[1], mn[0])))
-        last = out[-1] if out else None
-        if (last is not None and (last.horizontal, last.at, last.end) == (horizontal, at, start)
-                and last.media == media and last.pairs == len(through[key])):
-            out[-1] = attrs.evolve(last, end=end)
-        else:
-            out.append(Run(horizontal, at, start, end, media, len(through[key])))
+    for (horizontal, at_), points in sorted(events.items()):
+        media, through, start = Counter(), 0, None
+        for point in sorted(points):
+            if through and start is not None:
+                _extend(out, Run(horizontal, at_, start, point, _ranked(media), through))
+            delta, n = points[point]
+            media.update(delta)
+            through += n
+            start = point
     return out
+
+
+def _ranked(media: Counter) -> tuple:
+    return tuple(sorted(((m, n) for m, n in media.items() if n), key=lambda mn: (-mn[1], mn[0])))
+
+
+def _extend(out: list[Run], run: Run) -> None:
+    """Append the run, or lengthen the last one where it goes on with the same cables."""
+    last = out[-1] if out else None
+    if last is not None and (last.horizontal, last.at, last.end, last.media, last.pairs) == \
+            (run.horizontal, run.at, run.start, run.media, run.pairs):
+        out[-1] = attrs.evolve(last, end=run.end)
+    else:
+        out.append(run)
