@@ -203,13 +203,15 @@ def _site_plan(tmp_path, buildings: str, racks: int, land: str = "100 ha"):
 
 
 def _lines(root) -> list[tuple[float, float, float, float, float, str]]:
-    """Cable runs: (x1, y1, x2, y2, stroke width, title) of every line with a title."""
+    """Cable runs: (x1, y1, x2, y2, width, title) of every route ribbon, its
+    media's lines side by side: their ends, their widths summed."""
     out = []
-    for el in root.iter(NS + "line"):
-        title = el.find(NS + "title")
-        if title is not None:
-            out.append((*(float(el.get(k)) for k in ("x1", "y1", "x2", "y2")), float(el.get("stroke-width")),
-                        title.text))
+    for g in root.iter(NS + "g"):
+        if g.get("class") == "route":
+            lines = g.findall(NS + "line")
+            ends = [tuple(float(el.get(k)) for k in ("x1", "y1", "x2", "y2")) for el in lines]
+            assert all(x1 == x2 for x1, _, x2, _ in ends) or all(y1 == y2 for _, y1, _, y2 in ends)
+            out.append((*ends[0], sum(float(el.get("stroke-width")) for el in lines), g.find(NS + "title").text))
     return out
 
 

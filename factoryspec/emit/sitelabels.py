@@ -39,15 +39,26 @@ def overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] + PAD and b[0] < a[2] + PAD and a[1] < b[3] + PAD and b[1] < a[3] + PAD
 
 
+CELL = 64.0             # px: boxes are filed by the grid cells they touch
+
+
 class Labels:
-    """The texts placed so far, and the SVG of each."""
+    """The texts placed so far, and the SVG of each. Boxes are filed in a
+    grid, so a campus of thousands of labels checks each against its
+    neighbours only."""
 
     def __init__(self):
         self.boxes: list[Box] = []
         self.svg: list[str] = []
+        self.grid: dict[tuple[int, int], list[Box]] = {}
 
     def free(self, b: Box) -> bool:
-        return not any(overlaps(b, other) for other in self.boxes)
+        return not any(overlaps(b, other) for cell in _cells(b) for other in self.grid.get(cell, ()))
+
+    def _file(self, b: Box) -> None:
+        self.boxes.append(b)
+        for cell in _cells(b):
+            self.grid.setdefault(cell, []).append(b)
 
     def place(self, x: float, y: float, text: str, size: float, anchor: str = "start", vertical: bool = False,
               bold: bool = False, fill: str = "#111", halo: bool = False, force: bool = False) -> bool:
@@ -56,7 +67,7 @@ class Labels:
         b = box(x, y, text, size, anchor, vertical, bold)
         if not force and not self.free(b):
             return False
-        self.boxes.append(b)
+        self._file(b)
         # labels never take a click: a hall's label lets it through to the hall
         attrs = [f'x="{coord(x)}" y="{coord(y)}" font-size="{coord(size)}" pointer-events="none"']
         if anchor != "start":
@@ -71,6 +82,13 @@ class Labels:
             attrs.append('stroke="#fff" stroke-width="2.5" stroke-linejoin="round" paint-order="stroke"')
         self.svg.append(f'<text {" ".join(attrs)}>{escape(text)}</text>')
         return True
+
+
+def _cells(b: Box) -> list[tuple[int, int]]:
+    """The grid cells a box touches, its padding included."""
+    x0, y0 = int((b[0] - PAD) // CELL), int((b[1] - PAD) // CELL)
+    x1, y1 = int((b[2] + PAD) // CELL), int((b[3] + PAD) // CELL)
+    return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
 
 
 def wrap(text: str, size: float, room: float) -> list[str]:

@@ -14,12 +14,13 @@ What it draws, and from where:
   makes clickable; labels let clicks through (pointer-events none).
 * The cables between halls along the path the length model measures
   (siteroutes.py: to the entry, then Manhattan between entries), bundled per
-  route segment: width by cables, the count on it where it fits, coloured by
-  the medium most of its cables use, every medium in its tooltip.
+  route segment: a ribbon as wide as its cables, of its media side by side
+  (each as wide as its share), the count on it where it fits, every medium
+  with its count in its tooltip.
 * The land, when the site gives one: the spec gives its area, not its shape,
   so it is drawn as a square from the site's origin (the corner positions are
   measured from), or, where the buildings reach beyond that square, as a
-  rectangle of the same area in the proportions of the buildings' extent.
+  rectangle of the same area stretched as far as they reach.
   When it dwarfs the buildings, it is drawn in a key plan beside the drawing,
   with the drawn area marked in it.
 * The site's utility supplies and site-level cooling plants, schematic blocks
@@ -136,7 +137,12 @@ class _Plan:
         side = sqrt(area)
         if reach_x <= side and reach_y <= side:
             return 0.0, 0.0, side, side
-        wide = sqrt(area * reach_x / reach_y)
+        # stretched only as far as the buildings reach
+        long = max(reach_x, reach_y)
+        short = area / long
+        if short >= min(reach_x, reach_y):
+            return (0.0, 0.0, long, short) if reach_x >= reach_y else (0.0, 0.0, short, long)
+        wide = sqrt(area * reach_x / reach_y)      # less land than the buildings' extent: its proportions
         return 0.0, 0.0, wide, area / wide
 
     def px(self, x: float, y: float) -> tuple[float, float]:
@@ -150,9 +156,8 @@ class _Plan:
 
     def svg(self) -> str:
         plan_w, plan_h = self.frame[2] * self.scale, self.frame[3] * self.scale
-        self.panel_x = self.left + plan_w + 36
-        self.width = int(max(900, self.panel_x + PANEL_W + MARGIN))
         body = self._title()
+        titled = len(self.labels.boxes)
         if self.land_in_plan:
             body.append(self._land_rect())
         for b in self.buildings:
@@ -162,6 +167,15 @@ class _Plan:
             body.append(self._hall(h, colours))
         body += self._routes()
         body += self._entries()
+        if self.land_in_plan:                 # its label last: buildings and halls are named first
+            x, y, w, d = self.box_px(self.land)
+            text = "land boundary (area as given, shape assumed)"
+            if not self.labels.place(x + w - 4, y + 14, text, 10, anchor="end", fill=LAND, halo=True):
+                self.labels.place(x + 4, y + d - 5, text, 10, fill=LAND, halo=True)
+        # the panel right of the drawing and of every label it placed (the title's excepted)
+        beside = max((b[2] for b in self.labels.boxes[titled:]), default=0.0)
+        self.panel_x = max(self.left + plan_w, beside) + 36
+        self.width = int(max(900, self.panel_x + PANEL_W + MARGIN))
         panel_bottom = self._panel()
         y = self._scale_bar(self.top + plan_h + 26)
         y = self._legend(colours, max(y + 20, panel_bottom + 20))
@@ -197,8 +211,6 @@ class _Plan:
 
     def _land_rect(self) -> str:
         x, y, w, d = self.box_px(self.land)
-        self.labels.place(x + 4, y + d - 5, "land boundary (area as given, shape assumed)", 10, fill=LAND,
-                          halo=True)
         return (f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(d)}" fill="none" stroke="{LAND}" '
                 f'stroke-width="1.5" stroke-dasharray="10 4 2 4"><title>{escape(self._land_title())}</title></rect>')
 
@@ -319,21 +331,30 @@ class _Plan:
         return {k: MEDIA_COLOURS[i % len(MEDIA_COLOURS)] for i, k in enumerate(ranked)}
 
     def _routes(self) -> list[str]:
+        """Each run a ribbon of its media side by side, as wide as its cables
+        (1 to 8 px), each medium's share of the width its share of the cables."""
         if not self.runs:
             return []
         colours = self.media_colours()
         most = max(r.cables for r in self.runs)
         out = []
-        for r in sorted(self.runs, key=lambda r: (-r.cables, r.horizontal, r.at, r.start)):
+        ordered = sorted(self.runs, key=lambda r: (-r.cables, r.horizontal, r.at, r.start))
+        for r in ordered:
             (x1, y1), (x2, y2) = self._ends(r)
             stroke = 1.0 + 7.0 * r.cables / most
             media = ", ".join(f"{m} {n:,}" for m, n in r.media)
             title = escape(f"{r.cables:,} cables between halls over {_num((r.end - r.start) / 1000)} m "
                            f"({r.pairs} pair{'s' if r.pairs != 1 else ''} of halls): {media}")
-            out.append(f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-                       f'stroke="{colours[r.media[0][0]]}" stroke-opacity="0.8" stroke-width="{_n(stroke)}" '
-                       f'stroke-linecap="round"><title>{title}</title></line>')
-        for r in sorted(self.runs, key=lambda r: (-r.cables, r.horizontal, r.at, r.start)):
+            parts, side = [], -stroke / 2
+            for m, n in r.media:
+                w = stroke * n / r.cables
+                dx, dy = (0.0, side + w / 2) if r.horizontal else (side + w / 2, 0.0)
+                parts.append(f'<line x1="{_n(x1 + dx)}" y1="{_n(y1 + dy)}" x2="{_n(x2 + dx)}" y2="{_n(y2 + dy)}" '
+                             f'stroke="{colours[m]}" stroke-width="{w:.2f}"/>')
+                side += w
+            out.append(f'<g class="route" stroke-opacity="0.85" data-cables="{r.cables}"><title>{title}</title>'
+                       + "".join(parts) + "</g>")
+        for r in ordered:
             self._count_label(r, 1.0 + 7.0 * r.cables / most)
         return out
 
@@ -456,8 +477,8 @@ class _Plan:
         text = "No cable runs between halls: every link stays in its hall." if not self.runs else ("Cables between halls are drawn where the length model measures them: from each rack along its "
                 "row and the end aisle to its hall's cable entry, then |dx| + |dy| between the two entries, "
                 "drawn down the upper hall's end-aisle line and along the lower hall's entry line. Each "
-                "segment carries every route through it: width by cables, label its cable count, colour the "
-                "medium most of them use (every medium in its tooltip).")
+                "segment carries every route through it: width by cables, of its media side by side, labelled "
+                "with its cable count (every medium's count in its tooltip).")
         for line in wrap(text, 10, self.width - 2 * MARGIN):
             self.labels.place(MARGIN, y + 10, line, 10, fill="#333", force=True)
             y += 14
