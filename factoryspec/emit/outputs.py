@@ -31,7 +31,7 @@ def outputs(checked, problem, result, built: dict) -> dict:
         "bom.csv": bom.emit(problem, result, prices, optical),
         "report.md": report.emit(spec, problem, result, built),
         "topology.graphml": topology.emit(problem, result),
-        "siteplan.svg": siteplan.emit(problem, result),
+        "siteplan.svg": siteplan.emit(model, problem, result),
     }
     sheets = Streamed(tuple(cutsheet.names(problem)),
                       lambda opener: cutsheet.write(problem, result.layout, opener))
