@@ -78,8 +78,8 @@ def _hall(h, px, scale: float, colours: dict, compute: Counter, network: int, en
     label = escape(".".join(h.id.split(".")[-2:]))          # building.hall: the site is the same for all
     text = (f'<text x="{_n(x + 3)}" y="{_n(y + 12)}" font-size="10">{label}</text>'
             if width * scale > 40 and depth * scale > 16 else "")
-    return (f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width * scale)}" height="{_n(depth * scale)}" '
-            f'fill="{fill}" fill-opacity="0.55" stroke="#333" stroke-width="0.8"><title>{title}</title></rect>'
+    return (f'<rect class="hall" data-hall="{escape(h.id)}" x="{_n(x)}" y="{_n(y)}" width="{_n(width * scale)}" '
+            f'height="{_n(depth * scale)}" fill="{fill}" fill-opacity="0.55" stroke="#333" stroke-width="0.8"><title>{title}</title></rect>'
             f'{text}<circle cx="{_n(entry[0])}" cy="{_n(entry[1])}" r="2.5" fill="#d62728">'
             f'<title>cable entry of {escape(h.id)}</title></circle>')
 
