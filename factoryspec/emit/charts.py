@@ -95,7 +95,7 @@ def nice_step(span: float, most: int) -> float:
     return base * 10
 
 
-def histogram(name: str, lengths: list[tuple[float, int]], width: float = 270, height: float = 120) -> str:
+def histogram(name: str, lengths: list[tuple[float, int]], width: float = 270, height: float = 132) -> str:
     """Cables of one medium by length: (length m, cables) pairs in bins of a round
     width from 0 to the longest, bars by cable count."""
     longest = max(length for length, _ in lengths)
@@ -107,11 +107,11 @@ def histogram(name: str, lengths: list[tuple[float, int]], width: float = 270, h
     for length, count in lengths:
         counts[min(int(length // step), n - 1)] += count
     top = max(counts)
-    left, bottom, plot_w, plot_h = 8, height - 18, width - 16, height - 42
+    left, bottom, plot_w, plot_h = 8, height - 18, width - 16, height - 52
     bw = plot_w / n
     body = [f'<text x="{left}" y="13" font-weight="bold">{escape(name)}</text>',
-            f'<text x="{width - 8}" y="13" text-anchor="end" fill="#555">{sum(counts):,} cables, '
-            f'bins of {step:g} m</text>']
+            f'<text x="{left}" y="27" fill="#555">{sum(counts):,} cables, bins of {step:g} m, '
+            f'tallest {top:,}</text>']
     for i, c in enumerate(counts):
         if not c:
             continue

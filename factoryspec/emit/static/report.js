@@ -113,15 +113,15 @@
   showHall(fromHash() || (templates.keys().next().value));
 
   // Tooltips: a rack's ID, cluster, power, feeds and links; a hall's load.
+  const count = (n, one) => n.toLocaleString("en-US") + " " + one + (n === 1 ? "" : "s");
   const kw = (w) => (w / 1000).toLocaleString("en-US", { maximumFractionDigits: 3 }) + " kW";
   function rackText(id) {
     const r = figures.racks[id];
     if (!r) return id;
     const [cluster, system, power, feeds, tier, cables, groups, peers, media] = r;
-    const lines = [id, "cluster " + names[cluster], (tier ? tier + " rack: " : "") + names[system],
+    const lines = [id, "cluster " + names[cluster], (tier ? tier + " rack, switch " : "system ") + names[system],
                    "power " + kw(power) + ", feeds " + feeds,
-                   "links: " + cables.toLocaleString("en-US") + " cables in " + groups + " groups to " + peers +
-                   " racks"];
+                   "links: " + count(cables, "cable") + " in " + count(groups, "group") + " to " + count(peers, "rack")];
     media.forEach(([m, n]) => lines.push("  " + names[m] + " " + n.toLocaleString("en-US")));
     return lines.join("\n");
   }
