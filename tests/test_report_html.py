@@ -147,3 +147,24 @@ def test_in_a_browser_racks_tell_their_figures_and_a_hall_link_opens_its_plan(co
         finally:
             browser.close()
     assert errors == []
+
+
+def test_report_md_powers_per_hall_and_building_add_up_to_the_total(compiled):
+    from factoryspec.emit import loads
+    from factoryspec.emit.report import _w
+    r, out = compiled
+    md = (out / "report.md").read_text(encoding="utf-8")
+    layout = json.loads((out / "layout.json").read_text())
+    model = r.checked.model
+    halls = loads.hall_loads(r.built, r.result, {h.qualname: h.size.area.value for h in model.halls})
+    buildings = loads.building_loads(halls, {h.qualname: h.building.qualname for h in model.halls})
+    it = loads.exact(layout["totals"]["it_power_w"])
+    assert sum(h.it_w for h in halls) == sum(b.it_w for b in buildings) == it
+    compute = [p for p in layout["placements"] if p["kind"] == "compute"]
+    assert sum(h.compute_racks for h in halls) == len(compute)
+    for b in buildings:
+        assert f"| {b.name} | {b.halls} | {b.compute_racks:,} | {b.network_racks:,} | {_w(b.it_w)} |" in md
+    for h in halls:
+        racks = [p for p in compute if p["hall"] == h.name]
+        mean = sum(loads.exact(p["power_w"]) for p in racks) / 1000 / len(racks)
+        assert f" | {_w(h.it_w)} | {float(mean):,.1f} | {float(h.it_w / 1000 / h.area_m2):,.1f} |" in md

@@ -51,7 +51,7 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict, hal
            _cards(plan, result, halls),
            _plans(problem, siteplan, floorplans),
            _charts(problem, result, plan, halls, buildings),
-           '<section id="tables"><h2 class="part">Tables</h2>', markdown(body), "</section>",
+           '<section id="tables"><h2 class="part">Tables</h2>', markdown(body, set(floorplans)), "</section>",
            _headroom(plan["headroom"], {h.id for h in problem.halls}),
            *(f'<template data-hall="{escape(hid)}">{svg.decode("utf-8")}</template>'
              for hid, svg in floorplans.items()),
@@ -182,7 +182,8 @@ def _headroom(headroom: list[dict], halls: set) -> str:
             subject = "hall " + link + escape(m["subject"][len("hall ") + len(parts[1]):])
         rows.append(f'<tr><td>{escape(m["check"])}</td><td>{subject}</td><td>{escape(_q(m["used"], m["unit"]))}'
                     f'</td><td>{escape(_q(m["limit"], m["unit"]))}</td><td class="pct" '
-                    f'style="--p:{min(float(m["percent"]), 100):g}%">{m["percent"]}</td></tr>')
+                    f'style="--p:{min(float(m["percent"]), 100):g}%;--c:{charts.fullness(m["percent"])}80">'
+                    f'{m["percent"]}</td></tr>')
     return ('<section id="headroom"><h2 class="part">Every headroom measure</h2>'
             f'<p><input id="headroom-filter" type="search" placeholder="filter {len(headroom):,} measures" '
             'aria-label="filter"></p><table class="headroom"><thead><tr><th>check</th><th>subject</th>'
@@ -216,16 +217,25 @@ def _figures(problem: LayoutProblem, result: SolveResult, halls: list[Load]) -> 
     return {"names": list(names), "racks": racks, "halls": hall_rows}
 
 
-def markdown(text: str) -> str:
+NUMBER = re.compile(r"^[\d,.]+( [a-zA-Z/%0-9]+)?$")
+
+
+def markdown(text: str, halls: set = frozenset()) -> str:
     """report.md's own markdown as HTML: headings, pipe tables, bullets and
-    paragraphs, with `code` and **bold** inline (the forms report.py writes)."""
+    paragraphs, with `code` and **bold** inline (the forms report.py writes).
+    A cell that is a hall's id links to its plan; figures are right-aligned."""
     out, table, items = [], [], []
+
+    def cell(c: str) -> str:
+        if c in halls:
+            return f'<td><a class="hall-link" href="#hall={escape(c)}" data-hall="{escape(c)}">{escape(c)}</a></td>'
+        return f'<td class="num">{_inline(c)}</td>' if NUMBER.match(c) else f"<td>{_inline(c)}</td>"
 
     def flush():
         if table:
             head, rows = table[0], table[2:]
             out.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead><tbody>"
-                       + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in rows)
+                       + "".join("<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in rows)
                        + "</tbody></table>")
             table.clear()
         if items:
