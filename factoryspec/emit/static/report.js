@@ -104,13 +104,17 @@
   });
   select.addEventListener("change", () => open(select.value));
   document.addEventListener("click", (e) => {
-    const el = e.target.closest(".hall-link[data-hall], #site-view .hall[data-hall]");
+    // a hall under a cable line drawn over it opens all the same
+    const el = e.target.closest(".hall-link[data-hall], #site-view .hall[data-hall]") ||
+      (e.target.closest("#site-view") &&
+       document.elementsFromPoint(e.clientX, e.clientY).find((n) => n.matches("#site-view .hall[data-hall]")));
     if (!el) return;
     e.preventDefault();
     open(el.dataset.hall);
     if (!el.closest("#plans")) document.getElementById("plans").scrollIntoView();
   });
   showHall(fromHash() || (templates.keys().next().value));
+  document.querySelectorAll("#site-view .hall title").forEach((n) => n.remove());   // the tooltip instead
 
   // Tooltips: a rack's ID, cluster, power, feeds and links; a hall's load.
   const count = (n, one) => n.toLocaleString("en-US") + " " + one + (n === 1 ? "" : "s");
@@ -131,19 +135,25 @@
     return [id, h[0] + " compute + " + h[1] + " network racks", "IT " + h[2],
             h[3] + " kW per compute rack, " + h[4] + " kW per m2", "click to open its floor plan"].join("\n");
   }
-  document.addEventListener("mouseover", (e) => {
+  // What the pointer is over: a rack, or a hall (also under a cable line drawn over it).
+  function under(e) {
     const rack = e.target.closest("#floor-view .rack[data-rack]");
-    const hall = rack ? null : e.target.closest("#site-view .hall[data-hall]");
-    if (!rack && !hall) { tip.hidden = true; return; }
-    tip.textContent = rack ? rackText(rack.dataset.rack) : hallText(hall.dataset.hall);
-    tip.hidden = false;
-  });
+    if (rack) return { rack };
+    if (!e.target.closest("#site-view")) return null;
+    const hall = e.target.closest("#site-view .hall[data-hall]") ||
+      document.elementsFromPoint(e.clientX, e.clientY).find((n) => n.matches("#site-view .hall[data-hall]"));
+    return hall ? { hall } : null;
+  }
   document.addEventListener("mousemove", (e) => {
-    if (tip.hidden) return;
+    const at = under(e);
+    if (!at) { tip.hidden = true; return; }
+    tip.textContent = at.rack ? rackText(at.rack.dataset.rack) : hallText(at.hall.dataset.hall);
+    tip.hidden = false;
     const w = tip.offsetWidth, h = tip.offsetHeight;
     tip.style.left = Math.min(e.clientX + 14, innerWidth - w - 4) + "px";
     tip.style.top = (e.clientY + 16 + h > innerHeight ? e.clientY - h - 10 : e.clientY + 16) + "px";
   });
+  document.addEventListener("mouseleave", () => { tip.hidden = true; });
 
   // The headroom filter: rows whose text holds every word typed.
   const filter = document.getElementById("headroom-filter");
