@@ -107,7 +107,7 @@
     // a hall under a cable line drawn over it opens all the same
     const el = e.target.closest(".hall-link[data-hall], #site-view .hall[data-hall]") ||
       (e.target.closest("#site-view") &&
-       document.elementsFromPoint(e.clientX, e.clientY).find((n) => n.matches("#site-view .hall[data-hall]")));
+       hallAt(e.clientX, e.clientY));
     if (!el) return;
     e.preventDefault();
     open(el.dataset.hall);
@@ -135,13 +135,23 @@
     return [id, h[0] + " compute + " + h[1] + " network racks", "IT " + h[2],
             h[3] + " kW per compute rack, " + h[4] + " kW per m2", "click to open its floor plan"].join("\n");
   }
+  // The site plan's hall at a point, whatever is drawn over it (a hall may be a
+  // group: its shapes are what the point hits).
+  function hallAt(x, y) {
+    for (const n of document.elementsFromPoint(x, y)) {
+      const h = n.closest("#site-view .hall[data-hall]");
+      if (h) return h;
+    }
+    return null;
+  }
+
   // What the pointer is over: a rack, or a hall (also under a cable line drawn over it).
   function under(e) {
     const rack = e.target.closest("#floor-view .rack[data-rack]");
     if (rack) return { rack };
     if (!e.target.closest("#site-view")) return null;
     const hall = e.target.closest("#site-view .hall[data-hall]") ||
-      document.elementsFromPoint(e.clientX, e.clientY).find((n) => n.matches("#site-view .hall[data-hall]"));
+      hallAt(e.clientX, e.clientY);
     return hall ? { hall } : null;
   }
   document.addEventListener("mousemove", (e) => {
