@@ -18,7 +18,7 @@ from factoryspec.pipeline import check
 ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = ROOT / "specs" / "superpod.fac"
 INFEASIBLE = ROOT / "tests" / "lint_compile" / "su_too_long.fac"
-OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
+OUTPUTS = {"layout.json", "bom.csv", "report.md", "report.html", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
            "siteplan.svg", "cutsheet-superpod.dc1.h1.csv"}
 
 

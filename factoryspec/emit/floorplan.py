@@ -73,7 +73,7 @@ def emit(problem: LayoutProblem, result: SolveResult, hall: Hall, cdus: list[tup
         out.append(f'<text x="{MARGIN}" y="{_n(y)}">{escape(line)}</text>')
     h = int(y + MARGIN / 2)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            f'font-family="sans-serif" font-size="11">')
+            f'font-family="sans-serif" font-size="11" data-hall="{escape(hall.id)}">')
     return ("\n".join([head, *out, "</svg>"]) + "\n").encode("utf-8")
 
 
@@ -88,6 +88,7 @@ def _slot(hall: Hall, row: int, slot: int, p, ox: float, y: float, scale: float,
     if p is None:
         stroke = "#4e79a7" if net_slot else "#ccc"
         return f'<rect {rect} fill="none" stroke="{stroke}" stroke-width="0.6"/>'
+    rect += f' class="rack" data-rack="{escape(p.id)}"'
     title = escape(f"{p.id}: {p.system} ({p.kind}" + (f", fabric {p.fabric} {p.tier}" if p.fabric else "")
                    + f"), row {row} slot {slot}")
     if p.kind == "network":
