@@ -1,7 +1,7 @@
 """NetBox export: the files' time for a spec, and push throughput to a local NetBox.
 
     python benchmarks/bench_netbox.py files [SPEC]        # default specs/childress.fac
-    python benchmarks/bench_netbox.py push [SPEC] [HALL]  # default benchmarks/specs/one-hall.fac
+    python benchmarks/bench_netbox.py push [SPEC] [HALL]  # default benchmarks/netbox-pod.fac
 
 `files` compiles SPEC in this process (not timed) and times
 `emit.netbox.files` (the design and every import file), with the objects per
@@ -95,7 +95,7 @@ def main() -> None:
     if what == "files":
         files(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "specs" / "childress.fac")
     else:
-        push(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "benchmarks" / "specs" / "one-hall.fac",
+        push(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "benchmarks" / "netbox-pod.fac",
              sys.argv[3] if len(sys.argv) > 3 else None)
 
 
