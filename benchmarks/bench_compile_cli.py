@@ -2,7 +2,7 @@
 
 Unlike bench_compile.py (the solver on a generated problem), this runs the
 real command on a .fac spec: parse, checks, model, solve, verify and every
-emitter (layout.json, bom.csv, report.md, one SVG per hall, graphml), in a
+emitter (layout.json, bom.csv, report.md, report.html, one SVG per hall, graphml), in a
 fresh process per size. Reports wall time, peak memory (max RSS of the child)
 and the figures layout.json records.
 

@@ -292,31 +292,90 @@ class ExportResult(CheckResult):
 
 
 def export(kind: str, spec: str | Path, layout: str | Path, out_dir: str | Path, *, vars: dict | None = None,
-           var_files: Iterable[str] = (), root: str | Path | None = None) -> ExportResult:
+           var_files: Iterable[str] = (), root: str | Path | None = None, scope: Iterable[str] = ()) -> ExportResult:
     """Export a layout.json that verifies against its spec to `out_dir`, as one
     set (emit/exports.py: `kind` is racksdb or netbox). A layout that fails
     verify, or was made from another spec or spec version (its spec_hash), is
-    refused with verify's coded diagnostics and nothing is written."""
+    refused with verify's coded diagnostics and nothing is written. `scope`
+    (netbox only): the halls to export, all when empty."""
     from .emit.exports import EXPORTERS, exporter
     from .emit.safe_write import replace_dir
-    from .layout.to_problem import build_problem
 
     if kind not in EXPORTERS:
         return ExportResult([error("invalid-value", f"unknown export {kind!r}: one of {', '.join(EXPORTERS)}",
                                    None)])
+    scope = tuple(scope)
+    if scope and kind != "netbox":
+        return ExportResult([error("invalid-value", f"a scope of halls is for the netbox export, not {kind}", None)])
+    got = _export_inputs(spec, layout, vars, var_files, root, scope)
+    if isinstance(got, ExportResult):
+        return got
+    c, problem, lay = got
+    mod = exporter(kind)
+    files = mod.files(problem, lay, c.model, scope) if scope else mod.files(problem, lay, c.model)
+    problem_w = replace_dir(Path(out_dir), files, mod.is_output)
+    if problem_w is not None:
+        return ExportResult(c.diagnostics + [error(problem_w.code, problem_w.message, None)], c.model, c.checked,
+                            c.variables)
+    return ExportResult(c.diagnostics, c.model, c.checked, c.variables, files=sorted(files))
+
+
+def _export_inputs(spec, layout, vars, var_files, root, scope):
+    """(checked spec, layout problem, verified Layout), or the ExportResult that
+    refuses: the spec's own diagnostics, verify's, or a scope naming no hall."""
+    from .layout.to_problem import build_problem
+
     c = check(spec, vars=vars, var_files=var_files, root=root)
     if not c.ok or c.model is None:
         return ExportResult(c.diagnostics, c.model, c.checked, c.variables)
     lay, problems = verified_layout(c.checked, layout, c.variables)
     if problems:
         return ExportResult(c.diagnostics + problems, c.model, c.checked, c.variables)
-    mod = exporter(kind)
-    files = mod.files(build_problem(c.checked, variables=c.variables), lay, c.model)
-    problem = replace_dir(Path(out_dir), files, mod.is_output)
-    if problem is not None:
-        return ExportResult(c.diagnostics + [error(problem.code, problem.message, None)], c.model, c.checked,
-                            c.variables)
-    return ExportResult(c.diagnostics, c.model, c.checked, c.variables, files=sorted(files))
+    problem = build_problem(c.checked, variables=c.variables)
+    halls = [h.id for h in problem.halls]
+    unknown = [h for h in scope if h not in halls]
+    if unknown:
+        return ExportResult(c.diagnostics + [error("invalid-value", f"no hall {unknown[0]!r} in {spec}: the halls are "
+                                                   f"{', '.join(halls)}", None)], c.model, c.checked, c.variables)
+    return c, problem, lay
+
+
+@attrs.define
+class PushResult(CheckResult):
+    """What a push to NetBox did, per object type (emit/netbox_push.Tally), or why it failed."""
+    done: dict = attrs.Factory(dict)
+    objects: dict = attrs.Factory(dict)       # kind -> objects the design holds
+    interfaces: int = 0
+
+
+def push_netbox(spec: str | Path, layout: str | Path, url: str, token: str, *, scope: Iterable[str] = (),
+                vars: dict | None = None, var_files: Iterable[str] = (), root: str | Path | None = None,
+                workers: int | None = None, progress=None) -> PushResult:
+    """Load a layout.json that verifies against its spec into the NetBox at `url`
+    (emit/netbox_push.py: idempotent, in bulk; `scope`: the halls to push, all
+    when empty). `progress(step, done, total)` is called as requests complete."""
+    from .emit import netbox_design, netbox_push
+
+    got = _export_inputs(spec, layout, vars, var_files, root, tuple(scope))
+    if isinstance(got, ExportResult):
+        return PushResult(got.diagnostics, got.model, got.checked, got.variables)
+    c, problem, lay = got
+    d = netbox_design.design(problem, lay, c.model, tuple(scope))
+    objects = {kind: d.count(kind) for kind, _ in netbox_design.KINDS}
+    try:
+        done = netbox_push.push(d, url, token, workers=workers or netbox_push.WORKERS, progress=progress)
+    except netbox_push.Refused as exc:
+        return PushResult(c.diagnostics + [error("netbox-refused", str(exc), None)], c.model, c.checked,
+                          c.variables, objects=objects, interfaces=d.interfaces)
+    except Exception as exc:                      # the connection: refused, reset, timed out, bad TLS
+        import requests
+
+        if not isinstance(exc, (requests.RequestException, OSError)):
+            raise
+        return PushResult(c.diagnostics + [error("netbox-unreachable", f"cannot reach NetBox at {url}: {exc}", None)],
+                          c.model, c.checked, c.variables, objects=objects, interfaces=d.interfaces)
+    return PushResult(c.diagnostics, c.model, c.checked, c.variables, done=done, objects=objects,
+                      interfaces=d.interfaces)
 
 
 # A 5 GW campus writes a layout.json of about 110 MB; 512 MiB leaves room for

@@ -12,6 +12,7 @@ import json
 from collections import Counter, defaultdict
 from fractions import Fraction
 from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 
 from factoryspec.checks._base import number
@@ -111,9 +112,41 @@ def recount(spec: Path, layout: dict) -> dict[tuple[str, str], Fraction | int]:
     return out
 
 
+def html_headroom(page: str) -> list[tuple[str, ...]]:
+    """report.html's table of every headroom measure, as (check, subject, used,
+    limit) text, read with the standard library's HTML parser."""
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.rows, self.cell = False, [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table" and ("class", "headroom") in attrs:
+                self.inside = True
+            elif self.inside and tag == "tr":
+                self.rows.append([])
+            elif self.inside and tag == "td":
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if tag == "table":
+                self.inside = False
+            elif self.inside and tag == "td":
+                self.rows[-1].append(self.cell)
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    parser = Rows()
+    parser.feed(page)
+    return [tuple(r[:4]) for r in parser.rows if r]
+
+
 def assert_agrees(spec: Path, out_dir: Path) -> int:
-    """The recount, layout.json's totals.headroom, report.md's headroom table and
-    the floor plans agree exactly on every layout-dependent figure; returns how
+    """The recount, layout.json's totals.headroom, report.md's headroom table (each
+    check's fullest), report.html's (every measure) and the floor plans agree exactly on every layout-dependent figure; returns how
     many were recounted."""
     layout = json.loads((out_dir / "layout.json").read_text())
     mine = recount(spec, layout)
@@ -123,9 +156,18 @@ def assert_agrees(spec: Path, out_dir: Path) -> int:
         assert _exact(written[key]["used"]) == used, (key, written[key]["used"], used)
     report = (out_dir / "report.md").read_text()
     table = report[report.index("## Headroom"):]
-    for h in layout["totals"]["headroom"]:
+    fullest = {}
+    for h in layout["totals"]["headroom"]:                    # report.md: each check's fullest measure
+        best = fullest.get(h["check"])
+        if best is None or _exact(h["used"]) * _exact(best["limit"]) > _exact(best["used"]) * _exact(h["limit"]):
+            fullest[h["check"]] = h
+    for h in fullest.values():
         line = f"| {h['check']} | {h['subject']} | {_q(h['used'], h['unit'])} | {_q(h['limit'], h['unit'])} |"
         assert line in table, line
+    assert table.count("\n| ") == len(fullest) + 1, "report.md has one headroom row per check"
+    rows = html_headroom((out_dir / "report.html").read_text())   # report.html: every measure
+    assert rows == [(h["check"], h["subject"], _q(h["used"], h["unit"]), _q(h["limit"], h["unit"]))
+                    for h in layout["totals"]["headroom"]]
     for hall in layout["halls"]:
         svg = (out_dir / floorplan.file_name(hall["id"])).read_text()
         for h in layout["totals"]["headroom"]:

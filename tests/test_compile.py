@@ -10,13 +10,15 @@ import pytest
 from click.testing import CliRunner
 
 import recount
+import siteplan_checks
 from factoryspec.cli import main
 from factoryspec.layout.jsonio import schema
+from factoryspec.pipeline import check
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERPOD = ROOT / "specs" / "superpod.fac"
 INFEASIBLE = ROOT / "tests" / "lint_compile" / "su_too_long.fac"
-OUTPUTS = {"layout.json", "bom.csv", "report.md", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
+OUTPUTS = {"layout.json", "bom.csv", "report.md", "report.html", "topology.graphml", "floorplan-superpod-dc1-h1.svg",
            "floorplan-superpod-dc1-h1.dxf", "siteplan.svg", "cutsheet-superpod.dc1.h1.csv"}
 
 
@@ -148,6 +150,9 @@ def test_every_shipped_spec_compiles_verifies_and_validates(spec, tmp_path):
     # every headroom figure of the layout, recounted from its placements, is what
     # layout.json and report.md say
     assert recount.assert_agrees(spec, out) > 0
+    # the site plan: no label over another, every hall clickable and named, the
+    # title's sizes the spec's buildings'
+    siteplan_checks.check((out / "siteplan.svg").read_bytes(), check(str(spec)).model)
 
 
 def test_a_limit_shorter_than_the_work_rules_need_is_warned_with_the_least_that_suffices(tmp_path):

@@ -42,5 +42,5 @@ def test_a_binding_limit_gives_the_same_bytes_on_a_loaded_machine(tmp_path):
             p.kill()
             p.wait()
     assert loaded["status"] == "feasible"
-    for name in ("layout.json", "bom.csv", "report.md"):
+    for name in ("layout.json", "bom.csv", "report.md", "report.html"):
         assert (tmp_path / "idle" / name).read_bytes() == (tmp_path / "loaded" / name).read_bytes(), name

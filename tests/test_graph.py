@@ -101,10 +101,54 @@ def test_exports_are_deterministic_and_parse():
     assert parsed.number_of_nodes() == g1.number_of_nodes()
     assert parsed.number_of_edges() == g1.number_of_edges()
     doc = json.loads(export(g1, "json"))
-    assert [n["id"] for n in doc["nodes"]] == sorted(n["id"] for n in doc["nodes"])
+    assert [n["id"] for n in doc["nodes"]] == sorted((n["id"] for n in doc["nodes"]), key=_numbers_as_numbers)
     assert doc == to_json(g1) | {}
     dot = export(g1, "dot")
     assert dot.startswith("digraph factory {") and '"hall:s.b.h1"' in dot
+
+
+def _numbers_as_numbers(text: str) -> tuple:
+    """The order a reader expects: the runs of digits in an id compared as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)), text
+
+
+def test_rails_and_rows_are_listed_by_number_in_every_export():
+    """rail2 before rail10 and row #9 before row #10, not as text sorts them
+    (rail1, rail10, rail2, ...)."""
+    g = graph_of(BASE)
+    rows = [n for n in g.nodes if n.startswith("row:s.b.h1#")]
+    assert len(rows) == 10 and rows == [f"row:s.b.h1#{r}" for r in range(1, len(rows) + 1)]
+    doc = json.loads(export(g, "json"))
+    json_rows = [n["id"] for n in doc["nodes"] if n["id"].startswith("row:")]
+    assert json_rows == rows
+    dot_rows = re.findall(r'^  "(row:[^"]+)" \[', export(g, "dot"), re.M)
+    assert dot_rows == rows
+    graphml_rows = re.findall(r'<node id="(row:[^"]+)"', export(g, "graphml"))
+    assert graphml_rows == rows
+    rails = [n for n in g.nodes if n.startswith("leaf:s.c.f/rail")]
+    assert rails == [f"leaf:s.c.f/rail{r}" for r in range(1, 9)]
+
+
+def test_dot_labels_carry_units_and_graphml_keeps_numbers():
+    """Edges in dot (for people) say "576 links", "1.08 MW", "3.26 MW liquid";
+    graphml and json keep heat_w and power_w as numbers of watts."""
+    g = graph_of(BASE)
+    dot = export(g, "dot")
+    labels = re.findall(r'label="([^"]*)"\]', dot)
+    assert not [text for text in labels if "=" in text or "_w" in text]
+    cools = [(a, b, d) for a, b, d in rel(g, "cools") if a == "cdu:s.b.h1#1"]
+    heat = cools[0][2]["heat_w"]
+    assert isinstance(heat, (int, float)) and heat > 1e5
+    edge = f'"{cools[0][0]}" -> "{cools[0][1]}"'
+    line = next(text for text in dot.splitlines() if text.startswith("  " + edge))
+    from factoryspec.lang.units import POWER, Quantity, format_quantity
+    from fractions import Fraction
+    assert f'label="{format_quantity(Quantity(Fraction(str(heat)), POWER))} liquid"' in line
+    assert re.search(r'label="[0-9.,]+ [kMG]?W liquid"', line)
+    doc = json.loads(export(g, "json"))
+    assert any(isinstance(e.get("heat_w"), (int, float)) for e in doc["edges"])
+    parsed = nx.parse_graphml(export(g, "graphml"), force_multigraph=True)
+    assert any(isinstance(d.get("heat_w"), (int, float)) for _, _, d in parsed.edges(data=True))
 
 
 def test_lint_does_not_build_the_graph():

@@ -1,6 +1,7 @@
 """topology.graphml is streamed (emit/topology.py): the bytes networkx's own
 writer gives, for laid-out specs and for odd strings and parallel edges."""
 
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -23,6 +24,9 @@ def test_streamed_graphml_is_what_networkx_writes(spec):
     g = topology.graph(r.problem, r.result)
     assert g.number_of_edges() > 10
     assert topology.emit(r.problem, r.result) == _reference(g)
+    ids = list(g.nodes)                     # racks by number: c2 before c10
+    assert any(re.search(r"\d{2}$", i) for i in ids)
+    assert ids == sorted(ids, key=lambda i: (tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", i)), i))
 
 
 def test_odd_strings_and_parallel_edges():

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+import xml.etree.ElementTree as ET
+
+import siteplan_checks
 from factoryspec.layout import solve
 from factoryspec.pipeline import check
 from factoryspec.layout.to_problem import build_problem
@@ -188,31 +191,151 @@ def test_index_exists_only_in_repetitions_and_cannot_be_redefined(tmp_path):
     assert {"undefined-reference", "duplicate-name"} <= codes
 
 
-def test_siteplan_svg_draws_every_hall_and_the_cables_between_them(tmp_path):
-    import xml.etree.ElementTree as ET
-
+def _site_plan(tmp_path, buildings: str, racks: int, land: str = "100 ha"):
     from factoryspec.emit import siteplan
 
-    checked, p = _problem(tmp_path, _spec("""
+    checked, p = _problem(tmp_path, _spec(buildings, racks=racks).replace("land = 100 ha", f"land = {land}"))
+    r = solve(p, 20)
+    assert r.layout is not None
+    svg = siteplan.emit(checked.model, p, r)
+    assert svg == siteplan.emit(checked.model, p, r)                # the same layout, the same bytes
+    return checked, p, r, svg
+
+
+def _lines(root) -> list[tuple[float, float, float, float, float, str]]:
+    """Cable runs: (x1, y1, x2, y2, width, title) of every route ribbon, its
+    media's lines side by side: their ends, their widths summed."""
+    out = []
+    for g in root.iter(NS + "g"):
+        if g.get("class") == "route":
+            lines = g.findall(NS + "line")
+            ends = [tuple(float(el.get(k)) for k in ("x1", "y1", "x2", "y2")) for el in lines]
+            assert all(x1 == x2 for x1, _, x2, _ in ends) or all(y1 == y2 for _, y1, _, y2 in ends)
+            out.append((*ends[0], sum(float(el.get("stroke-width")) for el in lines), g.find(NS + "title").text))
+    return out
+
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def test_siteplan_svg_draws_every_hall_and_the_cables_between_them(tmp_path):
+    checked, p, r, svg = _site_plan(tmp_path, """
   building b[1..2] {
     size = 60 m x 50 m
     position = [(index - 1) * 100 m, 0 m]
     hall h1 = small {}
-  }""", racks=96))
-    r = solve(p, 20)
-    svg = siteplan.emit(p, r)
-    assert svg == siteplan.emit(p, r)                          # the same layout, the same bytes
-    root = ET.fromstring(svg)
-    ns = "{http://www.w3.org/2000/svg}"
-    titles = [t.text for t in root.iter(ns + "title")]
-    assert sum(t.startswith("hall s.b") for t in titles) == 2
-    (cable,) = [t for t in titles if " cables " in t]
+  }""", racks=96)
+    root = siteplan_checks.check(svg, checked.model)
+    halls = {g.get("data-hall"): g for g in root.iter(NS + "g") if g.get("class") == "hall"}
+    assert set(halls) == {"s.b1.h1", "s.b2.h1"}
+    assert all(g.find(NS + "title").text.startswith(f"hall {k}:") for k, g in halls.items())
+    (run,) = _lines(root)                       # both entries on y = 0: one straight run
     between = sum(link.count for link in r.layout.links if _hall_of(r, link.a) != _hall_of(r, link.b))
-    assert cable.startswith(f"s.b1.h1 - s.b2.h1: {between:,} cables")
+    # the entries (row ends of row 1) are 100 m apart, as the halls' origins
+    assert run[5].startswith(f"{between:,} cables between halls over 100 m (1 pair of halls): ")
+    assert run[1] == run[3]                     # along x
+    texts = [t for _, t in siteplan_checks.text_boxes(root)]
+    assert f"{between:,}" in texts              # its count on the plan
+    assert "60 m x 50 m" in texts and texts.count("b1") == 1 and texts.count("h1") == 2
 
 
-def _hall_of(r, rack_id: str) -> str:
-    return next(p.hall for p in r.layout.placements if p.id == rack_id)
+def test_cables_between_halls_run_where_the_length_model_measures_them(tmp_path):
+    """Three buildings in an L: every run is along x or y; each pair's route
+    leaves from and arrives at the entries the length model uses, and is as
+    long as the model's |dx| + |dy| between them; each run carries the cables
+    of every pair whose route it is on."""
+    from factoryspec.emit import siteroutes
+    from factoryspec.layout.geometry import build_slots
+
+    checked, p, r, svg = _site_plan(tmp_path, """
+  building b1 {
+    size = 60 m x 50 m
+    hall h1 = small {}
+  }
+  building b2 {
+    size = 60 m x 50 m
+    position = [200 m, 0 m]
+    hall h1 = small {}
+  }
+  building b3 {
+    size = 60 m x 50 m
+    position = [0 m, 150 m]
+    hall h1 = small {}
+  }""", racks=160)
+    siteplan_checks.check(svg, checked.model)
+    table = build_slots(p.halls, p.cabling)
+    entry = {h.id: (int(table.ex[table.base[k]]), int(table.ey[table.base[k]])) for k, h in enumerate(p.halls)}
+    assert siteroutes.entries(p.halls) == entry
+    pairs = siteroutes.between_halls(r.layout)
+    assert len(pairs) >= 2
+    runs = siteroutes.runs(p.halls, pairs)
+    for pair in pairs:
+        (xa, ya), (xb, yb) = entry[pair[0]], entry[pair[1]]
+        route = siteroutes.path(entry[pair[0]], entry[pair[1]])
+        assert {route[0], route[-1]} == {(xa, ya), (xb, yb)}
+        assert all(a[0] == b[0] or a[1] == b[1] for a, b in zip(route, route[1:]))       # no diagonals
+        assert sum(abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in zip(route, route[1:])) == \
+            abs(xa - xb) + abs(ya - yb)
+    for run in runs:
+        on = [pair for pair in pairs if _covers(siteroutes.path(*(entry[h] for h in pair)), run)]
+        assert run.cables == sum(sum(pairs[pair].values()) for pair in on) and run.pairs == len(on)
+    root = ET.fromstring(svg)
+    lines = _lines(root)
+    assert len(lines) == len(runs) and all(x1 == x2 or y1 == y2 for x1, y1, x2, y2, _, _ in lines)
+    most = max(run.cables for run in runs)
+    widest = max(lines, key=lambda line: line[4])
+    assert widest[5].startswith(f"{most:,} cables ")
+
+
+def _covers(route: list, run) -> bool:
+    for (xa, ya), (xb, yb) in zip(route, route[1:]):
+        if run.horizontal and ya == yb == run.at and min(xa, xb) <= run.start < run.end <= max(xa, xb):
+            return True
+        if not run.horizontal and xa == xb == run.at and min(ya, yb) <= run.start < run.end <= max(ya, yb):
+            return True
+    return False
+
+
+def test_title_gives_the_buildings_sizes_and_land_too_large_goes_to_a_key_plan(tmp_path):
+    checked, p, r, svg = _site_plan(tmp_path, """
+  building big {
+    size = 80 m x 60 m
+    hall h[1..2] = small {}
+  }
+  building small1 {
+    size = 30 m x 45 m
+    hall h1 = small {}
+  }""", racks=64)
+    root = siteplan_checks.check(svg, checked.model)
+    texts = [t for _, t in siteplan_checks.text_boxes(root)]
+    title = next(t for t in texts if "together" in t)
+    # big at (0, 0), small1 50 m beyond its 60 m depth: 80 m x 155 m together
+    assert title == "1 building 80 m x 60 m, 1 building 30 m x 45 m; 3 halls; together 80 m x 155 m; land 100 ha"
+    assert "key plan: the land" in texts         # 1 km x 1 km of land beside 80 m x 155 m
+
+
+def test_land_close_to_the_buildings_is_drawn_in_the_plan(tmp_path):
+    checked, p, r, svg = _site_plan(tmp_path, """
+  building b1 {
+    size = 60 m x 50 m
+    hall h1 = small {}
+  }""", racks=32, land="3600 m2")
+    root = siteplan_checks.check(svg, checked.model)
+    texts = [t for _, t in siteplan_checks.text_boxes(root)]
+    assert "key plan: the land" not in texts and any(t.startswith("land boundary") for t in texts)
+    assert "No cable runs between halls: every link stays in its hall." in texts
+
+
+def test_overlapping_labels_are_caught():
+    """The check itself: two texts at one place overlap, far apart they do not,
+    and a label turned upright takes a tall box."""
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" font-size="10" width="200" height="200">'
+           b'<text x="10" y="20">hall h1</text><text x="30" y="22">h2</text>'
+           b'<text x="10" y="120">alone</text>'
+           b'<text x="150" y="100" transform="rotate(-90 150 100)">upright label</text>'
+           b'<text x="140" y="60">x</text></svg>')
+    boxes = siteplan_checks.text_boxes(ET.fromstring(svg))
+    assert siteplan_checks.overlapping(boxes) == [("hall h1", "h2"), ("x", "upright label")]
 
 
 def test_legends_wrap_before_the_right_margin():
@@ -224,3 +347,7 @@ def test_legends_wrap_before_the_right_margin():
     xs = [float(line.split('x="')[1].split('"')[0]) for line in out if line.startswith("<text")]
     assert all(x + 7 * len(text) <= 560 - MARGIN for x, text in zip(xs, labels))   # ~7 px a character
     assert bottom > 100.0                                                            # it did wrap
+
+
+def _hall_of(r, rack_id: str) -> str:
+    return next(p.hall for p in r.layout.placements if p.id == rack_id)

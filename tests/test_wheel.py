@@ -20,6 +20,11 @@ def test_wheel_contains_grammar_and_catalog(wheel):
     assert any(n.startswith("factoryspec/catalog/") and n.endswith(".fac") for n in names)
 
 
+def test_wheel_contains_the_report_pages_script_and_styles(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"factoryspec/emit/static/report.js", "factoryspec/emit/static/report.css"} <= set(names)
+
+
 def test_installed_wheel_lints_a_shipped_spec(installed_wheel, tmp_path):
     env_dir, env = installed_wheel
     py = env_dir / "bin" / "python"

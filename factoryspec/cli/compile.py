@@ -185,23 +185,80 @@ from ..emit.exports import EXPORTERS  # noqa: E402  (the export kinds)
 @click.argument("kind", type=click.Choice(sorted(EXPORTERS)))
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.argument("layout", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False), required=True,
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False),
               help="Directory for the exported files (replaced as one set).")
+@click.option("--push", "url", metavar="URL",
+              help="netbox: load the objects into the NetBox at URL (its web address) through its REST API.")
+@click.option("--token", envvar="NETBOX_TOKEN", metavar="TOKEN", show_envvar=True,
+              help="netbox: an API token with write permission (default: $NETBOX_TOKEN).")
+@click.option("--scope", "scope", multiple=True, metavar="HALL",
+              help="netbox: export or push only this hall (repeatable); cables between halls go with a scope "
+                   "holding both.")
+@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="netbox --push: requests in flight at once.")
 @var_option
 @root_option
-def export_command(kind, spec, layout, out, variables, root):
+def export_command(kind, spec, layout, out, url, token, scope, workers, variables, root):
     """Export LAYOUT (layout.json, verified against SPEC) to KIND's files in -o DIR.
 
-    racksdb: a RacksDB database (datacenter, rooms, rows, racks, equipment types).
-    A layout that fails verify, or was made from another spec, is refused and
-    nothing is written. Exit 0 when written, 1 otherwise.
+    netbox: NetBox bulk-import files, one per object type in import order; with
+    --push, the same objects loaded into a NetBox (idempotent: a second push
+    changes nothing). racksdb: a RacksDB database (datacenter, rooms, rows,
+    racks, equipment types). A layout that fails verify, or was made from
+    another spec, is refused and nothing is written. Exit 0 when done, 1 otherwise.
     """
     from .. import api
 
-    result = api.export(kind, spec, layout, out, vars=_parse_vars(variables), root=root)
-    if not result.ok or not result.files:
+    if kind != "netbox" and (url or scope):
+        raise click.UsageError("--push and --scope are for the netbox export")
+    if not out and not url:
+        raise click.UsageError("give -o DIR (files), --push URL (NetBox), or both")
+    if url and not token:
+        raise click.UsageError("--push needs --token TOKEN or $NETBOX_TOKEN")
+    if out:
+        result = api.export(kind, spec, layout, out, vars=_parse_vars(variables), root=root, scope=scope)
+        if not result.ok or not result.files:
+            _emit(result.errors or result.diagnostics, result.checked.sources if result.checked is not None else {},
+                  "text", 1)
+            sys.exit(EXIT_ERRORS)
+        click.echo(f"{len(result.files)} files in {out}: {', '.join(result.files)}")
+    if url:
+        _push(spec, layout, url, token, scope, workers, variables, root)
+    sys.exit(EXIT_OK)
+
+
+def _push(spec, layout, url, token, scope, workers, variables, root) -> None:
+    """Push to NetBox with a progress bar on a terminal, then print what changed."""
+    from .. import api
+
+    bar = None
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       console=Console(stderr=True), transient=True)
+    tasks = {}
+
+    def progress(step, done, total):
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=total)
+        bar.update(tasks[step], completed=done)
+
+    if bar is not None:
+        with bar:
+            result = api.push_netbox(spec, layout, url, token, scope=scope, vars=_parse_vars(variables), root=root,
+                                     workers=workers, progress=progress)
+    else:
+        result = api.push_netbox(spec, layout, url, token, scope=scope, vars=_parse_vars(variables), root=root,
+                                 workers=workers)
+    if not result.ok:
         _emit(result.errors or result.diagnostics, result.checked.sources if result.checked is not None else {},
               "text", 1)
         sys.exit(EXIT_ERRORS)
-    click.echo(f"{len(result.files)} files in {out}: {', '.join(result.files)}")
-    sys.exit(EXIT_OK)
+    for kind, t in result.done.items():
+        if kind in result.objects or t.changed():
+            click.echo(f"{kind.replace('_', ' ')}: {t.created:,} created, {t.updated:,} updated, "
+                       f"{t.deleted:,} deleted, {t.unchanged:,} unchanged")
+    changed = sum(t.changed() for t in result.done.values())
+    click.echo(f"pushed to {url}: {changed:,} changes" if changed else f"pushed to {url}: no changes")

@@ -76,15 +76,17 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 
 def sort_key(d: Diagnostic):
-    s, text = d.span, _natural(d.message)
+    s, text = d.span, natural_key(d.message)
     return (s.file, s.line, s.column, d.code, text) if s else ("", 0, 0, d.code, text)
 
 
-def _natural(text: str) -> tuple:
-    """Numbers in a message compare as numbers: hall h2 before hall h10.
-    re.split with a group alternates text and digits, so the parts of two
-    messages line up by kind; a number is compared by its length, then its
-    digits (never int(): a name may hold 5,000 of them)."""
+def natural_key(text: str) -> tuple:
+    """Numbers in a text compare as numbers: hall h2 before hall h10 (for
+    messages here, and for the ids of graphs and drawings). re.split with a
+    group alternates text and digits, so the parts of two texts line up by
+    kind; a number is compared by its length, then its digits (never int():
+    a name may hold 5,000 of them). Texts that differ only in leading zeros
+    tie: callers that need a total order add the text itself after it."""
     return tuple(_number(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
 
 

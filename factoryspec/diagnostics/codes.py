@@ -571,6 +571,19 @@ _code("output-write-failed", "compile", "The outputs could not be written",
 disk, no permission to write the parent directory ...). The previous outputs, if any, are left as
 they were unless the message says otherwise; a leftover DIR.tmp-* directory is never a finished
 compile and the next compile removes it.""")
+_code("netbox-refused", "export", "NetBox refused part of a push",
+      """`factoryspec export netbox ... --push URL` loads the layout into NetBox through its REST API, kind by
+kind (manufacturers, device types, roles, sites, locations, racks, devices, power panels and feeds,
+cables). NetBox answered a request with an error: the message names the kind and NetBox's reason (a
+token without write permission answers 403; an object NetBox's rules reject, such as a rack name
+already used in that location by an object not made by factoryspec, answers 400). NetBox has no
+transaction across requests, so what was pushed before stays; fix the cause and push again: the push
+is idempotent and continues from what NetBox holds.""")
+_code("netbox-unreachable", "export", "NetBox could not be reached",
+      """The URL given to `--push` did not answer: nothing listens there, the name does not resolve, TLS
+failed or the connection dropped. Check the URL (the NetBox web address, e.g. https://netbox.example.com,
+without /api) and that this machine can reach it. Nothing was changed if the first request failed;
+otherwise push again, which continues from what NetBox holds.""")
 _code("layout-invalid", "verify", "A layout.json does not satisfy its spec",
       """`factoryspec verify SPEC LAYOUT` re-checks a layout independently of the solver: every rack placed
 exactly once, no slot used twice, reserved slots empty, busway, CDU and air capacities, floor rating,

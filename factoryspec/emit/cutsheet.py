@@ -22,6 +22,7 @@ hall's number in the spec's order; a switch A end adds `U<u>`, a node A end
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from ..layout import wiring
 from ..layout.ports import Namer, fabric_ends
@@ -69,10 +70,23 @@ class _Sheet:
 
 
 def write(problem, layout, opener) -> None:
-    """Write every hall's cutsheet through `opener(name) -> binary file`. Names of
-    devices, ports and positions are tabulated once (per rack, per switch, per
-    port number), already as CSV fields, so a cable costs a few lookups and one
-    formatted line."""
+    """Write every hall's cutsheet through `opener(name) -> binary file`."""
+    sheets = {}
+    for h in problem.halls:
+        sheets[h.id] = _Sheet(opener(file_name(h.id)))
+        sheets[h.id].add(",".join(HEADER) + "\n")
+    for hall, line in lines(problem, layout):
+        sheets[hall].add(line)
+    for sheet in sheets.values():
+        sheet.flush()
+
+
+def lines(problem, layout) -> Iterator[tuple[str, str]]:
+    """(hall of the A end, CSV line) of every cable, fabric by fabric: what the
+    cutsheets hold, for them and for the exports that list cables (so the two
+    never disagree). Names of devices, ports and positions are tabulated once
+    (per rack, per switch, per port number), already as CSV fields, so a cable
+    costs a few lookups and one formatted line."""
     halls = {h.id: k + 1 for k, h in enumerate(problem.halls)}
     media = {m.id: m for m in problem.media}
     labels = problem.fabric_labels()
@@ -82,10 +96,6 @@ def write(problem, layout, opener) -> None:
     for p in layout.placements:
         where[index[p.id]] = (p.hall, f"{_q(p.hall)},{p.row},{p.slot},{_q(p.id)}",
                               f"H{halls[p.hall]}-R{p.row:02d}-S{p.slot:02d}-")
-    sheets = {}
-    for h in problem.halls:
-        sheets[h.id] = _Sheet(opener(file_name(h.id)))
-        sheets[h.id].add(",".join(HEADER) + "\n")
     for fi, info in enumerate(W.fabrics):
         c = problem.clusters[info.cluster]
         fid = info.spec.id
@@ -130,11 +140,9 @@ def write(problem, layout, opener) -> None:
                 fields = cable[(level, ra, rb)]
                 cid = ha[2] + tail
                 # the label: both ends as an installer reads them on the racks
-                sheets[ha[0]].add(f"{_q(cid)},{fabric},{level},{ha[1]},{a_fields},{hb[1]},{b_fields},{sw_q[bp]},"
-                                  f"{fields},{_q(f'{cid} > {hb[2]}{b_tier[b][4]}{sw_ports[bp]}')}\n")
+                yield ha[0], (f"{_q(cid)},{fabric},{level},{ha[1]},{a_fields},{hb[1]},{b_fields},{sw_q[bp]},"
+                              f"{fields},{_q(f'{cid} > {hb[2]}{b_tier[b][4]}{sw_ports[bp]}')}\n")
         hosts.clear()
-    for sheet in sheets.values():
-        sheet.flush()
 
 
 def _modules(m) -> tuple[str, str]:

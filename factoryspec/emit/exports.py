@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 
 # kind -> module of factoryspec.emit
-EXPORTERS = {"racksdb": "racksdb"}
+EXPORTERS = {"netbox": "netbox", "racksdb": "racksdb"}
 
 
 def exporter(kind: str):

@@ -15,7 +15,7 @@ def outputs(checked, problem, result, built: dict) -> dict:
 
     The spec is named by its path relative to the project root, never as typed
     on the command line: the same spec gives the same bytes from any directory."""
-    from . import bom, cutsheet, floorplan, floorplan_dxf, report, siteplan, topology
+    from . import bom, cutsheet, floorplan, floorplan_dxf, loads, report, report_html, siteplan, topology
     from .hall_geometry import sheet_of
     from .safe_write import Streamed
     from ..layout.jsonio import dumps, layout_to_json
@@ -27,12 +27,14 @@ def outputs(checked, problem, result, built: dict) -> dict:
     prices.update({a.name: float(a.cost.value) for a in model.appliances if a.cost is not None})
     optical = {m.qualname: bool(m.optical) for m in model.media}
     cdus = {h.qualname: [(c.count, float(c.capacity.value)) for c in h.cdus] for h in model.halls}
+    halls = loads.hall_loads(built, result, {h.qualname: h.size.area.value for h in model.halls})
+    buildings = loads.building_loads(halls, {h.qualname: h.building.qualname for h in model.halls if h.building})
     files = {
         "layout.json": dumps(layout_to_json(problem, result, built["headroom"])).encode("utf-8"),
         "bom.csv": bom.emit(problem, result, prices, optical),
-        "report.md": report.emit(spec, problem, result, built),
+        "report.md": report.emit(spec, problem, result, built, halls, buildings),
         "topology.graphml": topology.emit(problem, result),
-        "siteplan.svg": siteplan.emit(problem, result),
+        "siteplan.svg": siteplan.emit(model, problem, result),
     }
     sheets = Streamed(tuple(cutsheet.names(problem)),
                       lambda opener: cutsheet.write(problem, result.layout, opener))
@@ -43,6 +45,9 @@ def outputs(checked, problem, result, built: dict) -> dict:
         files[floorplan.file_name(hall.id)] = floorplan.emit(problem, result, hall, cdus.get(hall.id, []),
                                                              hall_figures(built, hall.id), hall_sheets.get(hall.id))
         files[floorplan_dxf.file_name(hall.id)] = floorplan_dxf.emit(problem, result, hall, hall_sheets.get(hall.id))
+    files["report.html"] = report_html.emit(spec, problem, result, built, halls, buildings, files["report.md"],
+                                            files["siteplan.svg"],
+                                            {h.id: files[floorplan.file_name(h.id)] for h in problem.halls})
     return files
 
 
@@ -66,6 +71,6 @@ def hall_figures(built: dict, hall_id: str) -> tuple[str, ...]:
 
 def is_output(name: str) -> bool:
     """The names `outputs` gives files: what compile may replace or remove in -o DIR."""
-    fixed = {"layout.json", "bom.csv", "report.md", "topology.graphml", "siteplan.svg"}
+    fixed = {"layout.json", "bom.csv", "report.md", "report.html", "topology.graphml", "siteplan.svg"}
     return name in fixed or (name.startswith("floorplan-") and name.endswith((".svg", ".dxf"))) or \
         (name.startswith("cutsheet-") and name.endswith(".csv"))

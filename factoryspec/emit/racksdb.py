@@ -34,32 +34,14 @@ instead of GPU and network interface entries.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
-import attrs
-
-from ..layout.ports import switch_devices
-from ..model.types import MAX_APPLIANCES
 from .floorplan import slot_x
+from .racked import RACK_UNITS, contents
+from .yaml_text import dump as _yaml
 
-# 48U: the height of the racks NVL72-class systems ship in, and 48 x 44.45 mm
-# of rails fits the 2.3 m rack the cabling model assumes; every network rack of
-# the catalog (8 x 4U switches) and a 42U appliance rack fit. A rack whose
-# contents need more gets a taller type, so nothing stands above its top.
-RACK_UNITS = 48
 FILES = ("datacenters.yml", "infrastructures.yml", "types.yml")
 UNSPECIFIED = "unspecified"
-
-
-@attrs.frozen
-class Equipment:
-    group: str        # nodes | network | misc: the InfrastructurePart list it goes in
-    name: str
-    type: str
-    u: int            # lowest U, 1-based
-    height: int
-    tags: tuple = ()
 
 
 def is_output(name: str) -> bool:
@@ -68,7 +50,7 @@ def is_output(name: str) -> bool:
 
 def files(problem, layout, model) -> dict[str, bytes]:
     """The database's files, by name (same layout, same bytes)."""
-    inside = _contents(problem, layout, model)
+    inside = contents(problem, layout, model)
     racks = _rack_types(problem, layout, inside)
     docs = {
         "datacenters.yml": _datacenters(problem, layout, model, racks),
@@ -76,59 +58,6 @@ def files(problem, layout, model) -> dict[str, bytes]:
         "types.yml": _types(problem, model, inside, racks),
     }
     return {name: _yaml(doc).encode("utf-8") for name, doc in docs.items()}
-
-
-# ---- what stands in each rack ------------------------------------------------------
-
-def _contents(problem, layout, model) -> dict[str, list[Equipment]]:
-    """rack id -> its equipment, bottom up."""
-    out = defaultdict(list)
-    for d in switch_devices(problem, layout):
-        out[d.rack].append(Equipment("network", d.name, d.model, d.u, d.height_u, (d.fabric, d.tier)))
-    clusters = {c.qualname: c for c in model.clusters}
-    heights = _slot_heights(model)
-    for c in problem.clusters:
-        for r, e in _compute(clusters[c.id], heights):
-            out[f"{c.id}/c{r + 1}"].append(e)
-    return {rid: sorted(es, key=lambda e: e.u) for rid, es in out.items()}
-
-
-def _slot_heights(model) -> dict[str, int]:
-    """Us of one node slot per node system: an even share of the rack, or more
-    where an appliance needs it (so it never reaches into the next slot)."""
-    out = {}
-    for c in model.clusters:
-        n = c.system.nodes_per_rack
-        if n is None:
-            continue
-        need = [-(-a.appliance.rack_units // max(a.appliance.node_slots, 1)) for a in c.appliances]
-        out[c.system.name] = max(out.get(c.system.name, 1), RACK_UNITS // n, *need)
-    return out
-
-
-def _compute(c, heights) -> list[tuple[int, Equipment]]:
-    """(rack index in the cluster, equipment) of a model cluster: its nodes in
-    node-slot order, then its appliances (model.types.Fitted.slot_of)."""
-    whole = c.system.nodes_per_rack is None
-    n, h = c.system.slots, heights.get(c.system.name, RACK_UNITS)
-    out = []
-    for j in range(c.node_count):
-        r, k = divmod(j, n)
-        name = f"{c.qualname}/c{r + 1}" if whole else f"{c.qualname}/c{r + 1}/n{k + 1}"
-        out.append((r, Equipment("nodes", name, c.system.name, 1 + k * h, h, (c.qualname,))))
-    for a in c.appliances:
-        if not a.slots:
-            continue          # stands nowhere (checks/nodes.py says why)
-        units = a.appliance.rack_units
-        for i in range(min(a.count, MAX_APPLIANCES)):
-            if whole:         # stacked in racks of its own
-                r, u = a.slot_of(i), 1 + (i % a.in_one_rack()) * units
-            else:
-                r, k = divmod(a.slot_of(i), n)
-                u = 1 + k * h
-            out.append((r, Equipment("misc", f"{c.qualname}/{a.name}-{i + 1}", a.appliance.name, u, units,
-                                     (c.qualname,))))
-    return out
 
 
 # ---- rack types --------------------------------------------------------------------
@@ -248,45 +177,3 @@ def _vendor(item, what: str) -> str:
 
 def _speed(bps: float) -> str:
     return f"{bps / 1e12:g} Tb/s" if bps >= 1e12 else f"{bps / 1e9:g} Gb/s"
-
-
-# ---- YAML ------------------------------------------------------------------------------
-
-def _yaml(doc) -> str:
-    """Block-style YAML of dicts, lists, strings and ints, keys sorted. Strings
-    are double-quoted as JSON quotes them (a YAML scalar of the same text), so
-    no name or value can be read as a number, a boolean or YAML syntax; written
-    here because PyYAML is not a dependency of factoryspec."""
-    return "".join(line + "\n" for line in _lines(doc, ""))
-
-
-def _lines(value, pad: str) -> list[str]:
-    if isinstance(value, dict):
-        out = []
-        for key in sorted(value):
-            v = value[key]
-            if (isinstance(v, dict) and v) or (isinstance(v, list) and not _flat(v)):
-                out += [f"{pad}{key}:"] + _lines(v, pad + "  ")
-            else:
-                out.append(f"{pad}{key}: {_scalar(v)}")
-        return out
-    out = []
-    for item in value:
-        lines = _lines(item, pad + "  ") if isinstance(item, (dict, list)) and item else [pad + "  " + _scalar(item)]
-        out += [pad + "- " + lines[0][len(pad) + 2:]] + lines[1:]
-    return out
-
-
-def _flat(v: list) -> bool:
-    """A list of scalars (tags), written on one line."""
-    return not any(isinstance(x, (dict, list)) for x in v)
-
-
-def _scalar(v) -> str:
-    if isinstance(v, dict):
-        return "{}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_scalar(x) for x in v) + "]"
-    if isinstance(v, bool) or not isinstance(v, (int, str)):
-        raise TypeError(f"no YAML scalar for {v!r}")
-    return str(v) if isinstance(v, int) else json.dumps(v)

@@ -7,19 +7,17 @@ summary shows those), so two compiles with the same seed give the same bytes.
 from __future__ import annotations
 
 from collections import defaultdict
-from fractions import Fraction
 
 from ..layout.problem import LayoutProblem, modules
 from ..layout.result import SolveResult
 from ..checks.figures import links_text
 from .bom import _kind
+from .loads import Load, exact, tightest, total
 from ..model.derive import BUILDING_GAP, HALL_GAP
 from ..lang.units import AREA, AREAL_DENSITY, LENGTH, POWER, Quantity, format_number, format_quantity
 
 
-def _exact(x) -> Fraction:
-    """A JSON number as the exact value it stands for (floats by their shortest text)."""
-    return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
+_exact = exact
 
 
 def _w(watts) -> str:
@@ -47,7 +45,10 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
     return out + [""]
 
 
-def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> bytes:
+def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict,
+         halls: list[Load] = (), buildings: list[Load] = ()) -> bytes:
+    """report.md. `halls` and `buildings`: their loads (loads.py), for the density
+    figures and the per-building power; without them those are left out."""
     t = plan["totals"]
     unit = "USD" if result.objective_kind != "length" else "m"
     lines = [f"# factoryspec report: {spec}", "",
@@ -64,7 +65,7 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
                                                             f"{_w(t['optics']['power_w'])}"],
         ["facility power", _w(t["facility_power_w"])], ["liquid cooling", _w(t["cooling_liquid_w"])],
         ["air cooling", _w(t["cooling_air_w"])], ["rack slots (used / all)", f"{_n(t['slots_used'])} / {_n(t['slots'])}"],
-    ])
+        *_density(halls)])
     lines += _nodes(plan)
     sw, ln = plan["switches_per_tier"], plan["links_per_tier"]
     lines += ["## Fabric", ""]
@@ -76,11 +77,9 @@ def emit(spec: str, problem: LayoutProblem, result: SolveResult, plan: dict) -> 
     lines += _fabrics(plan, result)
     lines += _solver(result, unit)
     lines += _cables(problem, result)
-    lines += _halls(problem, result)
-    lines += ["## Headroom of each check", ""]
-    lines += _table(["check", "subject", "used", "limit", "%"],
-                    [[h["check"], h["subject"], _q(h["used"], h["unit"]), _q(h["limit"], h["unit"]), h["percent"]]
-                     for h in plan["headroom"]])
+    lines += _buildings(buildings, plan["headroom"])
+    lines += _halls(problem, result, {x.name: x for x in halls})
+    lines += _headroom(plan["headroom"])
     lines += ["## Assumptions", "",
               "- Buildings and halls stand where their `position` puts them. A building without one "
               f"stands {format_quantity(BUILDING_GAP)} beyond the depth of the building written before it, "
@@ -194,12 +193,62 @@ def _cables(problem: LayoutProblem, result: SolveResult) -> list[str]:
                                                  rows)
 
 
-def _halls(problem: LayoutProblem, result: SolveResult) -> list[str]:
+def _halls(problem: LayoutProblem, result: SolveResult, loads: dict) -> list[str]:
     compute, network = defaultdict(int), defaultdict(int)
     for p in result.layout.placements:
         (compute if p.kind == "compute" else network)[p.hall] += 1
     rows = []
     for h in problem.halls:
         slots = h.rows * h.slots_per_row - len(h.reserved)
-        rows.append([h.id, _n(compute[h.id]), _n(network[h.id]), _n(slots - compute[h.id] - network[h.id])])
-    return ["## Halls", ""] + _table(["hall", "compute racks", "network racks", "free slots"], rows)
+        row = [h.id, _n(compute[h.id]), _n(network[h.id]), _n(slots - compute[h.id] - network[h.id])]
+        if loads:
+            ld = loads.get(h.id)
+            row += [_w(ld.it_w), kw(ld.kw_per_rack), kw(ld.kw_per_m2)] if ld else ["", "", ""]
+        rows.append(row)
+    header = ["hall", "compute racks", "network racks", "free slots"]
+    if loads:
+        header += ["IT power", "kW per compute rack", "IT kW per m2"]
+    return ["## Halls", ""] + _table(header, rows)
+
+
+def kw(x) -> str:
+    """A density in kW, to 0.1 kW ("n/a" when it has no denominator)."""
+    return "n/a" if x is None else f"{float(x):,.1f}"
+
+
+def _density(halls: list[Load]) -> list[list[str]]:
+    """The totals' density rows: the mean compute rack, and IT over all hall floor."""
+    if not halls:
+        return []
+    t = total("all", list(halls))
+    rows = [["kW per compute rack (compute racks' power / their count)", kw(t.kw_per_rack)]]
+    if t.area_m2:
+        rows.append(["IT kW per m2 of hall floor", f"{kw(t.kw_per_m2)} ({format_number(t.area_m2)} m2 of halls)"])
+    return rows
+
+
+def _buildings(buildings: list[Load], headroom: list[dict]) -> list[str]:
+    """Power per building, with its power train's headroom when it has one."""
+    if not buildings:
+        return []
+    train = {m["subject"][len("building "):-len(" power")]: m for m in headroom
+             if m["check"] == "power-train-capacity" and m["subject"].startswith("building ")}
+    rows = []
+    for b in buildings:
+        m = train.get(b.name)
+        rows.append([b.name, _n(b.halls), _n(b.compute_racks), _n(b.network_racks), _w(b.it_w), kw(b.kw_per_rack),
+                     kw(b.kw_per_m2), f"{_q(m['limit'], m['unit'])} ({m['percent']} % used)" if m else "n/a"])
+    return ["## Power by building", ""] + _table(
+        ["building", "halls", "compute racks", "network racks", "IT power", "kW per compute rack", "IT kW per m2",
+         "power train"], rows)
+
+
+def _headroom(headroom: list[dict]) -> list[str]:
+    """One row per check: its fullest measure, and how many it has. Every measure
+    is in report.html and in layout.json (totals.headroom)."""
+    rows = [[m["check"], m["subject"], _q(m["used"], m["unit"]), _q(m["limit"], m["unit"]), m["percent"], _n(n)]
+            for m, n in tightest(headroom)]
+    return (["## Headroom of each check", "",
+             f"The fullest of each check's {_n(len(headroom))} measures; report.html and layout.json "
+             "(`totals.headroom`) list them all.", ""]
+            + _table(["check", "fullest", "used", "limit", "%", "measures"], rows))

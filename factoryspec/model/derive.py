@@ -336,7 +336,8 @@ def _point(value) -> tuple | None:
 
 
 def plan(f: t.Factory) -> None:
-    """Hall.origin for every hall: the site plan (module docstring)."""
+    """Building.origin and Hall.origin for every building and hall: the site
+    plan (module docstring)."""
     zero = Quantity(Fraction(0), LENGTH)
     bx, by = zero, zero - BUILDING_GAP
     for b in f.buildings:
@@ -345,6 +346,7 @@ def plan(f: t.Factory) -> None:
             if b.position is not None:
                 continue                         # malformed: reported, and nothing stands on it
             at = (bx, by + BUILDING_GAP)
+        b.origin = at
         _halls(b, at)
         depth = b.size.depth if b.size is not None else max((h.size.depth for h in b.halls), default=zero,
                                                              key=lambda q: q.value)

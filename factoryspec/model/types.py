@@ -397,6 +397,7 @@ class Building(Node):
     floors: int = 1
     floor_rating: Quantity
     position: tuple | None = None        # as written: should be two lengths [x, y]
+    origin: tuple | None = None          # (x, y) of its corner on the site plan, Quantities (derive.plan)
     halls: list[Hall] = attrs.Factory(list)
     power: list[PowerTrain] = attrs.Factory(list)
     cooling: list[CoolingPlant] = attrs.Factory(list)
