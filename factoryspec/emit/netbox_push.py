@@ -84,6 +84,7 @@ class _Push:
         self.ids: dict[str, dict] = {}             # kind -> natural key -> NetBox id
         self.tally = {kind: Tally() for kind, _ in KINDS}
         self.tally["interface_templates"] = Tally()
+        self.interfaces: dict | None = None        # (device, interface) -> id, read once devices exist
 
     def endpoint(self, kind: str):
         app, name = dict(KINDS)[kind].split("/")
@@ -111,10 +112,7 @@ class _Push:
         """natural key -> the object as a plain dict, of the design's sites (where the
         kind belongs to a site) or all of them."""
         ep = self.endpoint(kind)
-        if kind in {"locations", "racks", "devices", "power_panels", "cables"}:
-            site_ids = [i for i in self._site_ids() if i is not None]
-            rows = [dict(r) for r in ep.filter(site_id=site_ids, limit=1000)] if site_ids else []
-        elif kind == "power_feeds":
+        if kind in {"locations", "racks", "devices", "power_panels", "power_feeds", "cables"}:
             site_ids = [i for i in self._site_ids() if i is not None]
             rows = [dict(r) for r in ep.filter(site_id=site_ids, limit=1000)] if site_ids else []
         else:
@@ -263,8 +261,8 @@ class _Push:
                                        "max_utilization", "description")}
             return {"power_panel": ids["power_panels"][(rec["site"], rec["power_panel"])], **out}
         if kind == "cables":
-            return {"a_terminations": [self._interface(rec["side_a_device"], rec["side_a_name"], rec["side_a_site"])],
-                    "b_terminations": [self._interface(rec["side_b_device"], rec["side_b_name"], rec["side_b_site"])],
+            return {"a_terminations": [self._interface(rec["side_a_device"], rec["side_a_name"])],
+                    "b_terminations": [self._interface(rec["side_b_device"], rec["side_b_name"])],
                     **{k: rec[k] for k in ("type", "status", "label", "length", "length_unit", "description")}}
         raise KeyError(kind)
 
@@ -283,10 +281,10 @@ class _Push:
         self._bulk("interface_templates", "create", creates, ep)
         self.tally["interface_templates"].created += len(creates)
 
-    def _interface(self, device: str, name: str, site: str) -> dict:
-        if not hasattr(self, "_ifaces"):
-            self._ifaces = self._load_interfaces()
-        return {"object_type": "dcim.interface", "object_id": self._ifaces[(device, name)]}
+    def _interface(self, device: str, name: str) -> dict:
+        if self.interfaces is None:
+            self.interfaces = self._load_interfaces()
+        return {"object_type": "dcim.interface", "object_id": self.interfaces[(device, name)]}
 
     def _load_interfaces(self) -> dict:
         """(device name, interface name) -> id, of the design's devices."""
