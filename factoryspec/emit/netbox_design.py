@@ -45,6 +45,7 @@ from fractions import Fraction
 
 import attrs
 
+from ..diagnostics import natural_key
 from ..layout import wiring
 from ..layout.ports import Namer
 from ..model.busway import DEFAULT_VOLTS, SQRT3
@@ -95,11 +96,6 @@ class Design:
 def slug(name: str) -> str:
     """NetBox's slug of a name: lower case letters, digits, - and _ (at most 100)."""
     return re.sub(r"[^a-z0-9_]+", "-", name.lower()).strip("-")[:100] or "x"
-
-
-def natural(name: str) -> tuple:
-    """Sort key of a name with its numbers as numbers (c2 before c10)."""
-    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", name))
 
 
 def design(problem, layout, model, scope: tuple = ()) -> Design:
@@ -204,7 +200,7 @@ def _devices(problem, model, placed, inside, ports, site_of):
             types[name] = {"manufacturer": maker, "model": name, "slug": slug(f"{maker}-{name}"), "u_height": h,
                            "is_full_depth": True, "interfaces": [{"name": n, "type": t} for n, t in prt]}
     of_device, records = {}, []
-    for name, p, mdl, h, u, role, prt, desc in sorted(wanted, key=lambda w: natural(w[0])):
+    for name, p, mdl, h, u, role, prt, desc in sorted(wanted, key=lambda w: (natural_key(w[0]), w[0])):
         t = key_of[(mdl, h, tuple(prt))]
         of_device[name] = t
         records.append({"name": name, "manufacturer": types[t]["manufacturer"], "device_type": t, "role": role,
@@ -267,7 +263,7 @@ def _location(name: str, site: str, parent: str | None) -> dict:
 def _racks(problem, placed, inside, site_of) -> list[dict]:
     k = {h.id: i + 1 for i, h in enumerate(problem.halls)}
     out = []
-    for p in sorted(placed, key=lambda p: natural(p.id)):
+    for p in sorted(placed, key=lambda p: (natural_key(p.id), p.id)):
         top = max((e.u + e.height - 1 for e in inside.get(p.id, ())), default=0)
         what = p.system if p.kind == "compute" else f"{p.fabric} {p.tier}, {p.switches} x {p.system}"
         out.append({"site": site_of[p.hall], "location": _row(p.hall, p.row), "name": p.id,
